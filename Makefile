@@ -1,0 +1,52 @@
+# The two commands of the README: `make demo` and `make check`. Both install
+# what is missing first (scripts/deps.sh, apt-get), so a fresh Debian 12
+# machine needs nothing else.
+
+BUILD       ?= build
+CHECK_BUILD ?= build-check
+FUZZ_BUILD  ?= build-fuzz
+JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE       ?= cmake
+
+.PHONY: all build deps check demo fuzz format format-check golden clean help
+
+all: build
+
+help:
+	@echo "make deps     install missing Debian packages (apt-get; needs root)"
+	@echo "make          build reachmap into $(BUILD)/"
+	@echo "make check    deps, then an ASan+UBSan -Werror build and every test (ctest)"
+	@echo "make demo     deps, build, then run the demo"
+	@echo "make fuzz     build the libFuzzer targets with clang into $(FUZZ_BUILD)/"
+	@echo "make golden   regenerate the golden files after an intended output change"
+	@echo "make format   clang-format every C file in place"
+
+deps:
+	@bash scripts/deps.sh
+
+build:
+	$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	$(CMAKE) --build $(BUILD) -j $(JOBS)
+
+check: deps
+	$(CMAKE) -S . -B $(CHECK_BUILD) -DCMAKE_BUILD_TYPE=Debug \
+		-DREACHMAP_SANITIZE=ON -DREACHMAP_WERROR=ON >/dev/null
+	$(CMAKE) --build $(CHECK_BUILD) -j $(JOBS)
+	cd $(CHECK_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+demo: deps build
+	@bash scripts/demo.sh $(BUILD)/cli/reachmap
+
+fuzz: deps
+	$(CMAKE) -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
+		-DREACHMAP_FUZZ=ON -DREACHMAP_SANITIZE=ON >/dev/null
+	$(CMAKE) --build $(FUZZ_BUILD) -j $(JOBS)
+
+golden: build
+	@bash tests/golden/regen.sh $(BUILD)/cli/reachmap
+
+format:
+	@git ls-files '*.c' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(CHECK_BUILD) $(FUZZ_BUILD)

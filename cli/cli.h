@@ -1,0 +1,27 @@
+/* The subcommands; cli/ only parses arguments and wires stages together. */
+#ifndef REACHMAP_CLI_H
+#define REACHMAP_CLI_H
+
+#include <stdio.h>
+
+/* Exit codes everywhere (DESIGN.md, "The command line"). */
+enum {
+	EXIT_OK = 0,	  /* all good */
+	EXIT_NETWORK = 1, /* the network is not as expected */
+	EXIT_USAGE = 2,	  /* bad usage or invalid input */
+	EXIT_RUNTIME = 3, /* a runtime failure */
+};
+
+int cmd_plan(int argc, char **argv);
+
+/* "reachmap CMD: " + message + "\n" on stderr; returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Opens `path` for writing ("-" or NULL: stdout). NULL and a message on
+ * stderr when it cannot. */
+FILE *cli_open_output(const char *cmd, const char *path);
+/* Closes what cli_open_output opened; EXIT_OK, or EXIT_RUNTIME with a
+ * message when the data could not be written. */
+int cli_close_output(const char *cmd, const char *path, FILE *f);
+
+#endif

@@ -1,0 +1,107 @@
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "reachmap/alloc.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "plan", cmd_plan,
+	  "check a topology's address plan offline: CIDR overlaps, reserved ranges, DNS "
+	  "domains, misplaced addresses; suggest free ranges" },
+};
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fputs("usage: reachmap COMMAND [OPTIONS]\n"
+	      "\n"
+	      "Finds out whether every pod of a database spread over several Kubernetes\n"
+	      "clusters can reach every other one, and if not, says why.\n"
+	      "\n"
+	      "commands:\n",
+	      out);
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n"
+	      "'reachmap COMMAND --help' describes a command.\n"
+	      "exit codes: 0 all good, 1 the network is not as expected, 2 bad usage or\n"
+	      "invalid input, 3 a runtime failure.\n",
+	      out);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "reachmap %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+FILE *cli_open_output(const char *cmd, const char *path)
+{
+	FILE *f;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return stdout;
+	f = fopen(path, "w");
+	if (f == NULL)
+		fprintf(stderr, "reachmap %s: cannot write %s: %s\n", cmd, path, strerror(errno));
+	return f;
+}
+
+int cli_close_output(const char *cmd, const char *path, FILE *f)
+{
+	int bad = ferror(f);
+
+	if (f == stdout)
+		bad |= fflush(f) != 0;
+	else
+		bad |= fclose(f) != 0;
+	if (bad) {
+		fprintf(stderr, "reachmap %s: cannot write %s: %s\n", cmd,
+			f == stdout ? "standard output" : path, strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	cJSON_Hooks hooks = { rm_malloc, rm_free };
+	size_t i;
+
+	cJSON_InitHooks(&hooks);
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("reachmap %s\n", REACHMAP_VERSION);
+		return EXIT_OK;
+	}
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "reachmap: unknown command \"%s\"; 'reachmap --help' lists the commands\n",
+		argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,25 @@
+/* The analyzer: pure functions from a topology (and, later, results) to
+ * findings. No I/O of any kind (DESIGN.md). */
+#ifndef REACHMAP_ANALYZE_H
+#define REACHMAP_ANALYZE_H
+
+#include "reachmap/report.h"
+#include "reachmap/topology.h"
+
+/* The address-plan findings that need no agents: cidr-overlap,
+ * reserved-range, dns-domain-clash, address-collision and
+ * address-out-of-range. Appends to `out`; 0, or RM_ENOMEM. */
+int analyze_plan(const struct rm_topology *topo, struct rm_findings *out);
+
+/* For each of `n` asked (kind, len) pairs in order, the lowest free IPv4
+ * block of that length in RFC 1918 space (10/8, then 172.16/12, then
+ * 192.168/16) that overlaps no range of the topology, no range commonly
+ * taken by runtimes (172.17.0.0/16, docker0) and no block suggested before
+ * it. Fills out[i].found and out[i].prefix. 0, or RM_EINVAL for a length
+ * outside 8..30. */
+int analyze_suggest(const struct rm_topology *topo, struct rm_suggestion *asks, size_t n);
+
+/* Sorts the findings, counts them and sets the verdict. */
+void analyze_finish(struct rm_report *report);
+
+#endif

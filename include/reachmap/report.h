@@ -1,0 +1,44 @@
+/* A report: what `plan` and `analyze` produce and every renderer reads
+ * (reachmap.report/v1). Renderers decide how it looks, never what it says. */
+#ifndef REACHMAP_REPORT_H
+#define REACHMAP_REPORT_H
+
+#include <stdio.h>
+
+#include "reachmap/finding.h"
+#include "reachmap/topology.h"
+
+/* A free block proposed for a new cluster (`plan --suggest`). */
+struct rm_suggestion {
+	enum rm_range_kind kind;
+	unsigned len; /* the asked prefix length */
+	int found;    /* 0: no free block of that size is left */
+	struct rm_prefix prefix;
+};
+
+struct rm_report {
+	const char *command;   /* "plan" or "analyze" */
+	const char *generated; /* RFC 3339 UTC */
+	const struct rm_topology *topo;
+	struct rm_findings findings; /* sorted, most severe first */
+	struct rm_suggestion suggestions[RM_RANGE_KIND_COUNT];
+	size_t nsuggestions;
+	size_t counts[RM_SEV_COUNT];
+	int pass; /* the verdict: no error-severity finding, every suggestion found */
+};
+
+/* One renderer per output format, in one table (report/registry.c). */
+struct report_ops {
+	const char *name;
+	const char *description;
+	/* Writes the report to `out`; 0, or a negative status (RM_EIO when
+	 * writing failed, RM_ENOMEM). */
+	int (*render)(const struct rm_report *report, FILE *out);
+};
+
+/* The renderer called `name`, or NULL. */
+const struct report_ops *report_find(const char *name);
+/* The i-th renderer, or NULL past the last: for listing them. */
+const struct report_ops *report_at(size_t i);
+
+#endif

@@ -1,0 +1,25 @@
+#include <string.h>
+
+#include "report/report-internal.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct report_ops *const renderers[] = {
+	&report_json,
+	&report_text,
+};
+
+const struct report_ops *report_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(renderers); i++)
+		if (strcmp(renderers[i]->name, name) == 0)
+			return renderers[i];
+	return NULL;
+}
+
+const struct report_ops *report_at(size_t i)
+{
+	return i < ARRAY_SIZE(renderers) ? renderers[i] : NULL;
+}

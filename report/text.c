@@ -1,0 +1,121 @@
+/* The report for people: a verdict line, then findings by severity, each
+ * with its evidence and remedy, then suggestions. */
+#include <stdio.h>
+
+#include "reachmap/error.h"
+#include "report/report-internal.h"
+
+/* Text evidence lines per finding; the JSON report carries all of them. */
+#define TEXT_MAX_EVIDENCE 6
+
+static size_t total_ranges(const struct rm_topology *t, size_t *probes, size_t *targets)
+{
+	size_t i, n = 0;
+
+	*probes = *targets = 0;
+	for (i = 0; i < t->nclusters; i++) {
+		n += t->clusters[i].nranges;
+		*probes += t->clusters[i].nprobes;
+		*targets += t->clusters[i].ntargets;
+	}
+	return n;
+}
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+static void print_evidence(FILE *out, const struct rm_evidence *e)
+{
+	fputs("      at   ", out);
+	if (e->from != NULL && e->to != NULL) {
+		fprintf(out, "%s -> %s", e->from, e->to);
+		if (e->check != NULL)
+			fprintf(out, " %s", e->check);
+		if (e->port)
+			fprintf(out, "/%u", e->port);
+		if (e->status != NULL)
+			fprintf(out, " %s", e->status);
+		if (e->arrived >= 0)
+			fprintf(out, " (%s at the far end)",
+				e->arrived ? "arrived" : "did not arrive");
+	} else if (e->range != NULL) {
+		fprintf(out, "%s %s %s", e->cluster, e->kind, e->range);
+	} else if (e->address != NULL) {
+		fprintf(out, "%s %s %s in %s", e->kind, e->name, e->address, e->cluster);
+	} else if (e->name != NULL) {
+		fprintf(out, "%s %s %s", e->cluster, e->kind, e->name);
+	}
+	if (e->line && e->field != NULL)
+		fprintf(out, " (line %u: %s)", e->line, e->field);
+	fputc('\n', out);
+}
+
+static void print_finding(FILE *out, const struct rm_finding *f)
+{
+	size_t i;
+
+	fprintf(out, "  [%s] %s\n", finding_kind_name(f->kind), f->summary);
+	for (i = 0; i < f->nevidence && i < TEXT_MAX_EVIDENCE; i++)
+		print_evidence(out, &f->evidence[i]);
+	if (f->nevidence > TEXT_MAX_EVIDENCE)
+		fprintf(out, "      ...  and %zu more (see --format json)\n",
+			f->nevidence - TEXT_MAX_EVIDENCE);
+	if (f->remedy != NULL)
+		fprintf(out, "      fix  %s\n", f->remedy);
+}
+
+static int render_text(const struct rm_report *r, FILE *out)
+{
+	static const char *const headings[RM_SEV_COUNT] = { "ERRORS", "WARNINGS", "INFO" };
+	size_t probes, targets, nranges = total_ranges(r->topo, &probes, &targets);
+	size_t i;
+	int sev;
+
+	fprintf(out, "%s  %s: ", r->pass ? "PASS" : "FAIL", r->topo->path);
+	if (r->findings.n == 0)
+		fputs("no findings", out);
+	else
+		fprintf(out, "%zu %s, %zu %s", r->counts[RM_SEV_ERROR],
+			plural(r->counts[RM_SEV_ERROR], "error", "errors"),
+			r->counts[RM_SEV_WARNING],
+			plural(r->counts[RM_SEV_WARNING], "warning", "warnings"));
+	fprintf(out, " (%zu %s, %zu %s, %zu %s, %zu %s)\n", r->topo->nclusters,
+		plural(r->topo->nclusters, "cluster", "clusters"), nranges,
+		plural(nranges, "range", "ranges"), probes, plural(probes, "probe", "probes"),
+		targets, plural(targets, "target", "targets"));
+
+	for (sev = 0; sev < RM_SEV_COUNT; sev++) {
+		if (r->counts[sev] == 0)
+			continue;
+		fprintf(out, "\n%s\n", headings[sev]);
+		for (i = 0; i < r->findings.n; i++)
+			if (r->findings.v[i].severity == (enum rm_severity)sev)
+				print_finding(out, &r->findings.v[i]);
+	}
+
+	if (r->nsuggestions) {
+		fputs("\nSUGGESTED RANGES for a new cluster (RFC 1918, overlapping nothing "
+		      "declared)\n",
+		      out);
+		for (i = 0; i < r->nsuggestions; i++) {
+			const struct rm_suggestion *s = &r->suggestions[i];
+			char buf[RM_PREFIX_STRLEN];
+
+			if (s->found)
+				fprintf(out, "  %-9s %s\n", topo_range_kind_name(s->kind),
+					cidr_format(&s->prefix, buf, sizeof(buf)));
+			else
+				fprintf(out, "  %-9s none: no free /%u block is left\n",
+					topo_range_kind_name(s->kind), s->len);
+		}
+	}
+	return ferror(out) ? RM_EIO : RM_OK;
+}
+
+const struct report_ops report_text = {
+	.name = "text",
+	.description = "a verdict line, then findings by severity with remedies",
+	.render = render_text,
+};

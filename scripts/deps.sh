@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs, with apt-get, every Debian package reachmap needs to build, test,
+# run its lab and its benchmarks. Installs only what is missing, so a second
+# run costs a dpkg query and nothing else.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
+  # libraries (DESIGN.md: nothing is vendored)
+  libpcap-dev libnet1-dev libc-ares-dev libncurses-dev libcjson-dev
+  libyaml-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
+  libcmocka-dev
+  # tests: schema validation, terminal driving
+  python3 python3-jsonschema python3-yaml tmux
+  # the lab: namespaces, firewalls, DNS, standard network tools
+  iproute2 iptables nftables dnsmasq-base bind9-dnsutils iputils-ping
+  iputils-tracepath netcat-openbsd procps psmisc
+  # benchmarks
+  nmap fping
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "deps: missing packages: ${missing[*]}" >&2
+  echo "deps: run 'make deps' as root (or: sudo apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "deps: installed ${#missing[@]} packages"

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# What a user sees from the command line itself: usage, errors that name the
+# bad argument, exit codes, output files.
+set -u
+bin=${1:?usage: run.sh REACHMAP}
+cd "$(dirname "$0")/../.."
+pass=0 fail=0
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+# expect NAME EXIT STDERR-EXACT-OR-EMPTY -- ARGS...
+expect() {
+	local name=$1 want_rc=$2 want_err=$3; shift 4
+	local err rc
+	timeout 10 "$bin" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?
+	err=$(cat "$tmp/err")
+	if [ "$rc" -ne "$want_rc" ]; then
+		echo "FAIL $name: exit $rc, want $want_rc (stderr: $err)"; fail=$((fail + 1)); return
+	fi
+	if [ "$want_err" != '*' ] && [ "$err" != "$want_err" ]; then
+		echo "FAIL $name: stderr"; echo "  got:  $err"; echo "  want: $want_err"
+		fail=$((fail + 1)); return
+	fi
+	echo "ok   $name"; pass=$((pass + 1))
+}
+contains() { # NAME FILE TEXT
+	if grep -qF -- "$3" "$2"; then echo "ok   $1"; pass=$((pass + 1));
+	else echo "FAIL $1: $2 lacks '$3'"; fail=$((fail + 1)); fi
+}
+
+expect no-args 2 '*' -- 
+contains no-args-usage "$tmp/err" "usage: reachmap COMMAND"
+expect help 0 '' -- --help
+contains help-lists-plan "$tmp/out" "  plan     check a topology's address plan"
+expect version 0 '' -- --version
+contains version-text "$tmp/out" "reachmap 0."
+expect unknown-command 2 "reachmap: unknown command \"frob\"; 'reachmap --help' lists the commands" -- frob
+expect plan-help 0 '' -- plan --help
+contains plan-help-text "$tmp/out" "usage: reachmap plan TOPOLOGY"
+expect plan-no-file 2 "reachmap plan: no topology file given; see 'reachmap plan --help'" -- plan
+expect plan-two-files 2 'reachmap plan: one topology file only, got "examples/three-dc.yaml" too' -- plan examples/two-dc.yaml examples/three-dc.yaml
+expect plan-bad-format 2 "reachmap plan: --format xml: plan writes text or json" -- plan examples/two-dc.yaml --format xml
+expect plan-unknown-option 2 "reachmap plan: unknown option --frob; see 'reachmap plan --help'" -- plan --frob examples/two-dc.yaml
+expect plan-missing-value 2 "reachmap plan: --format needs a value; see 'reachmap plan --help'" -- plan examples/two-dc.yaml --format
+expect suggest-bad-len 2 'reachmap plan: --suggest: "pods=/33": the prefix length must be a number from 8 to 30' -- plan examples/two-dc.yaml --suggest pods=/33
+expect suggest-bad-kind 2 'reachmap plan: --suggest: "pod=/16" is not KIND=/LEN with KIND one of nodes, pods, services' -- plan examples/two-dc.yaml --suggest pod=/16
+expect suggest-twice 2 'reachmap plan: --suggest: pods is asked for twice' -- plan examples/two-dc.yaml --suggest pods=/16,nodes=/20,pods=/18
+expect suggest-trailing-comma 2 'reachmap plan: --suggest: "pods=/16," ends with a comma' -- plan examples/two-dc.yaml --suggest pods=/16,
+expect suggest-no-slash 0 '' -- plan examples/two-dc.yaml --suggest pods=16
+contains suggest-no-slash-out "$tmp/out" "  pods      10.0.0.0/16"
+expect host-bits-warning 0 'reachmap plan: warning: tests/fixtures/plan/host-bits.yaml:4:21: clusters[0].cidrs.nodes[0]: "10.100.7.0/16" has host bits set; it is read as 10.100.0.0/16' -- plan tests/fixtures/plan/host-bits.yaml
+expect output-file 0 '' -- plan examples/two-dc.yaml --format json -o "$tmp/report.json"
+contains output-file-content "$tmp/report.json" '"schema":	"reachmap.report/v1"'
+expect output-unwritable 3 "reachmap plan: cannot write $tmp/no/such/dir.json: No such file or directory" -- plan examples/two-dc.yaml -o "$tmp/no/such/dir.json"
+expect broken-exits-1 1 '' -- plan examples/broken.yaml
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

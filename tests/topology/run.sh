@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Each fixture in tests/fixtures/topology is a topology with one mistake; the
+# sibling .err file holds the exact message `reachmap plan` must print, and
+# the exit code must be 2. Run from the repository root.
+#   tests/topology/run.sh REACHMAP [--regen]
+set -u
+bin=${1:?usage: run.sh REACHMAP [--regen]}
+regen=${2:-}
+dir=tests/fixtures/topology
+pass=0 fail=0
+
+check() { # name, expected exit, expected-stderr-file, command...
+	local name=$1 want_rc=$2 errfile=$3; shift 3
+	local got rc
+	got=$(timeout 10 "$@" 2>&1 >/dev/null); rc=$?
+	if [ "$regen" = --regen ] && [ -n "$errfile" ]; then
+		printf '%s\n' "$got" >"$errfile"
+	fi
+	if [ "$rc" -ne "$want_rc" ]; then
+		echo "FAIL $name: exit $rc, want $want_rc; stderr: $got"; fail=$((fail + 1)); return
+	fi
+	if [ -n "$errfile" ] && [ "$got" != "$(cat "$errfile")" ]; then
+		echo "FAIL $name: stderr differs"
+		diff <(printf '%s\n' "$got") "$errfile" | sed 's/^/    /'
+		fail=$((fail + 1)); return
+	fi
+	echo "ok   $name: exit $rc: $got"; pass=$((pass + 1))
+}
+
+for f in "$dir"/*.yaml "$dir"/*.json; do
+	[ -f "$f" ] || continue
+	check "$(basename "$f")" 2 "${f%.*}.err" "$bin" plan "$f"
+done
+
+# A file that does not exist is bad input too, and says so.
+check missing-file 2 "" "$bin" plan "$dir/no-such-file.yaml"
+got=$("$bin" plan "$dir/no-such-file.yaml" 2>&1)
+want="reachmap plan: $dir/no-such-file.yaml: cannot open: No such file or directory"
+if [ "$got" = "$want" ]; then echo "ok   missing-file message"; pass=$((pass + 1));
+else echo "FAIL missing-file message: got '$got', want '$want'"; fail=$((fail + 1)); fi
+
+echo "topology errors: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
