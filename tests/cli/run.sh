@@ -49,7 +49,7 @@ expect suggest-no-slash 0 '' -- plan examples/two-dc.yaml --suggest pods=16
 contains suggest-no-slash-out "$tmp/out" "  pods      10.0.0.0/16"
 expect host-bits-warning 0 'reachmap plan: warning: tests/fixtures/plan/host-bits.yaml:4:21: clusters[0].cidrs.nodes[0]: "10.100.7.0/16" has host bits set; it is read as 10.100.0.0/16' -- plan tests/fixtures/plan/host-bits.yaml
 expect output-file 0 '' -- plan examples/two-dc.yaml --format json -o "$tmp/report.json"
-contains output-file-content "$tmp/report.json" '"schema":	"reachmap.report/v1"'
+contains output-file-content "$tmp/report.json" '"schema": "reachmap.report/v1"'
 expect output-unwritable 3 "reachmap plan: cannot write $tmp/no/such/dir.json: No such file or directory" -- plan examples/two-dc.yaml -o "$tmp/no/such/dir.json"
 expect broken-exits-1 1 '' -- plan examples/broken.yaml
 
