@@ -1,0 +1,356 @@
+# The lab's model and builder, sourced by lab/reachmap-lab.
+#
+# A scenario describes clusters (cluster), optional extra pods (pod) and
+# faults; lab_build turns that into namespaces:
+#   rmlab-vpc            the VPC router between the clusters
+#   rmlab-CLUSTER-gw     a cluster's gateway ("node"): one bridge per zone,
+#                        the DNS server (dnsmasq) on the service address
+#   rmlab-POD            one namespace per pod, on its zone's bridge
+# Everything carries the rmlab- prefix; every interface is created inside a
+# lab namespace, never in the host's.
+
+LAB_PREFIX=rmlab-
+LAB_PORTS="7000 7001 7199 9042 8080"
+LAB_CQL_PORT=9042
+LAB_IDENTITY_PORT=8080
+
+CLUSTERS=()
+declare -A C_NODES C_PODS C_SVC C_DOMAIN C_DNS C_GWIP C_VPCIP C_ZONES C_ZNETS C_LINKMTU
+PODS=()
+declare -A P_CLUSTER P_ROLE P_ZONE P_ADDR P_DNS P_IF
+FAULTS=()          # commands run after the network is up
+declare -A DNS_NO_STUB  # "east" -> "west": east's DNS has no stub for west
+declare -A DNS_ADDR     # pod -> address its DNS record gives (a stale one)
+declare -A NOT_CQL      # pod -> 1: something else answers on 9042
+SCENARIO_DESC=""
+INCLUDED=()
+
+die() { echo "reachmap-lab: $*" >&2; exit 3; }
+
+# cluster NAME NODES PODS SERVICES DOMAIN DNS_IP NODE_IP VPC_IP "ZONE..." "ZONE_NET..."
+# ZONE_NET is the first three octets of a zone's pod /24, e.g. 10.200.1.
+cluster() {
+	local n=$1
+	CLUSTERS+=("$n")
+	C_NODES[$n]=$2 C_PODS[$n]=$3 C_SVC[$n]=$4 C_DOMAIN[$n]=$5 C_DNS[$n]=$6
+	C_GWIP[$n]=$7 C_VPCIP[$n]=$8 C_ZONES[$n]=$9 C_ZNETS[$n]=${10}
+	C_LINKMTU[$n]=1500
+	local i=0 z net zones=($9) nets=(${10}) letter
+	for z in "${zones[@]}"; do
+		net=${nets[$i]}
+		letter=${z##*-}
+		pod "$n" probe "$n-$letter-0" "$z" "$net.10"
+		pod "$n" target "dc-$n-rack$((i + 1))-sts-0" "$z" "$net.20"
+		i=$((i + 1))
+	done
+}
+
+# pod CLUSTER probe|target NAME ZONE ADDRESS
+pod() {
+	local c=$1 role=$2 name=$3 zone=$4 addr=$5
+	PODS+=("$name")
+	P_CLUSTER[$name]=$c P_ROLE[$name]=$role P_ZONE[$name]=$zone P_ADDR[$name]=$addr
+	if [ "$role" = probe ]; then
+		P_DNS[$name]=$name.reachmap.reachmap.svc.${C_DOMAIN[$c]}
+	else
+		local sts=${name%-rack*}
+		P_DNS[$name]=$name.$sts-service.k8ssandra.svc.${C_DOMAIN[$c]}
+	fi
+}
+
+# include SCENARIO: everything that scenario defines, then what follows.
+include() {
+	local f=$LAB_DIR_SRC/scenarios/$1.sh
+	[ -f "$f" ] || die "scenario $1 includes unknown scenario $2"
+	INCLUDED+=("$1")
+	# shellcheck source=/dev/null
+	. "$f"
+}
+
+fault() { FAULTS+=("$*"); }
+
+ns() { echo "$LAB_PREFIX$1"; }
+nsx() { local n; n=$(ns "$1"); shift; ip netns exec "$n" "$@"; }
+gw() { ns "$1-gw"; }
+
+# A short interface name (IFNAMSIZ is 15) for pod number $1 on the gateway side.
+pod_if() { printf 'p%d' "$1"; }
+
+zone_index() { # CLUSTER ZONE -> index
+	local zones=(${C_ZONES[$1]}) i
+	for i in "${!zones[@]}"; do [ "${zones[$i]}" = "$2" ] && echo "$i" && return; done
+	echo 0
+}
+
+mkns() {
+	local n; n=$(ns "$1")
+	ip netns add "$n" || die "cannot create namespace $n"
+	ip -n "$n" link set lo up
+	ip netns exec "$n" sysctl -qw net.ipv4.ip_forward=0 2>/dev/null || true
+	ip netns exec "$n" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 2>/dev/null || true
+	# Routers in the lab answer every TTL-expired and unreachable, like the
+	# tests expect; the kernel's ICMP rate limit would hide some.
+	ip netns exec "$n" sysctl -qw net.ipv4.icmp_ratelimit=0 2>/dev/null || true
+}
+
+router() { ip netns exec "$(ns "$1")" sysctl -qw net.ipv4.ip_forward=1; }
+
+build_vpc() {
+	mkns vpc
+	router vpc
+}
+
+build_cluster() {
+	local c=$1 g zones nets i
+	g=$(gw "$c")
+	mkns "$c-gw"
+	router "$c-gw"
+	# The gateway's link to the VPC, made inside the two namespaces.
+	ip link add vpc0 netns "$g" type veth peer name "to-$c" netns "$(ns vpc)" ||
+		die "cannot create the veth between $g and the VPC"
+	ip -n "$g" link set vpc0 mtu "${C_LINKMTU[$c]}" up
+	ip -n "$(ns vpc)" link set "to-$c" mtu "${C_LINKMTU[$c]}" up
+	ip -n "$g" addr add "${C_GWIP[$c]}/24" dev vpc0
+	ip -n "$(ns vpc)" addr add "${C_VPCIP[$c]}/24" dev "to-$c"
+	# The service address the DNS server answers on, on lo (as kube-proxy
+	# makes a ClusterIP local; and no dummy module is needed).
+	ip -n "$g" addr add "${C_DNS[$c]}/32" dev lo
+	# One bridge per zone, the zone's /24 on it.
+	zones=(${C_ZONES[$c]})
+	nets=(${C_ZNETS[$c]})
+	for i in "${!zones[@]}"; do
+		ip -n "$g" link add "br$i" type bridge
+		ip -n "$g" link set "br$i" up
+		ip -n "$g" addr add "${nets[$i]}.1/24" dev "br$i"
+	done
+	# The VPC routes each cluster's pods and services to its gateway.
+	ip -n "$(ns vpc)" route add "${C_PODS[$c]}" via "${C_GWIP[$c]}"
+	ip -n "$(ns vpc)" route add "${C_SVC[$c]}" via "${C_GWIP[$c]}"
+}
+
+# Gateways know no default route: every other cluster's ranges go to the VPC
+# by name, so a missing route is a real "no route" (asymmetric scenario).
+route_clusters() {
+	local c o
+	for c in "${CLUSTERS[@]}"; do
+		for o in "${CLUSTERS[@]}"; do
+			[ "$c" = "$o" ] && continue
+			ip -n "$(gw "$c")" route add "${C_PODS[$o]}" via "${C_VPCIP[$c]}" 2>/dev/null ||
+				ip -n "$(gw "$c")" route replace "${C_PODS[$o]}" via "${C_VPCIP[$c]}"
+			ip -n "$(gw "$c")" route add "${C_SVC[$o]}" via "${C_VPCIP[$c]}"
+			ip -n "$(gw "$c")" route add "${C_NODES[$o]}" via "${C_VPCIP[$c]}" 2>/dev/null || true
+		done
+	done
+}
+
+build_pod() {
+	local p=$1 idx=$2 c g n zi nets
+	c=${P_CLUSTER[$p]}
+	g=$(gw "$c")
+	n=$(ns "$p")
+	mkns "$p"
+	P_IF[$p]=$(pod_if "$idx")
+	zi=$(zone_index "$c" "${P_ZONE[$p]}")
+	nets=(${C_ZNETS[$c]})
+	ip link add eth0 netns "$n" type veth peer name "${P_IF[$p]}" netns "$g" ||
+		die "cannot create the veth of pod $p"
+	ip -n "$g" link set "${P_IF[$p]}" master "br$zi" up
+	ip -n "$n" link set eth0 up
+	ip -n "$n" addr add "${P_ADDR[$p]}/24" dev eth0
+	ip -n "$n" route add default via "${nets[$zi]}.1"
+	mkdir -p "/etc/netns/$n"
+	printf 'nameserver %s\nsearch %s\noptions timeout:1 attempts:1\n' \
+		"${C_DNS[$c]}" "${C_DOMAIN[$c]}" >"/etc/netns/$n/resolv.conf"
+}
+
+start_dns() {
+	local c=$1 o p args=()
+	args=(--conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces
+		--listen-address="${C_DNS[$c]}" --user=root --group=root
+		--pid-file="$LAB_DIR/dnsmasq-$c.pid" --log-facility="$LAB_DIR/dnsmasq-$c.log"
+		--log-queries --cache-size=0
+		# Anything not known is answered NXDOMAIN, as a node's upstream
+		# resolver answers names under .local.
+		--local=/local/)
+	for p in "${PODS[@]}"; do
+		[ "${P_CLUSTER[$p]}" = "$c" ] || continue
+		args+=(--host-record="${P_DNS[$p]},${DNS_ADDR[$p]:-${P_ADDR[$p]}}")
+	done
+	# Stub domains: each other cluster's domain goes to its DNS server.
+	for o in "${CLUSTERS[@]}"; do
+		[ "$o" = "$c" ] && continue
+		[ "${DNS_NO_STUB[$c]:-}" = "$o" ] && continue
+		args+=(--server="/${C_DOMAIN[$o]}/${C_DNS[$o]}")
+	done
+	nsx "$c-gw" dnsmasq "${args[@]}" || die "dnsmasq of $c did not start (see $LAB_DIR/dnsmasq-$c.log)"
+}
+
+start_standins() {
+	local p extra
+	for p in "${PODS[@]}"; do
+		[ "${P_ROLE[$p]}" = target ] || continue
+		extra=()
+		[ -n "${NOT_CQL[$p]:-}" ] && extra=(--not-cql)
+		# shellcheck disable=SC2086
+		nsx "$p" setsid /usr/bin/python3 "$LAB_DIR_SRC/lib/standin.py" --name "$p" \
+			--log "$LAB_DIR/standin-$p.log" --cql "$LAB_CQL_PORT" \
+			--identity "$LAB_IDENTITY_PORT" "${extra[@]}" $LAB_PORTS \
+			</dev/null >>"$LAB_DIR/standin-$p.log" 2>&1 &
+		echo $! >"$LAB_DIR/standin-$p.pid"
+	done
+	# Wait (bounded) until every listener has said it is ready.
+	local tries=0 ready
+	while [ $tries -lt 50 ]; do
+		ready=1
+		for p in "${PODS[@]}"; do
+			[ "${P_ROLE[$p]}" = target ] || continue
+			grep -q '^ready' "$LAB_DIR/standin-$p.log" 2>/dev/null || ready=0
+		done
+		[ $ready -eq 1 ] && return 0
+		sleep 0.1
+		tries=$((tries + 1))
+	done
+	die "the stand-in listeners did not start (see $LAB_DIR/standin-*.log)"
+}
+
+# ---- faults: each is a function a scenario names with `fault` ----------
+
+# fw_drop FROM TO PORT: the VPC silently drops tcp/PORT from FROM's pods to TO's.
+fw_drop() {
+	nsx vpc iptables -A FORWARD -s "${C_PODS[$1]}" -d "${C_PODS[$2]}" -p tcp --dport "$3" -j DROP
+}
+
+# fw_reject FROM TO PORT: the VPC rejects it with ICMP admin-prohibited (3/13).
+fw_reject() {
+	nsx vpc iptables -A FORWARD -s "${C_PODS[$1]}" -d "${C_PODS[$2]}" -p tcp --dport "$3" \
+		-j REJECT --reject-with icmp-admin-prohibited
+}
+
+# no_route TO: the VPC has no route to TO's pods (it answers net unreachable).
+no_route() { nsx vpc ip route del "${C_PODS[$1]}"; }
+
+# no_return_route FROM TO: FROM's gateway has lost its route to TO's pods, so
+# TO's packets arrive in FROM but FROM's answers never leave.
+no_return_route() { nsx "$1-gw" ip route del "${C_PODS[$2]}"; }
+
+# snat FROM TO: FROM's gateway masquerades pod traffic towards TO's pods.
+snat() {
+	nsx "$1-gw" iptables -t nat -A POSTROUTING -s "${C_PODS[$1]}" -d "${C_PODS[$2]}" -j MASQUERADE
+}
+
+# mtu_blackhole TO MTU: the VPC's link to TO carries at most MTU bytes, and the
+# VPC's "fragmentation needed" answers are dropped, so big DF packets vanish.
+mtu_blackhole() {
+	nsx vpc ip link set "to-$1" mtu "$2"
+	nsx "$1-gw" ip link set vpc0 mtu "$2"
+	nsx vpc iptables -A OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP
+}
+
+# zone_cut CLUSTER ZONE_INDEX: the VPC drops everything to and from that zone.
+zone_cut() {
+	local nets=(${C_ZNETS[$1]})
+	nsx vpc iptables -A FORWARD -d "${nets[$2]}.0/24" -j DROP
+	nsx vpc iptables -A FORWARD -s "${nets[$2]}.0/24" -j DROP
+}
+
+# ---- the topology file --------------------------------------------------
+
+write_topology() {
+	local f=$1 c p z first
+	{
+		echo "# reachmap lab topology: scenario $SCENARIO"
+		echo "# $SCENARIO_DESC"
+		echo "# Written by lab/reachmap-lab; the network as it should be."
+		echo "version: 1"
+		echo "defaults:"
+		echo "  ports:"
+		echo "    - {name: gossip, port: 7000}"
+		echo "    - {name: gossip-tls, port: 7001}"
+		echo "    - {name: jmx, port: 7199}"
+		echo "    - {name: cql, port: 9042, protocol: cql}"
+		echo "    - {name: mgmt-api, port: 8080}"
+		echo "  timeoutMs: 1000"
+		echo "  rate: 1000"
+		echo "  mtu: 1500"
+		echo "clusters:"
+		for c in "${CLUSTERS[@]}"; do
+			echo "  - name: $c"
+			printf '    zones: ['
+			first=1
+			for z in ${C_ZONES[$c]}; do
+				[ $first -eq 1 ] || printf ', '
+				printf '%s' "$z"
+				first=0
+			done
+			echo "]"
+			echo "    cidrs: {nodes: [${C_NODES[$c]}], pods: [${C_PODS[$c]}], services: [${C_SVC[$c]}]}"
+			echo "    dns: {domain: ${C_DOMAIN[$c]}, servers: [${C_DNS[$c]}]}"
+			echo "    probes:"
+			for p in "${PODS[@]}"; do
+				[ "${P_CLUSTER[$p]}" = "$c" ] && [ "${P_ROLE[$p]}" = probe ] || continue
+				echo "      - {name: $p, address: ${P_ADDR[$p]}, zone: ${P_ZONE[$p]}, dnsName: ${P_DNS[$p]}}"
+			done
+			echo "    targets:"
+			for p in "${PODS[@]}"; do
+				[ "${P_CLUSTER[$p]}" = "$c" ] && [ "${P_ROLE[$p]}" = target ] || continue
+				echo "      - {name: $p, address: ${P_ADDR[$p]}, zone: ${P_ZONE[$p]}, dnsName: ${P_DNS[$p]}, ports: [gossip, gossip-tls, jmx, cql, mgmt-api]}"
+			done
+		done
+		echo "expect:"
+		echo "  - {from: \"*\", to: \"*\", ports: [gossip, gossip-tls, cql], reach: open}"
+		echo "  - {from: \"*\", to: \"*\", dns: resolves}"
+		echo "thresholds: {rttWarnMs: 50, rttErrorMs: 150, lossWarnPct: 1}"
+	} >"$f"
+}
+
+# ---- state: what is up, for status, exec and down -------------------------
+
+write_state() {
+	local p
+	{
+		echo "SCENARIO=$SCENARIO"
+		echo "LAB_DIR=$LAB_DIR"
+		for p in "${PODS[@]}"; do
+			echo "POD $p $(ns "$p") ${P_CLUSTER[$p]} ${P_ROLE[$p]} ${P_ZONE[$p]} ${P_ADDR[$p]} ${P_DNS[$p]}"
+		done
+	} >"$LAB_DIR/state"
+	echo "$LAB_DIR" >"$LAB_STATE_POINTER"
+}
+
+lab_namespaces() { ip netns list 2>/dev/null | awk '{print $1}' | grep "^$LAB_PREFIX" || true; }
+
+lab_teardown() {
+	local n pid pids
+	for n in $(lab_namespaces); do
+		pids=$(ip netns pids "$n" 2>/dev/null || true)
+		for pid in $pids; do kill "$pid" 2>/dev/null || true; done
+	done
+	# Give them a moment, then make sure.
+	for n in $(lab_namespaces); do
+		pids=$(ip netns pids "$n" 2>/dev/null || true)
+		for pid in $pids; do
+			kill -0 "$pid" 2>/dev/null && sleep 0.2 && kill -9 "$pid" 2>/dev/null || true
+		done
+	done
+	for n in $(lab_namespaces); do
+		ip netns del "$n" 2>/dev/null || true
+	done
+	rm -rf /etc/netns/"$LAB_PREFIX"* 2>/dev/null || true
+	rm -f "$LAB_STATE_POINTER"
+}
+
+lab_build() {
+	local p i=0 f
+	build_vpc
+	for c in "${CLUSTERS[@]}"; do build_cluster "$c"; done
+	route_clusters
+	for p in "${PODS[@]}"; do
+		build_pod "$p" "$i"
+		i=$((i + 1))
+	done
+	for c in "${CLUSTERS[@]}"; do start_dns "$c"; done
+	start_standins
+	for f in "${FAULTS[@]}"; do
+		eval "$f" || die "fault '$f' could not be applied"
+	done
+}
