@@ -383,6 +383,23 @@ static int near_miss(const char *a, const char *b)
 	return edits + (int)(la - i) + (int)(lb - j) <= 1;
 }
 
+/* The array for a list's items: checks that v is a list, allocates one zeroed
+ * element per item and gives their number. NULL (l->status set) on error. */
+static void *list_alloc(struct loader *l, yaml_node_t *v, size_t size, size_t *n)
+{
+	void *array;
+
+	if (v->type != YAML_SEQUENCE_NODE) {
+		fail(l, v, "must be a list, not %s", node_kind(v));
+		return NULL;
+	}
+	*n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	array = rm_arena_calloc(l->arena, *n, size);
+	if (array == NULL)
+		oom(l);
+	return array;
+}
+
 /* A field of a mapping: its key, whether it must be there, and what parses
  * its value into `obj`. */
 struct field {
@@ -533,14 +550,11 @@ static int defaults_ports(struct loader *l, yaml_node_t *v, void *obj)
 	struct rm_topology *t = obj;
 	size_t n;
 
-	if (v->type != YAML_SEQUENCE_NODE)
-		return fail(l, v, "must be a list, not %s", node_kind(v));
-	n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	t->ports = list_alloc(l, v, sizeof(*t->ports), &n);
+	if (t->ports == NULL)
+		return l->status;
 	if (n == 0)
 		return fail(l, v, "must list at least one port");
-	t->ports = rm_arena_calloc(l->arena, n, sizeof(*t->ports));
-	if (t->ports == NULL)
-		return oom(l);
 	t->nports = 0;
 	return walk_list(l, v, t, port_each, NULL);
 }
@@ -687,12 +701,9 @@ static int cluster_zones(struct loader *l, yaml_node_t *v, void *obj)
 {
 	struct rm_cluster *c = ((struct cluster_ctx *)obj)->c;
 
-	if (v->type != YAML_SEQUENCE_NODE)
-		return fail(l, v, "must be a list, not %s", node_kind(v));
-	c->nzones = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-	c->zones = rm_arena_calloc(l->arena, c->nzones, sizeof(*c->zones));
+	c->zones = list_alloc(l, v, sizeof(*c->zones), &c->nzones);
 	if (c->zones == NULL)
-		return oom(l);
+		return l->status;
 	return walk_list(l, v, c, zone_each, NULL);
 }
 
@@ -786,12 +797,9 @@ static int dns_servers(struct loader *l, yaml_node_t *v, void *obj)
 {
 	struct rm_cluster *c = ((struct cluster_ctx *)obj)->c;
 
-	if (v->type != YAML_SEQUENCE_NODE)
-		return fail(l, v, "must be a list, not %s", node_kind(v));
-	c->ndns_servers = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-	c->dns_servers = rm_arena_calloc(l->arena, c->ndns_servers, sizeof(*c->dns_servers));
+	c->dns_servers = list_alloc(l, v, sizeof(*c->dns_servers), &c->ndns_servers);
 	if (c->dns_servers == NULL)
-		return oom(l);
+		return l->status;
 	return walk_list(l, v, c, dns_server_each, NULL);
 }
 
@@ -958,12 +966,9 @@ static int cluster_probes(struct loader *l, yaml_node_t *v, void *obj)
 {
 	struct cluster_ctx *cx = obj;
 
-	if (v->type != YAML_SEQUENCE_NODE)
-		return fail(l, v, "must be a list, not %s", node_kind(v));
-	cx->c->nprobes = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-	cx->c->probes = rm_arena_calloc(l->arena, cx->c->nprobes, sizeof(*cx->c->probes));
+	cx->c->probes = list_alloc(l, v, sizeof(*cx->c->probes), &cx->c->nprobes);
 	if (cx->c->probes == NULL)
-		return oom(l);
+		return l->status;
 	return walk_list(l, v, cx, probe_each, NULL);
 }
 
@@ -971,12 +976,9 @@ static int cluster_targets(struct loader *l, yaml_node_t *v, void *obj)
 {
 	struct cluster_ctx *cx = obj;
 
-	if (v->type != YAML_SEQUENCE_NODE)
-		return fail(l, v, "must be a list, not %s", node_kind(v));
-	cx->c->ntargets = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-	cx->c->targets = rm_arena_calloc(l->arena, cx->c->ntargets, sizeof(*cx->c->targets));
+	cx->c->targets = list_alloc(l, v, sizeof(*cx->c->targets), &cx->c->ntargets);
 	if (cx->c->targets == NULL)
-		return oom(l);
+		return l->status;
 	return walk_list(l, v, cx, target_each, NULL);
 }
 
@@ -1019,14 +1021,11 @@ static int top_clusters(struct loader *l, yaml_node_t *v, void *obj)
 {
 	struct rm_topology *t = obj;
 
-	if (v->type != YAML_SEQUENCE_NODE)
-		return fail(l, v, "must be a list, not %s", node_kind(v));
-	t->nclusters = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	t->clusters = list_alloc(l, v, sizeof(*t->clusters), &t->nclusters);
+	if (t->clusters == NULL)
+		return l->status;
 	if (t->nclusters == 0)
 		return fail(l, v, "must list at least one cluster");
-	t->clusters = rm_arena_calloc(l->arena, t->nclusters, sizeof(*t->clusters));
-	if (t->clusters == NULL)
-		return oom(l);
 	return walk_list(l, v, t, cluster_each, NULL);
 }
 
@@ -1134,12 +1133,9 @@ static int top_expect(struct loader *l, yaml_node_t *v, void *obj)
 {
 	struct rm_topology *t = obj;
 
-	if (v->type != YAML_SEQUENCE_NODE)
-		return fail(l, v, "must be a list, not %s", node_kind(v));
-	t->nexpect = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
-	t->expect = rm_arena_calloc(l->arena, t->nexpect, sizeof(*t->expect));
+	t->expect = list_alloc(l, v, sizeof(*t->expect), &t->nexpect);
 	if (t->expect == NULL)
-		return oom(l);
+		return l->status;
 	return walk_list(l, v, t, expect_each, NULL);
 }
 

@@ -17,23 +17,16 @@ fail() { echo "FAIL $*"; FAILED=$((FAILED + 1)); }
 
 # expect_tcp SRC DST PORT WANT: WANT is a prefix of tcpcheck's answer
 # (open, refused, timeout, no-route, "icmp type=3 code=13", ...).
-expect_tcp() {
-	local src=$1 dst=$2 port=$3 want=$4 got addr
-	addr=$(addr_of "$dst")
-	got=$(in_pod "$src" $TCPCHECK --timeout 1 "$addr" "$port" 2>&1)
-	case $got in
-	"$want"*) pass "$src -> $dst ($addr) tcp/$port: $got" ;;
-	*) fail "$src -> $dst ($addr) tcp/$port: got '$got', want '$want'" ;;
-	esac
-}
+expect_tcp() { expect_tcp_addr "$1" "$(addr_of "$2")" "$3" "$4" "$2"; }
 
-# expect_tcp_addr SRC ADDRESS PORT WANT: the same to a bare address.
+# expect_tcp_addr SRC ADDRESS PORT WANT [NAME]: the same to a bare address.
 expect_tcp_addr() {
-	local src=$1 addr=$2 port=$3 want=$4 got
+	local src=$1 addr=$2 port=$3 want=$4 what=${5:+$5 ($2)} got
+	what=${what:-$addr}
 	got=$(in_pod "$src" $TCPCHECK --timeout 1 "$addr" "$port" 2>&1)
 	case $got in
-	"$want"*) pass "$src -> $addr tcp/$port: $got" ;;
-	*) fail "$src -> $addr tcp/$port: got '$got', want '$want'" ;;
+	"$want"*) pass "$src -> $what tcp/$port: $got" ;;
+	*) fail "$src -> $what tcp/$port: got '$got', want '$want'" ;;
 	esac
 }
 
