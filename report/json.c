@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "reachmap/error.h"
+#include "reachmap/jsonw.h"
 #include "report/report-internal.h"
 
 /* cJSON's Add* functions return NULL on failure and accept a NULL parent, so
@@ -167,54 +168,6 @@ static cJSON *cluster_json(struct jb *b, const struct rm_cluster *c)
 	return o;
 }
 
-/* Writes JSON indented by two spaces per level, arrays of scalars on one
- * line: easier on the eye (and on diffs of golden files) than cJSON_Print's
- * tabs. Scalars are printed by cJSON, which does the escaping. */
-static int json_write(const cJSON *item, FILE *out, int depth)
-{
-	const cJSON *c;
-	int flat = 1, rc;
-
-	if (!cJSON_IsObject(item) && !cJSON_IsArray(item)) {
-		char *text = cJSON_PrintUnformatted(item);
-
-		if (text == NULL)
-			return RM_ENOMEM;
-		rc = fputs(text, out) == EOF ? RM_EIO : RM_OK;
-		cJSON_free(text);
-		return rc;
-	}
-	if (item->child == NULL)
-		return fputs(cJSON_IsArray(item) ? "[]" : "{}", out) == EOF ? RM_EIO : RM_OK;
-	for (c = item->child; c != NULL; c = c->next)
-		if (cJSON_IsObject(c) || cJSON_IsArray(c) || cJSON_IsObject(item))
-			flat = 0;
-	fputc(cJSON_IsArray(item) ? '[' : '{', out);
-	for (c = item->child; c != NULL; c = c->next) {
-		if (flat) {
-			if (c != item->child)
-				fputs(", ", out);
-		} else {
-			fprintf(out, "%s\n%*s", c != item->child ? "," : "", (depth + 1) * 2, "");
-		}
-		if (cJSON_IsObject(item)) {
-			cJSON key = { .type = cJSON_String, .valuestring = c->string };
-
-			rc = json_write(&key, out, depth + 1);
-			if (rc != RM_OK)
-				return rc;
-			fputs(": ", out);
-		}
-		rc = json_write(c, out, depth + 1);
-		if (rc != RM_OK)
-			return rc;
-	}
-	if (!flat)
-		fprintf(out, "\n%*s", depth * 2, "");
-	fputc(cJSON_IsArray(item) ? ']' : '}', out);
-	return ferror(out) ? RM_EIO : RM_OK;
-}
-
 static int render_json(const struct rm_report *r, FILE *out)
 {
 	struct jb b = { 0 };
@@ -266,9 +219,7 @@ static int render_json(const struct rm_report *r, FILE *out)
 		rc = RM_ENOMEM;
 		goto out;
 	}
-	rc = json_write(root, out, 0);
-	if (rc == RM_OK && fputc('\n', out) == EOF)
-		rc = RM_EIO;
+	rc = rm_json_write(root, out);
 out:
 	cJSON_Delete(root);
 	return rc;

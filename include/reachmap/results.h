@@ -5,6 +5,11 @@
 #define REACHMAP_RESULTS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "reachmap/cidr.h"
 
 enum rm_check {
 	RM_CHECK_ICMP = 0,
@@ -61,4 +66,84 @@ bool rm_status_valid(enum rm_check check, enum rm_check_status status);
  * other way; that is the analyzer's business, not this table's. */
 bool rm_status_healthy(enum rm_check check, enum rm_check_status status);
 
+struct rm_arena;
+
+/* One observation: (source probe, target, check[, port]). Strings are owned
+ * by the document's arena; NULL, -1 or RM_AF_NONE mean "not measured". */
+struct rm_result {
+	const char *target;
+	const char *target_cluster;
+	struct rm_addr address;
+	enum rm_check check;
+	uint16_t port; /* 0: the check has no port */
+	enum rm_check_status status;
+	double rtt_ms; /* < 0: none */
+	/* detail */
+	double rtt_min_ms, rtt_max_ms; /* icmp */
+	int sent, received;	       /* icmp */
+	int icmp_type, icmp_code;      /* -1: none */
+	struct rm_addr icmp_from;      /* the address that sent the ICMP error */
+	const char *error;	       /* what went wrong, for people */
+	const char *dns_name;	       /* dns: the name asked */
+	struct rm_addr dns_server;     /* dns: the server asked */
+	const char *answers;	       /* dns: the addresses answered, "a,b" */
+	const char *responder;	       /* identity: who answered */
+	const char *responder_cluster;
+	struct rm_addr seen;	 /* nat: the source address the responder saw */
+	struct rm_addr local;	 /* nat: the source address the probe sent from */
+	const char *cql_version; /* cql: from SUPPORTED */
+	const char *cql_compression;
+	const char *cql_protocols;
+};
+
+/* What a responder saw arrive: a source, a port, how many. */
+struct rm_arrival {
+	struct rm_addr from;
+	const char *probe;    /* who said so (WHO), or NULL */
+	const char *protocol; /* "tcp", "udp" */
+	uint16_t port;
+	unsigned count;
+	char first[21], last[21]; /* RFC 3339 */
+};
+
+struct rm_iface {
+	const char *name;
+	unsigned mtu;
+	const char *addresses; /* "10.200.1.10/24,fe80::1/64" */
+};
+
+/* reachmap.results/v1 (DESIGN.md, "Documents"). */
+struct rm_results_doc {
+	const char *probe;
+	const char *cluster;
+	const char *zone; /* NULL when not known */
+	const char *mode; /* "connect" or "raw"; NULL for a serve document */
+	struct rm_addr *addresses;
+	size_t naddresses;
+	char started[21], finished[21];
+	struct rm_iface *ifaces;
+	size_t nifaces;
+	const char **routes;
+	size_t nroutes;
+	const char **nameservers;
+	size_t nnameservers;
+	const char **search;
+	size_t nsearch;
+	struct rm_result *results;
+	size_t nresults, capresults;
+	struct rm_arrival *arrivals;
+	size_t narrivals, caparrivals;
+	struct rm_arena *arena;
+};
+
+/* 0, or RM_ENOMEM. Free with results_doc_free. */
+int results_doc_init(struct rm_results_doc *doc);
+void results_doc_free(struct rm_results_doc *doc);
+/* A new result (zeroed; rtt -1, icmp type/code -1), owned by doc; NULL when
+ * out of memory. */
+struct rm_result *results_doc_add(struct rm_results_doc *doc);
+struct rm_arrival *results_doc_add_arrival(struct rm_results_doc *doc);
+
+/* Writes the document as reachmap.results/v1 JSON. 0, RM_ENOMEM or RM_EIO. */
+int results_doc_write_json(const struct rm_results_doc *doc, FILE *out);
 #endif

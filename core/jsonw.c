@@ -1,0 +1,58 @@
+#include "reachmap/jsonw.h"
+
+#include "reachmap/error.h"
+
+/* Scalars are printed by cJSON, which does the escaping. */
+static int write_item(const cJSON *item, FILE *out, int depth)
+{
+	const cJSON *c;
+	int flat = 1, rc;
+
+	if (!cJSON_IsObject(item) && !cJSON_IsArray(item)) {
+		char *text = cJSON_PrintUnformatted(item);
+
+		if (text == NULL)
+			return RM_ENOMEM;
+		rc = fputs(text, out) == EOF ? RM_EIO : RM_OK;
+		cJSON_free(text);
+		return rc;
+	}
+	if (item->child == NULL)
+		return fputs(cJSON_IsArray(item) ? "[]" : "{}", out) == EOF ? RM_EIO : RM_OK;
+	for (c = item->child; c != NULL; c = c->next)
+		if (cJSON_IsObject(c) || cJSON_IsArray(c) || cJSON_IsObject(item))
+			flat = 0;
+	fputc(cJSON_IsArray(item) ? '[' : '{', out);
+	for (c = item->child; c != NULL; c = c->next) {
+		if (flat) {
+			if (c != item->child)
+				fputs(", ", out);
+		} else {
+			fprintf(out, "%s\n%*s", c != item->child ? "," : "", (depth + 1) * 2, "");
+		}
+		if (cJSON_IsObject(item)) {
+			cJSON key = { .type = cJSON_String, .valuestring = c->string };
+
+			rc = write_item(&key, out, depth + 1);
+			if (rc != RM_OK)
+				return rc;
+			fputs(": ", out);
+		}
+		rc = write_item(c, out, depth + 1);
+		if (rc != RM_OK)
+			return rc;
+	}
+	if (!flat)
+		fprintf(out, "\n%*s", depth * 2, "");
+	fputc(cJSON_IsArray(item) ? ']' : '}', out);
+	return ferror(out) ? RM_EIO : RM_OK;
+}
+
+int rm_json_write(const cJSON *item, FILE *out)
+{
+	int rc = write_item(item, out, 0);
+
+	if (rc == RM_OK && fputc('\n', out) == EOF)
+		rc = RM_EIO;
+	return rc;
+}
