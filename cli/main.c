@@ -17,6 +17,9 @@ static const struct command {
 	{ "plan", cmd_plan,
 	  "check a topology's address plan offline: CIDR overlaps, reserved ranges, DNS "
 	  "domains, misplaced addresses; suggest free ranges" },
+	{ "probe", cmd_probe,
+	  "one round of checks (icmp, tcp, cql, identity/nat, dns) to every peer and "
+	  "target; a results document out" },
 };
 
 static void usage(FILE *out)

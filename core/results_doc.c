@@ -192,6 +192,7 @@ int results_doc_write_json(const struct rm_results_doc *doc, FILE *out)
 	o = obj(&b, f, "resolvConf");
 	strings(&b, o, "nameservers", doc->nameservers, doc->nnameservers);
 	strings(&b, o, "search", doc->search, doc->nsearch);
+	str(&b, f, "capEff", doc->cap_eff);
 	a = arr(&b, root, "results");
 	for (i = 0; i < doc->nresults; i++)
 		push(&b, a, result_json(&b, &doc->results[i]));

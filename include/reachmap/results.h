@@ -129,6 +129,7 @@ struct rm_results_doc {
 	size_t nnameservers;
 	const char **search;
 	size_t nsearch;
+	const char *cap_eff; /* CapEff after start-up, hex; NULL when unknown */
 	struct rm_result *results;
 	size_t nresults, capresults;
 	struct rm_arrival *arrivals;

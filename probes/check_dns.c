@@ -1,0 +1,199 @@
+/* dns: c-ares lookups of a destination's DNS name against one DNS server of
+ * the source's cluster, answers compared with the destination's address.
+ * c-ares's sockets go into the engine's loop (ARES_OPT_SOCK_STATE_CB and
+ * ares_process_fd), its timeouts into the loop's timers. */
+#include <ares.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "probes/engine.h"
+#include "reachmap/error.h"
+
+static void dns_end(struct probe_job *j)
+{
+	ares_channel ch = j->channel;
+
+	j->channel = NULL;
+	/* Destroying calls back pending queries with ARES_EDESTRUCTION and
+	 * the socket callback to close its sockets; both see a job that is
+	 * over. */
+	if (ch != NULL)
+		ares_destroy(ch);
+	job_finish(j);
+}
+
+static void dns_rearm(struct probe_job *j);
+
+static void on_ares_timer(struct rm_loop *loop, void *arg)
+{
+	struct probe_job *j = arg;
+
+	(void)loop;
+	ares_process_fd(j->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	if (j->sent) /* answered */
+		dns_end(j);
+	else
+		dns_rearm(j);
+}
+
+static void dns_rearm(struct probe_job *j)
+{
+	struct timeval tv, *t;
+
+	if (j->channel == NULL)
+		return;
+	t = ares_timeout(j->channel, NULL, &tv);
+	if (t != NULL)
+		job_timeout(j,
+			    loop_clock() + (uint64_t)t->tv_sec * 1000000000u +
+				(uint64_t)t->tv_usec * 1000u,
+			    on_ares_timer);
+}
+
+static void on_ares_fd(struct rm_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct probe_job *j = arg;
+
+	(void)loop;
+	ares_process_fd(j->channel,
+			(events & (EPOLLIN | EPOLLERR | EPOLLHUP)) ? fd : ARES_SOCKET_BAD,
+			(events & EPOLLOUT) ? fd : ARES_SOCKET_BAD);
+	if (j->sent)
+		dns_end(j);
+	else
+		dns_rearm(j);
+}
+
+static void sock_state(void *data, ares_socket_t fd, int readable, int writable)
+{
+	struct probe_job *j = data;
+
+	if (!readable && !writable)
+		loop_unwatch(job_loop(j), fd);
+	else
+		loop_watch(job_loop(j), fd, (readable ? EPOLLIN : 0u) | (writable ? EPOLLOUT : 0u),
+			   on_ares_fd, j);
+}
+
+static void on_host(void *arg, int status, int timeouts, struct hostent *h)
+{
+	struct probe_job *j = arg;
+	struct rm_result *r;
+	char answers[512] = "", a[INET6_ADDRSTRLEN];
+	size_t used = 0;
+	int i, found = 0;
+
+	(void)timeouts;
+	if (status == ARES_EDESTRUCTION || j->sent)
+		return;
+	j->sent = 1; /* marks the job answered */
+	if ((r = job_result(j, RM_CHECK_DNS)) == NULL)
+		return;
+	r->rtt_ms = job_elapsed_ms(j);
+	r->dns_name = j->dest->dns_name;
+	r->dns_server = j->server;
+	switch (status) {
+	case ARES_SUCCESS:
+		for (i = 0; h != NULL && h->h_addr_list[i] != NULL; i++) {
+			struct rm_addr got = { 0 };
+
+			if (h->h_addrtype == AF_INET) {
+				got.family = RM_AF_INET;
+				memcpy(got.bytes, h->h_addr_list[i], 4);
+			} else {
+				got.family = RM_AF_INET6;
+				memcpy(got.bytes, h->h_addr_list[i], 16);
+			}
+			found |= cidr_addr_equal(&got, &j->dest->address);
+			if (used < sizeof(answers)) {
+				int n =
+				    snprintf(answers + used, sizeof(answers) - used, "%s%s",
+					     used ? "," : "", cidr_addr_format(&got, a, sizeof(a)));
+				if (n > 0)
+					used += (size_t)n;
+			}
+		}
+		r->answers = job_strdup(j, answers);
+		r->status = found ? RM_STATUS_OK : RM_STATUS_WRONG_ANSWER;
+		break;
+	case ARES_ENOTFOUND:
+		r->status = RM_STATUS_NXDOMAIN;
+		break;
+	case ARES_ENODATA:
+		r->status = RM_STATUS_WRONG_ANSWER;
+		r->error = "the name exists but has no IPv4 address";
+		break;
+	case ARES_ESERVFAIL:
+		r->status = RM_STATUS_SERVFAIL;
+		break;
+	case ARES_EREFUSED:
+		r->status = RM_STATUS_REFUSED;
+		break;
+	case ARES_ECONNREFUSED:
+		r->status = RM_STATUS_REFUSED;
+		r->error = "nothing listens on the server's DNS port (ICMP port unreachable)";
+		break;
+	case ARES_ETIMEOUT:
+		r->status = RM_STATUS_TIMEOUT;
+		r->rtt_ms = -1;
+		break;
+	default:
+		/* A malformed answer and the like: a result, not a crash. */
+		r->status = RM_STATUS_SERVFAIL;
+		r->error = job_strdup(j, ares_strerror(status));
+		break;
+	}
+}
+
+static int dns_start(struct probe_job *j)
+{
+	const struct probe_config *cfg = job_config(j);
+	struct ares_options o;
+	ares_channel ch;
+	char server[RM_ADDR_STRLEN];
+	struct rm_result *r;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	/* NOCHECKRESP: report SERVFAIL and REFUSED instead of hiding them. */
+	o.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOCHECKRESP;
+	o.timeout = (int)cfg->timeout_ms;
+	o.tries = 1;
+	o.lookups = (char *)"b";
+	o.sock_state_cb = sock_state;
+	o.sock_state_cb_data = j;
+	rc = ares_init_options(&ch, &o,
+			       ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
+				   ARES_OPT_LOOKUPS | ARES_OPT_SOCK_STATE_CB);
+	if (rc == ARES_SUCCESS) {
+		rc = ares_set_servers_csv(ch, cidr_addr_format(&j->server, server, sizeof(server)));
+		if (rc != ARES_SUCCESS)
+			ares_destroy(ch);
+	}
+	if (rc != ARES_SUCCESS) {
+		if ((r = job_result(j, RM_CHECK_DNS)) != NULL) {
+			r->status = RM_STATUS_TIMEOUT;
+			r->dns_name = j->dest->dns_name;
+			r->dns_server = j->server;
+			r->error = job_strdup(j, ares_strerror(rc));
+		}
+		job_finish(j);
+		return rc == ARES_ENOMEM ? RM_ENOMEM : RM_OK;
+	}
+	j->channel = ch;
+	ares_gethostbyname(ch, j->dest->dns_name, AF_INET, on_host, j);
+	if (j->sent)
+		dns_end(j);
+	else
+		dns_rearm(j);
+	return RM_OK;
+}
+
+const struct probe_ops probe_dns = {
+	.name = "dns",
+	.check = RM_CHECK_DNS,
+	.start = dns_start,
+};

@@ -1,0 +1,167 @@
+/* RFC 791, RFC 792, RFC 1191, RFC 1812: see packet.h. Every read goes
+ * through the length-checked reader.
+ *
+ *   IPv4: ver/ihl tos total-length | id flags/frag | ttl proto checksum |
+ *         source | destination | options (ihl*4 - 20)
+ *   ICMP: type code checksum | rest of header (4) | data
+ *         echo: rest = id seq
+ *         unreachable 3/4: rest = unused(2) next-hop-mtu(2)
+ *         errors: data = the offending IPv4 header + its first 8 bytes */
+#include "probes/packet.h"
+
+#include <string.h>
+
+#include "reachmap/error.h"
+#include "reachmap/wire.h"
+
+struct ip4 {
+	uint8_t ihl, ttl, proto;
+	uint16_t total;
+	struct rm_addr src, dst;
+};
+
+static int read_ip4(struct rm_reader *r, struct ip4 *ip, bool whole)
+{
+	const uint8_t *a;
+	uint8_t vi;
+	int rc;
+
+	if ((rc = rd_u8(r, &vi)) != RM_OK)
+		return rc;
+	if (vi >> 4 != 4)
+		return RM_EPARSE;
+	ip->ihl = (uint8_t)((vi & 0x0f) * 4);
+	if (ip->ihl < 20)
+		return RM_EPARSE;
+	if ((rc = rd_skip(r, 1)) != RM_OK || (rc = rd_u16(r, &ip->total)) != RM_OK ||
+	    (rc = rd_skip(r, 4)) != RM_OK || (rc = rd_u8(r, &ip->ttl)) != RM_OK ||
+	    (rc = rd_u8(r, &ip->proto)) != RM_OK || (rc = rd_skip(r, 2)) != RM_OK)
+		return rc;
+	memset(&ip->src, 0, sizeof(ip->src));
+	memset(&ip->dst, 0, sizeof(ip->dst));
+	ip->src.family = ip->dst.family = RM_AF_INET;
+	if ((rc = rd_bytes(r, 4, &a)) != RM_OK)
+		return rc;
+	memcpy(ip->src.bytes, a, 4);
+	if ((rc = rd_bytes(r, 4, &a)) != RM_OK)
+		return rc;
+	memcpy(ip->dst.bytes, a, 4);
+	if ((rc = rd_skip(r, (size_t)ip->ihl - 20)) != RM_OK)
+		return rc;
+	/* The outer header's total length must match what arrived; a quoted
+	 * header's cannot (only its start is quoted), but must cover it. */
+	if (ip->total < ip->ihl)
+		return RM_ETRUNC;
+	if (whole && (size_t)ip->total > r->len)
+		return RM_ETRUNC;
+	return RM_OK;
+}
+
+int pkt_parse_icmp4(const uint8_t *data, size_t len, struct pkt_icmp *out)
+{
+	struct rm_reader r, q;
+	struct ip4 ip, qip;
+	uint16_t a, b;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rd_init(&r, data, len);
+	if ((rc = read_ip4(&r, &ip, true)) != RM_OK)
+		return rc;
+	if (ip.proto != 1)
+		return RM_EPARSE;
+	/* Trailing link padding beyond total length is not ICMP. */
+	r.len = ip.total;
+	out->src = ip.src;
+	out->ttl = ip.ttl;
+	if ((rc = rd_u8(&r, &out->type)) != RM_OK || (rc = rd_u8(&r, &out->code)) != RM_OK ||
+	    (rc = rd_skip(&r, 2)) != RM_OK || (rc = rd_u16(&r, &a)) != RM_OK ||
+	    (rc = rd_u16(&r, &b)) != RM_OK)
+		return rc;
+	switch (out->type) {
+	case ICMP_ECHO_REPLY:
+	case ICMP_ECHO_REQUEST:
+		out->id = a;
+		out->seq = b;
+		return RM_OK;
+	case ICMP_DEST_UNREACH:
+		if (out->code == 4)
+			out->mtu = b;
+		break;
+	case ICMP_TIME_EXCEEDED:
+		break;
+	default:
+		return RM_OK;
+	}
+	/* The quoted datagram: its IP header and at least 8 bytes. */
+	q = r;
+	if (read_ip4(&q, &qip, false) != RM_OK || rd_left(&q) < 8)
+		return RM_OK;
+	out->quoted = true;
+	out->q_proto = qip.proto;
+	out->q_src = qip.src;
+	out->q_dst = qip.dst;
+	if (qip.proto == 6 || qip.proto == 17) {
+		rd_u16(&q, &out->q_sport);
+		rd_u16(&q, &out->q_dport);
+	} else if (qip.proto == 1) {
+		uint8_t t;
+
+		rd_u8(&q, &t);
+		rd_skip(&q, 3);
+		if (t == ICMP_ECHO_REQUEST) {
+			rd_u16(&q, &out->q_id);
+			rd_u16(&q, &out->q_seq);
+		} else {
+			out->quoted = false;
+		}
+	}
+	return RM_OK;
+}
+
+uint16_t pkt_checksum(const uint8_t *data, size_t len)
+{
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)data[i] << 8 | data[i + 1];
+	if (len & 1)
+		sum += (uint32_t)data[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+int pkt_build_echo(uint8_t *buf, size_t cap, uint16_t id, uint16_t seq, size_t payload, size_t *len)
+{
+	struct rm_writer w;
+	uint16_t sum;
+	size_t i;
+	int rc;
+
+	wr_init(&w, buf, cap);
+	rc = wr_u8(&w, ICMP_ECHO_REQUEST);
+	if (rc == RM_OK)
+		rc = wr_u8(&w, 0);
+	if (rc == RM_OK)
+		rc = wr_u16(&w, 0);
+	if (rc == RM_OK)
+		rc = wr_u16(&w, id);
+	if (rc == RM_OK)
+		rc = wr_u16(&w, seq);
+	for (i = 0; rc == RM_OK && i < payload; i++)
+		rc = wr_u8(&w, (uint8_t)('a' + i % 26));
+	if (rc != RM_OK)
+		return rc;
+	sum = pkt_checksum(buf, w.off);
+	buf[2] = (uint8_t)(sum >> 8);
+	buf[3] = (uint8_t)sum;
+	*len = w.off;
+	return RM_OK;
+}
+
+bool pkt_icmp_is_reject(uint8_t type, uint8_t code)
+{
+	return type == ICMP_DEST_UNREACH && (code == 9 || code == 10 || code == 13);
+}

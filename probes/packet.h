@@ -1,0 +1,53 @@
+/* IPv4 and ICMP as received on a raw socket: RFC 791 (IPv4 header), RFC 792
+ * (ICMP echo, destination unreachable, time exceeded), RFC 1191 (next-hop
+ * MTU in "fragmentation needed"), RFC 1812 4.3.2.3 (the quoted datagram).
+ * Pure build and parse functions; no socket. */
+#ifndef REACHMAP_PROBES_PACKET_H
+#define REACHMAP_PROBES_PACKET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "reachmap/cidr.h"
+
+enum {
+	ICMP_ECHO_REPLY = 0,
+	ICMP_DEST_UNREACH = 3,
+	ICMP_ECHO_REQUEST = 8,
+	ICMP_TIME_EXCEEDED = 11,
+};
+
+struct pkt_icmp {
+	struct rm_addr src; /* who sent this ICMP message */
+	uint8_t ttl;
+	uint8_t type, code;
+	uint16_t id, seq; /* echo request/reply */
+	uint16_t mtu;	  /* 3/4 fragmentation needed: next-hop MTU, 0 if not given */
+	bool quoted;	  /* an error quoting the datagram that caused it */
+	uint8_t q_proto;  /* 1 ICMP, 6 TCP, 17 UDP */
+	struct rm_addr q_src, q_dst;
+	uint16_t q_sport, q_dport; /* TCP/UDP */
+	uint16_t q_id, q_seq;	   /* quoted ICMP echo */
+};
+
+/* Parses an IPv4 packet carrying ICMP (a raw ICMP socket's read). 0 and
+ * *out; RM_ETRUNC when a header is cut short or a length lies; RM_EPARSE
+ * when it is not IPv4 ICMP. Errors that quote less than the 8 bytes
+ * RFC 792 requires are parsed with quoted false. */
+int pkt_parse_icmp4(const uint8_t *data, size_t len, struct pkt_icmp *out);
+
+/* An ICMP echo request (no IP header: the kernel adds it) of 8 + payload
+ * bytes with its checksum. 0 and *len, or RM_ETRUNC. */
+int pkt_build_echo(uint8_t *buf, size_t cap, uint16_t id, uint16_t seq, size_t payload,
+		   size_t *len);
+
+/* RFC 1071 Internet checksum. */
+uint16_t pkt_checksum(const uint8_t *data, size_t len);
+
+/* Whether an ICMP destination-unreachable code means a filter said no
+ * (RFC 1812: 9 and 10 administratively prohibited network/host, 13
+ * communication administratively prohibited). */
+bool pkt_icmp_is_reject(uint8_t type, uint8_t code);
+
+#endif

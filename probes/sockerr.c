@@ -1,0 +1,74 @@
+#include "probes/sockerr.h"
+
+#include <time.h>
+
+#include <linux/errqueue.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "reachmap/error.h"
+
+int sockerr_enable(int fd, int family)
+{
+	int one = 1;
+
+	if (family == RM_AF_INET6)
+		return setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one)) ? RM_ESYS
+										     : RM_OK;
+	return setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one)) ? RM_ESYS : RM_OK;
+}
+
+void sockerr_read(int fd, struct sock_icmp *out)
+{
+	uint8_t data[64];
+	union {
+		char buf[512];
+		struct cmsghdr align;
+	} ctrl;
+	struct iovec iov = { data, sizeof(data) };
+	struct msghdr msg = { 0 };
+	struct cmsghdr *c;
+
+	memset(out, 0, sizeof(*out));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = ctrl.buf;
+	msg.msg_controllen = sizeof(ctrl.buf);
+	if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+		return;
+	for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+		const struct sock_extended_err *ee;
+		const struct sockaddr *sa;
+
+		if (!((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+		      (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)))
+			continue;
+		if (c->cmsg_len < CMSG_LEN(sizeof(*ee)))
+			continue;
+		ee = (const struct sock_extended_err *)CMSG_DATA(c);
+		if (ee->ee_origin != SO_EE_ORIGIN_ICMP && ee->ee_origin != SO_EE_ORIGIN_ICMP6)
+			continue;
+		out->present = true;
+		out->type = ee->ee_type;
+		out->code = ee->ee_code;
+		/* The offender's address follows the extended error. */
+		if (c->cmsg_len >= CMSG_LEN(sizeof(*ee) + sizeof(struct sockaddr_in))) {
+			sa = SO_EE_OFFENDER(ee);
+			if (sa->sa_family == AF_INET) {
+				const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+
+				out->from.family = RM_AF_INET;
+				memcpy(out->from.bytes, &sin->sin_addr, 4);
+			} else if (sa->sa_family == AF_INET6 &&
+				   c->cmsg_len >=
+				       CMSG_LEN(sizeof(*ee) + sizeof(struct sockaddr_in6))) {
+				const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+
+				out->from.family = RM_AF_INET6;
+				memcpy(out->from.bytes, &sin6->sin6_addr, 16);
+			}
+		}
+		return;
+	}
+}

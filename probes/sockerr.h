@@ -1,0 +1,22 @@
+/* What the kernel says about a failed connection: the errno, and, read
+ * from the socket's error queue (IP_RECVERR), the ICMP message behind it
+ * with the address of the router or host that sent it. */
+#ifndef REACHMAP_PROBES_SOCKERR_H
+#define REACHMAP_PROBES_SOCKERR_H
+
+#include <stdbool.h>
+
+#include "reachmap/cidr.h"
+
+struct sock_icmp {
+	bool present;
+	int type, code;
+	struct rm_addr from;
+};
+
+/* Asks for ICMP errors on fd's error queue. 0, or RM_ESYS. */
+int sockerr_enable(int fd, int family);
+/* Reads one ICMP error from fd's error queue, if there is one. */
+void sockerr_read(int fd, struct sock_icmp *out);
+
+#endif
