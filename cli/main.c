@@ -20,6 +20,9 @@ static const struct command {
 	{ "probe", cmd_probe,
 	  "one round of checks (icmp, tcp, cql, identity/nat, dns) to every peer and "
 	  "target; a results document out" },
+	{ "serve", cmd_serve,
+	  "the receiving end: identity/NAT responder, stand-in listeners (CQL on CQL "
+	  "ports), what arrived" },
 };
 
 static void usage(FILE *out)

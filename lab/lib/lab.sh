@@ -12,7 +12,6 @@
 LAB_PREFIX=rmlab-
 LAB_PORTS="7000 7001 7199 9042 8080"
 LAB_CQL_PORT=9042
-LAB_IDENTITY_PORT=8080
 
 CLUSTERS=()
 declare -A C_NODES C_PODS C_SVC C_DOMAIN C_DNS C_GWIP C_VPCIP C_ZONES C_ZNETS C_LINKMTU
@@ -185,32 +184,36 @@ start_dns() {
 	nsx "$c-gw" dnsmasq "${args[@]}" || die "dnsmasq of $c did not start (see $LAB_DIR/dnsmasq-$c.log)"
 }
 
-start_standins() {
-	local p extra
+# Every pod runs `reachmap serve --standins`: the responder on 8788 and
+# stand-in listeners on the Cassandra ports (CQL on 9042). A target marked
+# NOT_CQL has a web server on 9042 first, so serve leaves that port to it.
+start_serve() {
+	local p
+	[ -x "$REACHMAP_BIN" ] || die "the reachmap binary is not at $REACHMAP_BIN; build it (make) or give --reachmap PATH"
 	for p in "${PODS[@]}"; do
-		[ "${P_ROLE[$p]}" = target ] || continue
-		extra=()
-		[ -n "${NOT_CQL[$p]:-}" ] && extra=(--not-cql)
-		# shellcheck disable=SC2086
-		nsx "$p" setsid /usr/bin/python3 "$LAB_DIR_SRC/lib/standin.py" --name "$p" \
-			--log "$LAB_DIR/standin-$p.log" --cql "$LAB_CQL_PORT" \
-			--identity "$LAB_IDENTITY_PORT" "${extra[@]}" $LAB_PORTS \
-			</dev/null >>"$LAB_DIR/standin-$p.log" 2>&1 &
-		echo $! >"$LAB_DIR/standin-$p.pid"
+		if [ -n "${NOT_CQL[$p]:-}" ]; then
+			nsx "$p" setsid /usr/bin/python3 "$LAB_DIR_SRC/lib/not-cassandra.py" "$LAB_CQL_PORT" \
+				</dev/null >"$LAB_DIR/not-cassandra-$p.log" 2>&1 &
+			wait_for_line "$LAB_DIR/not-cassandra-$p.log" ready
+		fi
+		nsx "$p" setsid "$REACHMAP_BIN" serve --topology "$LAB_DIR/topology.yaml" \
+			--cluster "${P_CLUSTER[$p]}" --name "$p" --standins \
+			--out "$LAB_DIR/arrivals-$p.json" </dev/null >"$LAB_DIR/serve-$p.log" 2>&1 &
 	done
-	# Wait (bounded) until every listener has said it is ready.
-	local tries=0 ready
-	while [ $tries -lt 50 ]; do
-		ready=1
-		for p in "${PODS[@]}"; do
-			[ "${P_ROLE[$p]}" = target ] || continue
-			grep -q '^ready' "$LAB_DIR/standin-$p.log" 2>/dev/null || ready=0
-		done
-		[ $ready -eq 1 ] && return 0
-		sleep 0.1
+	for p in "${PODS[@]}"; do
+		wait_for_line "$LAB_DIR/serve-$p.log" "reachmap serve: ready"
+	done
+}
+
+# wait_for_line FILE TEXT: bounded (5 s) wait until FILE holds TEXT.
+wait_for_line() {
+	local tries=0
+	while [ $tries -lt 100 ]; do
+		grep -qF "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
 		tries=$((tries + 1))
 	done
-	die "the stand-in listeners did not start (see $LAB_DIR/standin-*.log)"
+	die "no '$2' in $1 after 5 s: $(tail -3 "$1" 2>/dev/null)"
 }
 
 # ---- faults: each is a function a scenario names with `fault` ----------
@@ -325,11 +328,18 @@ lab_teardown() {
 		pids=$(ip netns pids "$n" 2>/dev/null || true)
 		for pid in $pids; do kill "$pid" 2>/dev/null || true; done
 	done
-	# Give them a moment, then make sure.
+	# Give them a moment (serve writes its arrivals on SIGTERM), then make sure.
+	local tries=0
+	while [ $tries -lt 20 ]; do
+		pids=""
+		for n in $(lab_namespaces); do pids="$pids$(ip netns pids "$n" 2>/dev/null)"; done
+		[ -z "$pids" ] && break
+		sleep 0.1
+		tries=$((tries + 1))
+	done
 	for n in $(lab_namespaces); do
-		pids=$(ip netns pids "$n" 2>/dev/null || true)
-		for pid in $pids; do
-			kill -0 "$pid" 2>/dev/null && sleep 0.2 && kill -9 "$pid" 2>/dev/null || true
+		for pid in $(ip netns pids "$n" 2>/dev/null || true); do
+			kill -9 "$pid" 2>/dev/null || true
 		done
 	done
 	for n in $(lab_namespaces); do
@@ -349,7 +359,8 @@ lab_build() {
 		i=$((i + 1))
 	done
 	for c in "${CLUSTERS[@]}"; do start_dns "$c"; done
-	start_standins
+	write_topology "$LAB_DIR/topology.yaml"
+	start_serve
 	for f in "${FAULTS[@]}"; do
 		eval "$f" || die "fault '$f' could not be applied"
 	done

@@ -3,8 +3,8 @@
 prints `open`, `refused`, `timeout`, `no-route` (the local kernel has no
 route) or `icmp type=T code=C from=ADDR` (an ICMP error answered the SYN; read
 from the socket's error queue, IP_RECVERR, so the code and the router that
-sent it are known). With --identity it also prints the first line of the
-reply body; with --cql it sends a CQL v4 OPTIONS frame and prints
+sent it are known). With --identity it asks a reachmap responder who it is
+(REACHMAP/1 WHO) and prints `open name=NAME peer=SEEN-ADDRESS`; with --cql it sends a CQL v4 OPTIONS frame and prints
 `open cql SUPPORTED` or `open not-cql FIRST-BYTES`.
 
 usage: tcpcheck.py [--identity | --cql] [--timeout SECONDS] ADDRESS PORT
@@ -79,18 +79,22 @@ def main():
         if a.identity:
             s.setblocking(True)
             s.settimeout(a.timeout)
+            data = b""
             try:
-                s.sendall(b"GET / HTTP/1.0\r\n\r\n")
-                data = b""
-                while True:
+                s.sendall(b"REACHMAP/1 WHO lab-check lab\n")
+                while not data.endswith(b"\n"):
                     chunk = s.recv(4096)
                     if not chunk:
                         break
                     data += chunk
             except OSError:
                 pass
-            body = data.split(b"\r\n\r\n", 1)[-1].decode(errors="replace").strip()
-            print(f"open {body}")
+            f = data.decode(errors="replace").split()
+            if len(f) == 6 and f[0] == "REACHMAP/1" and f[1] == "IAM":
+                print(f"open name={f[2]} peer={f[4]}")
+            else:
+                print(f"open not-a-responder {data[:40]!r}")
+            return 0
         else:
             print("open")
         return 0

@@ -34,7 +34,7 @@ expect_tcp_addr() {
 # address it saw.
 expect_identity() {
 	local src=$1 addr=$2 name=$3 peer=$4 got
-	got=$(in_pod "$src" $TCPCHECK --identity --timeout 1 "$addr" 8080 2>&1)
+	got=$(in_pod "$src" $TCPCHECK --identity --timeout 1 "$addr" 8788 2>&1)
 	if [ "$got" = "open name=$name peer=$peer" ]; then
 		pass "$src -> $addr answered by $name, which saw $peer"
 	else

@@ -1,0 +1,400 @@
+/* serve: every listener, connection and datagram in one event loop; signals
+ * arrive through a signalfd in the same loop. */
+#include "probes/serve.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "probes/cql.h"
+#include "probes/loop.h"
+#include "probes/responder.h"
+#include "reachmap/alloc.h"
+#include "reachmap/arena.h"
+#include "reachmap/error.h"
+#include "reachmap/timefmt.h"
+
+#define SERVE_MAX_CONNS 1024
+#define SERVE_IDLE_NS	(10ull * 1000000000ull)
+
+enum listener_kind { L_RESPONDER, L_CQL, L_PLAIN };
+
+struct listener {
+	struct serve *s;
+	int fd;
+	uint16_t port;
+	enum listener_kind kind;
+};
+
+struct conn {
+	struct serve *s;
+	int fd;
+	enum listener_kind kind;
+	struct rm_addr peer;
+	uint16_t peer_port;
+	uint16_t port;
+	uint8_t buf[2048];
+	size_t nbuf;
+	struct loop_timer *idle;
+	struct conn *prev, *next; /* every open connection, to close at the end */
+};
+
+struct serve {
+	const struct serve_config *cfg;
+	struct rm_loop *loop;
+	struct rm_results_doc *doc;
+	struct listener *listeners;
+	size_t nlisteners;
+	size_t nconns;
+	struct conn *conns;
+	int sigfd;
+	int failed;
+};
+
+static void peer_of(const struct sockaddr_storage *ss, struct rm_addr *a, uint16_t *port)
+{
+	memset(a, 0, sizeof(*a));
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+
+		a->family = RM_AF_INET6;
+		memcpy(a->bytes, &s6->sin6_addr, 16);
+		*port = ntohs(s6->sin6_port);
+	} else {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+
+		a->family = RM_AF_INET;
+		memcpy(a->bytes, &s4->sin_addr, 4);
+		*port = ntohs(s4->sin_port);
+	}
+}
+
+/* One arrival more from `from` on `port`: counted per (source, port,
+ * protocol). The probe's name is kept when a WHO said it. */
+static void arrived(struct serve *s, const struct rm_addr *from, uint16_t port,
+		    const char *protocol, const char *probe)
+{
+	struct rm_results_doc *doc = s->doc;
+	struct rm_arrival *a = NULL;
+	char now[RM_TIME_STRLEN];
+	size_t i;
+
+	rm_time_format(rm_time_document(), now, sizeof(now));
+	for (i = 0; i < doc->narrivals; i++) {
+		struct rm_arrival *x = &doc->arrivals[i];
+
+		if (x->port == port && strcmp(x->protocol, protocol) == 0 &&
+		    cidr_addr_equal(&x->from, from)) {
+			a = x;
+			break;
+		}
+	}
+	if (a == NULL) {
+		a = results_doc_add_arrival(doc);
+		if (a == NULL) {
+			s->failed = RM_ENOMEM;
+			return;
+		}
+		a->from = *from;
+		a->port = port;
+		a->protocol = protocol;
+		memcpy(a->first, now, sizeof(a->first));
+	}
+	if (probe != NULL && a->probe == NULL)
+		a->probe = rm_arena_strdup(doc->arena, probe);
+	a->count++;
+	memcpy(a->last, now, sizeof(a->last));
+}
+
+static void conn_close(struct conn *c)
+{
+	struct serve *s = c->s;
+
+	loop_unwatch(s->loop, c->fd);
+	close(c->fd);
+	loop_timer_cancel(s->loop, c->idle);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	s->nconns--;
+	rm_free(c);
+}
+
+static void conn_idle(struct rm_loop *loop, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)loop;
+	c->idle = NULL;
+	conn_close(c);
+}
+
+/* The CQL stand-in (native_protocol_v4.spec 4.1.1, 4.1.3): OPTIONS gets
+ * SUPPORTED, STARTUP gets READY, anything else an ERROR. */
+static bool cql_serve(struct conn *c)
+{
+	static const struct cql_supported sup = { "3.4.5", "lz4,snappy", "3/v3,4/v4" };
+
+	while (c->nbuf >= CQL_HEADER_LEN) {
+		struct cql_header h;
+		uint8_t out[512];
+		size_t len = 0, frame;
+		int rc = cql_parse_header(c->buf, c->nbuf, &h);
+
+		if (rc != RM_OK || (h.version & 0x80) || h.length > sizeof(c->buf) - CQL_HEADER_LEN)
+			return false;
+		frame = CQL_HEADER_LEN + h.length;
+		if (c->nbuf < frame)
+			return true;
+		if (h.opcode == CQL_OP_OPTIONS)
+			rc = cql_build_supported(out, sizeof(out), h.stream, &sup, &len);
+		else if (h.opcode == CQL_OP_STARTUP)
+			rc = cql_build_ready(out, sizeof(out), h.stream, &len);
+		else
+			rc = cql_build_error(out, sizeof(out), h.stream, 0x000a,
+					     "reachmap stand-in: only OPTIONS and STARTUP", &len);
+		if (rc != RM_OK || send(c->fd, out, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			return false;
+		memmove(c->buf, c->buf + frame, c->nbuf - frame);
+		c->nbuf -= frame;
+	}
+	return true;
+}
+
+/* The responder over TCP: one WHO, one IAM, close. */
+static bool responder_serve(struct conn *c)
+{
+	const struct serve_config *cfg = c->s->cfg;
+	struct resp_msg m;
+	const char *why;
+	char out[RESP_MAX_LINE];
+	size_t len;
+	int rc = resp_parse(c->buf, c->nbuf, &m, &why);
+
+	if (rc == RM_ETRUNC)
+		return true;
+	if (rc == RM_OK && m.kind == RESP_WHO) {
+		arrived(c->s, &c->peer, c->port, "tcp", m.name);
+		if (resp_build_iam(out, sizeof(out), cfg->name, cfg->cluster, &c->peer,
+				   c->peer_port, &len) == RM_OK)
+			send(c->fd, out, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	}
+	return false;
+}
+
+static void conn_readable(struct rm_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct conn *c = arg;
+	ssize_t n;
+	bool keep;
+
+	(void)loop;
+	(void)events;
+	n = recv(fd, c->buf + c->nbuf, sizeof(c->buf) - c->nbuf, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		conn_close(c);
+		return;
+	}
+	c->nbuf += (size_t)n;
+	keep = c->kind == L_CQL ? cql_serve(c) : responder_serve(c);
+	if (!keep || c->nbuf == sizeof(c->buf))
+		conn_close(c);
+}
+
+static void on_accept(struct rm_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct listener *l = arg;
+	struct serve *s = l->s;
+	int budget = 64;
+
+	(void)events;
+	while (budget-- > 0) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		int cfd = accept4(fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct conn *c;
+
+		if (cfd < 0)
+			return;
+		c = s->nconns < SERVE_MAX_CONNS ? rm_calloc(1, sizeof(*c)) : NULL;
+		if (c == NULL) {
+			close(cfd);
+			continue;
+		}
+		c->s = s;
+		c->fd = cfd;
+		c->kind = l->kind;
+		c->port = l->port;
+		peer_of(&ss, &c->peer, &c->peer_port);
+		s->nconns++;
+		/* Responder arrivals are counted with the probe's name once
+		 * its WHO has come; stand-in ones right away. */
+		if (l->kind != L_RESPONDER)
+			arrived(s, &c->peer, l->port, "tcp", NULL);
+		if (l->kind == L_PLAIN) {
+			s->nconns--;
+			close(cfd);
+			rm_free(c);
+			continue;
+		}
+		c->next = s->conns;
+		if (s->conns)
+			s->conns->prev = c;
+		s->conns = c;
+		c->idle = loop_timer_at(loop, loop_clock() + SERVE_IDLE_NS, conn_idle, c);
+		if (c->idle == NULL || loop_watch(loop, cfd, EPOLLIN, conn_readable, c) != RM_OK)
+			conn_close(c);
+	}
+}
+
+static void on_datagram(struct rm_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct listener *l = arg;
+	const struct serve_config *cfg = l->s->cfg;
+	uint8_t buf[65536];
+	int budget = 64;
+
+	(void)loop;
+	(void)events;
+	while (budget-- > 0) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		ssize_t n =
+		    recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&ss, &sl);
+		struct rm_addr peer;
+		uint16_t pport;
+		struct resp_msg m;
+		const char *why;
+		char out[RESP_MAX_LINE];
+		size_t len = 0;
+
+		if (n < 0)
+			return;
+		peer_of(&ss, &peer, &pport);
+		if (resp_parse(buf, (size_t)n, &m, &why) != RM_OK) {
+			arrived(l->s, &peer, l->port, "udp", NULL);
+			continue;
+		}
+		arrived(l->s, &peer, l->port, "udp", m.kind == RESP_WHO ? m.name : NULL);
+		if (m.kind == RESP_WHO && resp_build_iam(out, sizeof(out), cfg->name, cfg->cluster,
+							 &peer, pport, &len) != RM_OK)
+			continue;
+		if (m.kind == RESP_MTU &&
+		    resp_build_mtuok(out, sizeof(out), m.seq, (uint32_t)n, &len) != RM_OK)
+			continue;
+		if (len > 0)
+			sendto(fd, out, len, MSG_DONTWAIT, (struct sockaddr *)&ss, sl);
+	}
+}
+
+static void on_signal(struct rm_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct signalfd_siginfo si;
+
+	(void)events;
+	(void)arg;
+	if (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		loop_stop(loop);
+}
+
+static int open_listener(struct serve *s, int type, uint16_t port, enum listener_kind kind)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct listener *l = &s->listeners[s->nlisteners];
+	int one = 1, fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return RM_ESYS;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+	    (type == SOCK_STREAM && listen(fd, 512) != 0)) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+		return RM_ESYS;
+	}
+	*l = (struct listener){ s, fd, port, kind };
+	if (loop_watch(s->loop, fd, EPOLLIN, type == SOCK_STREAM ? on_accept : on_datagram, l) !=
+	    RM_OK) {
+		close(fd);
+		return RM_ENOMEM;
+	}
+	s->nlisteners++;
+	return RM_OK;
+}
+
+int serve_run(const struct serve_config *cfg, struct rm_results_doc *doc)
+{
+	struct serve s = { .cfg = cfg, .doc = doc, .sigfd = -1 };
+	sigset_t mask;
+	size_t i;
+	int rc;
+
+	s.listeners = rm_calloc(cfg->topo->nports + 2, sizeof(*s.listeners));
+	if (s.listeners == NULL)
+		return RM_ENOMEM;
+	rc = loop_new(&s.loop);
+	if (rc != RM_OK)
+		goto out;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	s.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (s.sigfd < 0 || loop_watch(s.loop, s.sigfd, EPOLLIN, on_signal, &s) != RM_OK) {
+		rc = RM_ESYS;
+		goto out;
+	}
+	rc = open_listener(&s, SOCK_STREAM, cfg->port, L_RESPONDER);
+	if (rc == RM_OK)
+		rc = open_listener(&s, SOCK_DGRAM, cfg->port, L_RESPONDER);
+	if (rc != RM_OK)
+		goto out;
+	for (i = 0; cfg->standins && i < cfg->topo->nports; i++) {
+		const struct rm_port *p = &cfg->topo->ports[i];
+		int err;
+
+		if (p->port == cfg->port)
+			continue;
+		if (open_listener(&s, SOCK_STREAM, p->port,
+				  p->protocol == RM_PORT_CQL ? L_CQL : L_PLAIN) == RM_OK)
+			continue;
+		err = errno;
+		if (cfg->note) {
+			char msg[160];
+
+			snprintf(msg, sizeof(msg), "no stand-in on tcp/%u (%s): %s", p->port,
+				 p->name,
+				 err == EADDRINUSE ? "the port is in use, by the real service?"
+						   : strerror(err));
+			cfg->note(msg, cfg->note_arg);
+		}
+	}
+	if (cfg->ready)
+		cfg->ready((unsigned)s.nlisteners, cfg->note_arg);
+	rc = loop_run(s.loop);
+	if (rc == RM_OK && s.failed)
+		rc = s.failed;
+out:
+	while (s.conns != NULL)
+		conn_close(s.conns);
+	for (i = 0; i < s.nlisteners; i++)
+		close(s.listeners[i].fd);
+	if (s.sigfd >= 0)
+		close(s.sigfd);
+	loop_free(s.loop);
+	rm_free(s.listeners);
+	return rc;
+}
