@@ -94,6 +94,14 @@ static void not_connected(struct probe_job *j, int err)
 	char why[160];
 
 	sockerr_read(j->fd, &icmp);
+	if (!icmp.present && j->icmp_type >= 0) {
+		/* Seen on the engine's raw socket instead. */
+		icmp.present = true;
+		icmp.type = j->icmp_type;
+		icmp.code = j->icmp_code;
+		icmp.from = j->icmp_from;
+	}
+	j->connecting = false;
 	st = err ? connect_status(err, &icmp) : RM_STATUS_FILTERED;
 	if (!err && icmp.present)
 		st = connect_status(EHOSTUNREACH, &icmp);
@@ -247,6 +255,7 @@ static void on_readable(struct rm_loop *loop, int fd, uint32_t events, void *arg
 
 static void connected(struct probe_job *j)
 {
+	j->connecting = false;
 	const struct probe_config *cfg = job_config(j);
 	uint8_t req[RESP_MAX_LINE];
 	size_t len = 0;
@@ -303,6 +312,17 @@ static void connect_timeout(struct rm_loop *loop, void *arg)
 	not_connected(arg, 0);
 }
 
+/* An ICMP error answered our SYN: the connection will not open. */
+static void stream_on_icmp(struct probe_job *j, const struct pkt_icmp *p)
+{
+	if (!j->connecting)
+		return;
+	j->icmp_type = p->type;
+	j->icmp_code = p->code;
+	j->icmp_from = p->src;
+	not_connected(j, EHOSTUNREACH);
+}
+
 static int stream_start(struct probe_job *j)
 {
 	const struct probe_config *cfg = job_config(j);
@@ -331,6 +351,8 @@ static int stream_start(struct probe_job *j)
 		not_connected(j, errno);
 		return RM_OK;
 	}
+	j->connecting = true;
+	engine_tcp_claim(j->e, j);
 	if (loop_watch(job_loop(j), j->fd, EPOLLOUT, on_writable, j) != RM_OK)
 		return RM_ENOMEM;
 	return job_timeout(j, loop_clock() + (uint64_t)cfg->timeout_ms * 1000000u, connect_timeout);
@@ -340,12 +362,14 @@ const struct probe_ops probe_tcp = {
 	.name = "tcp",
 	.check = RM_CHECK_TCP,
 	.start = stream_start,
+	.on_icmp = stream_on_icmp,
 };
 
 const struct probe_ops probe_cql = {
 	.name = "cql",
 	.check = RM_CHECK_CQL,
 	.start = stream_start,
+	.on_icmp = stream_on_icmp,
 };
 
 /* One connection answers both identity and nat. */
@@ -353,4 +377,5 @@ const struct probe_ops probe_identity = {
 	.name = "identity",
 	.check = RM_CHECK_IDENTITY,
 	.start = stream_start,
+	.on_icmp = stream_on_icmp,
 };

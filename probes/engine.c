@@ -33,6 +33,8 @@ struct probe_engine {
 	uint16_t icmp_id;
 	uint16_t icmp_seq;
 	struct probe_job *icmp_owner[65536];
+	struct probe_job *tcp_owner[65536];
+	bool want_raw; /* open the raw ICMP socket: icmp, or errors for tcp */
 };
 
 static const struct probe_ops *const registry[] = {
@@ -109,6 +111,8 @@ void job_finish(struct probe_job *job)
 	if (job->finished)
 		return;
 	job->finished = true;
+	if (job->sport != 0 && e->tcp_owner[job->sport] == job)
+		e->tcp_owner[job->sport] = NULL;
 	if (job->fd >= 0) {
 		loop_unwatch(e->loop, job->fd);
 		close(job->fd);
@@ -210,6 +214,19 @@ void engine_icmp_release(struct probe_engine *e, struct probe_job *job)
 
 void icmp_on_answer(struct probe_job *job, const struct pkt_icmp *p, uint64_t now);
 
+void engine_tcp_claim(struct probe_engine *e, struct probe_job *job)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	if (e->icmp_fd < 0 || getsockname(job->fd, (struct sockaddr *)&ss, &sl) != 0 ||
+	    ss.ss_family != AF_INET)
+		return;
+	job->sport = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (job->sport != 0)
+		e->tcp_owner[job->sport] = job;
+}
+
 static void icmp_readable(struct rm_loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct probe_engine *e = arg;
@@ -229,6 +246,13 @@ static void icmp_readable(struct rm_loop *loop, int fd, uint32_t events, void *a
 			job = e->icmp_owner[p.seq];
 		else if (p.quoted && p.q_proto == 1 && p.q_id == e->icmp_id)
 			job = e->icmp_owner[p.q_seq];
+		else if (p.quoted && p.q_proto == 6 && (job = e->tcp_owner[p.q_sport]) != NULL) {
+			/* Ours only if it quotes our connection's destination. */
+			if (!job->finished && job->port == p.q_dport &&
+			    cidr_addr_equal(&job->dest->address, &p.q_dst) && job->ops->on_icmp)
+				job->ops->on_icmp(job, &p);
+			continue;
+		}
 		if (job != NULL && !job->finished)
 			icmp_on_answer(job, &p, loop_clock());
 	}
@@ -453,7 +477,11 @@ int engine_run(const struct probe_config *cfg, struct rm_results_doc *doc)
 		rc = build_jobs(e);
 	if (rc != RM_OK)
 		goto out;
-	if (wants(cfg, RM_CHECK_ICMP))
+	/* The raw ICMP socket serves the icmp check, and catches the ICMP
+	 * errors that answer the other checks' SYNs. Without CAP_NET_RAW
+	 * there is none and the sockets' error queues have to do. */
+	if (wants(cfg, RM_CHECK_ICMP) || wants(cfg, RM_CHECK_TCP) || wants(cfg, RM_CHECK_CQL) ||
+	    wants(cfg, RM_CHECK_IDENTITY))
 		open_icmp(e);
 	if (cfg->opened)
 		cfg->opened(cfg->progress_arg);

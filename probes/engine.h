@@ -57,6 +57,8 @@ struct probe_job {
 	/* stream checks (tcp, cql, identity): what came back so far */
 	uint8_t buf[1024];
 	size_t nbuf;
+	uint16_t sport;	 /* the local port of a claimed TCP connection */
+	bool connecting; /* a stream check before its connection opened */
 	/* icmp */
 	unsigned sent, received;
 	double rtt_sum, rtt_min, rtt_max;
@@ -69,12 +71,17 @@ struct probe_job {
 	void *channel;
 };
 
+struct pkt_icmp;
+
 struct probe_ops {
 	const char *name;
 	enum rm_check check;
 	/* Starts the job: opens what it needs, watches fds, sets timers, or
 	 * finishes it at once with a result. 0, or RM_ENOMEM. */
 	int (*start)(struct probe_job *job);
+	/* An ICMP error quoting the job's TCP SYN arrived on the engine's raw
+	 * socket (jobs that called engine_tcp_claim). May be NULL. */
+	void (*on_icmp)(struct probe_job *job, const struct pkt_icmp *icmp);
 };
 
 extern const struct probe_ops probe_icmp;
@@ -112,5 +119,11 @@ uint16_t engine_icmp_id(struct probe_engine *e);
  * first..first+count-1; returns the first number. */
 uint16_t engine_icmp_claim(struct probe_engine *e, struct probe_job *job, unsigned count);
 void engine_icmp_release(struct probe_engine *e, struct probe_job *job);
+/* Registers a connecting TCP job by its local port, so that ICMP errors
+ * quoting its SYN reach its on_icmp even when the kernel does not report
+ * them on the socket (an ICMP that arrives while connect() still holds the
+ * socket lock is dropped there: TcpExtLockDroppedIcmps). Released by
+ * job_finish. */
+void engine_tcp_claim(struct probe_engine *e, struct probe_job *job);
 
 #endif

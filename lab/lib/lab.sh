@@ -89,7 +89,8 @@ mkns() {
 	ip netns exec "$n" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 2>/dev/null || true
 	# Routers in the lab answer every TTL-expired and unreachable, like the
 	# tests expect; the kernel's ICMP rate limit would hide some.
-	ip netns exec "$n" sysctl -qw net.ipv4.icmp_ratelimit=0 2>/dev/null || true
+	ip netns exec "$n" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_msgs_per_sec=100000 \
+		net.ipv4.icmp_msgs_burst=100000 2>/dev/null || true
 }
 
 router() { ip netns exec "$(ns "$1")" sysctl -qw net.ipv4.ip_forward=1; }
