@@ -1,14 +1,14 @@
-/* dns: c-ares lookups of a destination's DNS name against one DNS server of
- * the source's cluster, answers compared with the destination's address.
+/* dns: c-ares queries (type A) of a destination's DNS name to one DNS server
+ * of the source's cluster; the answer judged by dns_classify (probes/dns.c).
  * c-ares's sockets go into the engine's loop (ARES_OPT_SOCK_STATE_CB and
  * ares_process_fd), its timeouts into the loop's timers. */
 #include <ares.h>
 #include <arpa/inet.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 
+#include "probes/dns.h"
 #include "probes/engine.h"
 #include "reachmap/error.h"
 
@@ -78,13 +78,11 @@ static void sock_state(void *data, ares_socket_t fd, int readable, int writable)
 			   on_ares_fd, j);
 }
 
-static void on_host(void *arg, int status, int timeouts, struct hostent *h)
+static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
 	struct probe_job *j = arg;
+	struct dns_verdict v;
 	struct rm_result *r;
-	char answers[512] = "", a[INET6_ADDRSTRLEN];
-	size_t used = 0;
-	int i, found = 0;
 
 	(void)timeouts;
 	if (status == ARES_EDESTRUCTION || j->sent)
@@ -92,60 +90,14 @@ static void on_host(void *arg, int status, int timeouts, struct hostent *h)
 	j->sent = 1; /* marks the job answered */
 	if ((r = job_result(j, RM_CHECK_DNS)) == NULL)
 		return;
-	r->rtt_ms = job_elapsed_ms(j);
+	dns_classify(status, abuf, alen, &j->dest->address, &v);
+	r->status = v.status;
+	r->rtt_ms = v.status == RM_STATUS_TIMEOUT ? -1 : job_elapsed_ms(j);
 	r->dns_name = j->dest->dns_name;
 	r->dns_server = j->server;
-	switch (status) {
-	case ARES_SUCCESS:
-		for (i = 0; h != NULL && h->h_addr_list[i] != NULL; i++) {
-			struct rm_addr got = { 0 };
-
-			if (h->h_addrtype == AF_INET) {
-				got.family = RM_AF_INET;
-				memcpy(got.bytes, h->h_addr_list[i], 4);
-			} else {
-				got.family = RM_AF_INET6;
-				memcpy(got.bytes, h->h_addr_list[i], 16);
-			}
-			found |= cidr_addr_equal(&got, &j->dest->address);
-			if (used < sizeof(answers)) {
-				int n =
-				    snprintf(answers + used, sizeof(answers) - used, "%s%s",
-					     used ? "," : "", cidr_addr_format(&got, a, sizeof(a)));
-				if (n > 0)
-					used += (size_t)n;
-			}
-		}
-		r->answers = job_strdup(j, answers);
-		r->status = found ? RM_STATUS_OK : RM_STATUS_WRONG_ANSWER;
-		break;
-	case ARES_ENOTFOUND:
-		r->status = RM_STATUS_NXDOMAIN;
-		break;
-	case ARES_ENODATA:
-		r->status = RM_STATUS_WRONG_ANSWER;
-		r->error = "the name exists but has no IPv4 address";
-		break;
-	case ARES_ESERVFAIL:
-		r->status = RM_STATUS_SERVFAIL;
-		break;
-	case ARES_EREFUSED:
-		r->status = RM_STATUS_REFUSED;
-		break;
-	case ARES_ECONNREFUSED:
-		r->status = RM_STATUS_REFUSED;
-		r->error = "nothing listens on the server's DNS port (ICMP port unreachable)";
-		break;
-	case ARES_ETIMEOUT:
-		r->status = RM_STATUS_TIMEOUT;
-		r->rtt_ms = -1;
-		break;
-	default:
-		/* A malformed answer and the like: a result, not a crash. */
-		r->status = RM_STATUS_SERVFAIL;
-		r->error = job_strdup(j, ares_strerror(status));
-		break;
-	}
+	if (v.answers[0])
+		r->answers = job_strdup(j, v.answers);
+	r->error = v.error;
 }
 
 static int dns_start(struct probe_job *j)
@@ -162,12 +114,10 @@ static int dns_start(struct probe_job *j)
 	o.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOCHECKRESP;
 	o.timeout = (int)cfg->timeout_ms;
 	o.tries = 1;
-	o.lookups = (char *)"b";
 	o.sock_state_cb = sock_state;
 	o.sock_state_cb_data = j;
-	rc = ares_init_options(&ch, &o,
-			       ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
-				   ARES_OPT_LOOKUPS | ARES_OPT_SOCK_STATE_CB);
+	rc = ares_init_options(
+	    &ch, &o, ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB);
 	if (rc == ARES_SUCCESS) {
 		rc = ares_set_servers_csv(ch, cidr_addr_format(&j->server, server, sizeof(server)));
 		if (rc != ARES_SUCCESS)
@@ -184,7 +134,7 @@ static int dns_start(struct probe_job *j)
 		return rc == ARES_ENOMEM ? RM_ENOMEM : RM_OK;
 	}
 	j->channel = ch;
-	ares_gethostbyname(ch, j->dest->dns_name, AF_INET, on_host, j);
+	ares_query(ch, j->dest->dns_name, 1 /* C_IN */, 1 /* T_A */, on_answer, j);
 	if (j->sent)
 		dns_end(j);
 	else

@@ -1,0 +1,125 @@
+/* DNS answers through c-ares: byte fixtures of RFC 1035 messages judged by
+ * dns_classify. */
+#include <ares.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "probes/dns.h"
+#include "reachmap/error.h"
+
+/* A response for "a.east.local" type A with the given A records.
+ *   header: id, flags (QR RD RA, rcode), qdcount 1, ancount n, 0, 0
+ *   question: name, type 1, class 1
+ *   answers: pointer 0xc00c to the name, type, class, TTL, rdlength 4, addr */
+static int answer(unsigned char *buf, int rcode, const uint8_t addrs[][4], int n, int rdlen)
+{
+	static const unsigned char q[] = { 1,	'a', 4,	  'e', 'a', 's', 't', 5, 'l',
+					   'o', 'c', 'a', 'l', 0,   0,	 1,   0, 1 };
+	int len = 0, i;
+
+	memcpy(buf,
+	       (const unsigned char[]){ 0x12, 0x34, 0x81, (unsigned char)(0x80 | rcode), 0, 1, 0,
+					(unsigned char)n, 0, 0, 0, 0 },
+	       12);
+	len = 12;
+	memcpy(buf + len, q, sizeof(q));
+	len += (int)sizeof(q);
+	for (i = 0; i < n; i++) {
+		memcpy(buf + len,
+		       (const unsigned char[]){ 0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 30, 0,
+						(unsigned char)rdlen },
+		       12);
+		len += 12;
+		memcpy(buf + len, addrs[i], 4);
+		len += 4;
+	}
+	return len;
+}
+
+static const struct rm_addr want = { RM_AF_INET, { 10, 250, 1, 20 } };
+
+static void test_ok_and_wrong(void **state)
+{
+	static const uint8_t good[][4] = { { 10, 250, 1, 20 } };
+	static const uint8_t stale[][4] = { { 10, 250, 1, 99 }, { 10, 250, 1, 98 } };
+	unsigned char buf[512];
+	struct dns_verdict v;
+	int len;
+
+	(void)state;
+	len = answer(buf, 0, good, 1, 4);
+	dns_classify(ARES_SUCCESS, buf, len, &want, &v);
+	assert_int_equal(v.status, RM_STATUS_OK);
+	assert_string_equal(v.answers, "10.250.1.20");
+	assert_null(v.error);
+
+	len = answer(buf, 0, stale, 2, 4);
+	dns_classify(ARES_SUCCESS, buf, len, &want, &v);
+	assert_int_equal(v.status, RM_STATUS_WRONG_ANSWER);
+	assert_string_equal(v.answers, "10.250.1.99,10.250.1.98");
+	assert_string_equal(v.error, "no answer is the address the topology declares");
+}
+
+static void test_statuses(void **state)
+{
+	struct dns_verdict v;
+
+	(void)state;
+	dns_classify(ARES_ENOTFOUND, NULL, 0, &want, &v);
+	assert_int_equal(v.status, RM_STATUS_NXDOMAIN);
+	dns_classify(ARES_ESERVFAIL, NULL, 0, &want, &v);
+	assert_int_equal(v.status, RM_STATUS_SERVFAIL);
+	dns_classify(ARES_EREFUSED, NULL, 0, &want, &v);
+	assert_int_equal(v.status, RM_STATUS_REFUSED);
+	dns_classify(ARES_ETIMEOUT, NULL, 0, &want, &v);
+	assert_int_equal(v.status, RM_STATUS_TIMEOUT);
+	dns_classify(ARES_ENODATA, NULL, 0, &want, &v);
+	assert_int_equal(v.status, RM_STATUS_WRONG_ANSWER);
+	dns_classify(ARES_EFORMERR, NULL, 0, &want, &v);
+	assert_int_equal(v.status, RM_STATUS_SERVFAIL);
+	assert_non_null(v.error);
+}
+
+static void test_malformed(void **state)
+{
+	static const uint8_t good[][4] = { { 10, 250, 1, 20 } };
+	unsigned char buf[512];
+	struct dns_verdict v;
+	int len, i;
+
+	(void)state;
+	/* An A record whose rdlength says 8: c-ares refuses it. */
+	len = answer(buf, 0, good, 1, 8);
+	dns_classify(ARES_SUCCESS, buf, len, &want, &v);
+	assert_int_equal(v.status, RM_STATUS_SERVFAIL);
+	assert_string_equal(v.error, "a malformed answer");
+	/* Every truncation of a good answer: a verdict, never a crash. */
+	len = answer(buf, 0, good, 1, 4);
+	for (i = 0; i < len; i++) {
+		dns_classify(ARES_SUCCESS, buf, i, &want, &v);
+		assert_true(v.status == RM_STATUS_SERVFAIL || v.status == RM_STATUS_WRONG_ANSWER);
+	}
+	/* ancount claims 3 records, one is there. */
+	len = answer(buf, 0, good, 1, 4);
+	buf[7] = 3;
+	dns_classify(ARES_SUCCESS, buf, len, &want, &v);
+	assert_int_equal(v.status, RM_STATUS_SERVFAIL);
+	dns_classify(ARES_SUCCESS, NULL, 0, &want, &v);
+	assert_int_equal(v.status, RM_STATUS_SERVFAIL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ok_and_wrong),
+		cmocka_unit_test(test_statuses),
+		cmocka_unit_test(test_malformed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
