@@ -140,6 +140,10 @@ static cJSON *result_json(struct jb *b, const struct rm_result *r)
 	str(b, d, "responderCluster", r->responder_cluster);
 	addr(b, d, "seen", &r->seen);
 	addr(b, d, "local", &r->local);
+	if (r->mtu_largest)
+		num(b, d, "largestWorking", r->mtu_largest);
+	if (r->mtu_reported)
+		num(b, d, "reportedMtu", r->mtu_reported);
 	str(b, d, "cqlVersion", r->cql_version);
 	str(b, d, "compression", r->cql_compression);
 	str(b, d, "protocolVersions", r->cql_protocols);

@@ -38,7 +38,7 @@ struct probe_engine {
 };
 
 static const struct probe_ops *const registry[] = {
-	&probe_icmp, &probe_tcp, &probe_cql, &probe_identity, &probe_dns,
+	&probe_icmp, &probe_tcp, &probe_cql, &probe_identity, &probe_dns, &probe_mtu,
 };
 
 const struct probe_ops *probe_ops_for(enum rm_check check)
@@ -426,6 +426,11 @@ static int build_jobs(struct probe_engine *e)
 		}
 		if (wants(cfg, RM_CHECK_IDENTITY)) {
 			if ((j = new_job(e, &cap, RM_CHECK_IDENTITY, dest)) == NULL)
+				return RM_ENOMEM;
+			j->port = cfg->responder_port;
+		}
+		if (wants(cfg, RM_CHECK_MTU) && dest->address.family == RM_AF_INET) {
+			if ((j = new_job(e, &cap, RM_CHECK_MTU, dest)) == NULL)
 				return RM_ENOMEM;
 			j->port = cfg->responder_port;
 		}

@@ -66,6 +66,11 @@ struct probe_job {
 	uint16_t first_seq;
 	int icmp_type, icmp_code;
 	struct rm_addr icmp_from;
+	/* mtu */
+	uint16_t mtu_size[8]; /* IP datagram sizes tried, largest first */
+	unsigned mtu_nsizes;
+	unsigned mtu_ok;       /* bit i: size i came back */
+	unsigned mtu_reported; /* next-hop MTU from "fragmentation needed" */
 	/* dns */
 	struct rm_addr server;
 	void *channel;
@@ -89,6 +94,7 @@ extern const struct probe_ops probe_tcp;
 extern const struct probe_ops probe_cql;
 extern const struct probe_ops probe_identity;
 extern const struct probe_ops probe_dns;
+extern const struct probe_ops probe_mtu;
 
 /* The ops of a check, or NULL when this build has none for it. */
 const struct probe_ops *probe_ops_for(enum rm_check check);

@@ -52,6 +52,7 @@ void sockerr_read(int fd, struct sock_icmp *out)
 		out->present = true;
 		out->type = ee->ee_type;
 		out->code = ee->ee_code;
+		out->info = ee->ee_info;
 		/* The offender's address follows the extended error. */
 		if (c->cmsg_len >= CMSG_LEN(sizeof(*ee) + sizeof(struct sockaddr_in))) {
 			sa = SO_EE_OFFENDER(ee);

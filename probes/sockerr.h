@@ -11,6 +11,7 @@
 struct sock_icmp {
 	bool present;
 	int type, code;
+	unsigned info; /* 3/4 fragmentation needed: the next-hop MTU */
 	struct rm_addr from;
 };
 

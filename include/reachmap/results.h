@@ -91,6 +91,8 @@ struct rm_result {
 	const char *responder_cluster;
 	struct rm_addr seen;	 /* nat: the source address the responder saw */
 	struct rm_addr local;	 /* nat: the source address the probe sent from */
+	unsigned mtu_largest;	 /* mtu: the largest datagram that arrived */
+	unsigned mtu_reported;	 /* mtu: the next-hop MTU a router reported */
 	const char *cql_version; /* cql: from SUPPORTED */
 	const char *cql_compression;
 	const char *cql_protocols;

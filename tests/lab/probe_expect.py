@@ -12,7 +12,7 @@ import json
 import sys
 
 HEALTHY = {"icmp": "ok", "tcp": "open", "cql": "ok", "identity": "ok", "nat": "none",
-           "dns": "ok"}
+           "dns": "ok", "mtu": "ok"}
 
 WEST = ["west-a-0", "west-b-0", "dc-west-rack1-sts-0", "dc-west-rack2-sts-0"]
 EAST = ["east-b-0", "east-c-0", "dc-east-rack1-sts-0", "dc-east-rack2-sts-0"]
@@ -23,7 +23,7 @@ def cut(src, dst, icmp, tcp):
     result exists where the responder did not answer."""
     return [(src, dst, "icmp", None, icmp), (src, dst, "tcp", None, tcp),
             (src, dst, "cql", None, "closed"), (src, dst, "identity", None, "no-responder"),
-            (src, dst, "nat", None, None)]
+            (src, dst, "nat", None, None), (src, dst, "mtu", None, None)]
 
 
 def rules(scenario):
@@ -40,6 +40,11 @@ def rules(scenario):
         r += [("west-*", d, "nat", None, "snat") for d in EAST]
     if scenario == "dns-stale":
         r += [("*", "dc-east-rack1-sts-0", "dns", None, "wrong-answer")]
+    if scenario == "mtu-blackhole":
+        # West to east, DF datagrams over 1400 bytes vanish (the VPC drops
+        # its "fragmentation needed"); east to west, east's gateway says so.
+        r += [("west-*", d, "mtu", None, "blackhole") for d in EAST]
+        r += [("east-*", d, "mtu", None, "fragmentation-needed") for d in WEST]
     if scenario == "not-cassandra":
         r += [("*", "dc-east-rack2-sts-0", "cql", None, "not-cql")]
     # A router without a route answers "net unreachable", but Linux (like
