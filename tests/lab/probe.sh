@@ -38,4 +38,11 @@ for f in "${files[@]}"; do
 	grep -q '"capEff": "0000000000000000"' "$f" || { echo "FAIL $f: capabilities not dropped"; exit 1; }
 done
 echo "ok   every probe dropped all capabilities (CapEff 0)"
+# Every document, and the arrivals serve wrote on SIGTERM, against the schema.
+"$LAB" down >/dev/null
+if /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+	/usr/bin/python3 "$SRC/tests/schema/validate.py" "$SRC/report/schema/reachmap.results.v1.json" \
+		"${files[@]}" "$dir"/arrivals-*.json >"$dir/schema.out" || { cat "$dir/schema.out"; exit 1; }
+	echo "ok   $(grep -c '^ok' "$dir/schema.out") results and arrivals documents match reachmap.results/v1"
+fi
 /usr/bin/python3 "$SRC/tests/lab/probe_expect.py" "$SCENARIO" "${files[@]}"
