@@ -18,7 +18,8 @@ static const struct command {
 	  "check a topology's address plan offline: CIDR overlaps, reserved ranges, DNS "
 	  "domains, misplaced addresses; suggest free ranges" },
 	{ "probe", cmd_probe,
-	  "one round of checks (icmp, tcp, cql, identity/nat, dns, mtu) to every peer and "
+	  "one round of checks (icmp, tcp, cql, identity/nat, dns, mtu, path) to every peer "
+	  "and "
 	  "target; a results document out" },
 	{ "serve", cmd_serve,
 	  "the receiving end: identity/NAT responder, stand-in listeners (CQL on CQL "

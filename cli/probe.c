@@ -33,7 +33,7 @@ static void probe_usage(FILE *out)
 	      "      --timeout MS      how long to wait for an answer (default: the topology's)\n"
 	      "      --mode MODE       connect (non-blocking connect(), no privileges needed);\n"
 	      "                        raw (libnet SYN, libpcap answers) is not built yet\n"
-	      "      --checks LIST     icmp,tcp,cql,identity,dns,mtu (default: all of them)\n"
+	      "      --checks LIST     icmp,tcp,cql,identity,dns,mtu,path (default: all)\n"
 	      "      --responder-port P  the responders' port (default 8788)\n"
 	      "      --allow-loopback  also probe 127.0.0.0/8 (tests only)\n"
 	      "  -h, --help            this text\n"
@@ -84,7 +84,7 @@ static int parse_checks(const char *list, unsigned *out)
 
 		if (rm_check_parse(tok, &c) != RM_OK)
 			return cli_usage_error("probe", "--checks: \"%s\" is not a check (%s)", tok,
-					       "icmp, tcp, cql, identity, dns, mtu");
+					       "icmp, tcp, cql, identity, dns, mtu, path");
 		if (probe_ops_for(c) == NULL)
 			return cli_usage_error(
 			    "probe",
@@ -132,7 +132,8 @@ int cmd_probe(int argc, char **argv)
 	const char *topo_path = NULL, *cluster = NULL, *name = NULL, *out_path = NULL;
 	unsigned long rate = 0, timeout = 0, rport = RESP_DEFAULT_PORT;
 	unsigned checks = (1u << RM_CHECK_ICMP) | (1u << RM_CHECK_TCP) | (1u << RM_CHECK_CQL) |
-			  (1u << RM_CHECK_IDENTITY) | (1u << RM_CHECK_DNS) | (1u << RM_CHECK_MTU);
+			  (1u << RM_CHECK_IDENTITY) | (1u << RM_CHECK_DNS) | (1u << RM_CHECK_MTU) |
+			  (1u << RM_CHECK_PATH);
 	bool once = false, loopback = false;
 	struct rm_topology *topo = NULL;
 	struct rm_results_doc doc;

@@ -140,6 +140,19 @@ static cJSON *result_json(struct jb *b, const struct rm_result *r)
 	str(b, d, "responderCluster", r->responder_cluster);
 	addr(b, d, "seen", &r->seen);
 	addr(b, d, "local", &r->local);
+	if (r->check == RM_CHECK_PATH) {
+		cJSON *hops = arr(b, d, "hops");
+		size_t i;
+
+		for (i = 0; i < r->nhops; i++) {
+			cJSON *h = cJSON_CreateObject();
+
+			num(b, h, "ttl", r->hops[i].ttl);
+			addr(b, h, "address", &r->hops[i].addr);
+			push(b, hops, h);
+		}
+		addr(b, d, "lastHop", &r->last_hop);
+	}
 	if (r->mtu_largest)
 		num(b, d, "largestWorking", r->mtu_largest);
 	if (r->mtu_reported)

@@ -38,7 +38,7 @@ struct probe_engine {
 };
 
 static const struct probe_ops *const registry[] = {
-	&probe_icmp, &probe_tcp, &probe_cql, &probe_identity, &probe_dns, &probe_mtu,
+	&probe_icmp, &probe_tcp, &probe_cql, &probe_identity, &probe_dns, &probe_mtu, &probe_path,
 };
 
 const struct probe_ops *probe_ops_for(enum rm_check check)
@@ -80,6 +80,11 @@ struct rm_result *job_result(struct probe_job *job, enum rm_check check)
 	r->check = check;
 	r->port = job->port;
 	return r;
+}
+
+struct rm_arena *job_arena(struct probe_job *job)
+{
+	return job->e->doc->arena;
 }
 
 const char *job_strdup(struct probe_job *job, const char *s)
@@ -214,17 +219,30 @@ void engine_icmp_release(struct probe_engine *e, struct probe_job *job)
 
 void icmp_on_answer(struct probe_job *job, const struct pkt_icmp *p, uint64_t now);
 
-void engine_tcp_claim(struct probe_engine *e, struct probe_job *job)
+uint16_t engine_tcp_claim_fd(struct probe_engine *e, int fd, struct probe_job *job)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
+	uint16_t sport;
 
-	if (e->icmp_fd < 0 || getsockname(job->fd, (struct sockaddr *)&ss, &sl) != 0 ||
+	if (e->icmp_fd < 0 || getsockname(fd, (struct sockaddr *)&ss, &sl) != 0 ||
 	    ss.ss_family != AF_INET)
-		return;
-	job->sport = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	if (job->sport != 0)
-		e->tcp_owner[job->sport] = job;
+		return 0;
+	sport = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (sport != 0)
+		e->tcp_owner[sport] = job;
+	return sport;
+}
+
+void engine_tcp_claim(struct probe_engine *e, struct probe_job *job)
+{
+	job->sport = engine_tcp_claim_fd(e, job->fd, job);
+}
+
+void engine_tcp_release(struct probe_engine *e, uint16_t sport, struct probe_job *job)
+{
+	if (sport != 0 && e->tcp_owner[sport] == job)
+		e->tcp_owner[sport] = NULL;
 }
 
 static void icmp_readable(struct rm_loop *loop, int fd, uint32_t events, void *arg)
@@ -445,6 +463,49 @@ static int build_jobs(struct probe_engine *e)
 	return RM_OK;
 }
 
+/* A destination failed when a tcp port neither opened nor was refused, or
+ * icmp got no answer at all: its path is worth tracing, on the first port
+ * that failed (or its first port). Path needs the raw socket that hears
+ * "time exceeded". */
+static int build_path_jobs(struct probe_engine *e)
+{
+	size_t cap = e->njobs, d, i;
+
+	if (e->icmp_fd < 0)
+		return RM_OK;
+	for (d = 0; d < e->ndests; d++) {
+		const struct probe_dest *dest = &e->dests[d];
+		uint16_t port = 0;
+		bool failed = false;
+		struct probe_job *j;
+
+		for (i = 0; i < e->doc->nresults; i++) {
+			const struct rm_result *r = &e->doc->results[i];
+
+			if (r->target != dest->name || r->target_cluster != dest->cluster)
+				continue;
+			if (r->check == RM_CHECK_TCP && r->status != RM_STATUS_OPEN &&
+			    r->status != RM_STATUS_REFUSED) {
+				failed = true;
+				if (port == 0)
+					port = r->port;
+			}
+			if (r->check == RM_CHECK_ICMP &&
+			    (r->status == RM_STATUS_TIMEOUT || r->status == RM_STATUS_UNREACHABLE ||
+			     r->status == RM_STATUS_REJECTED))
+				failed = true;
+		}
+		if (!failed || dest->nports == 0)
+			continue;
+		if (port == 0)
+			port = e->cfg->topo->ports[dest->ports[0]].port;
+		if ((j = new_job(e, &cap, RM_CHECK_PATH, dest)) == NULL)
+			return RM_ENOMEM;
+		j->port = port;
+	}
+	return RM_OK;
+}
+
 static int result_cmp(const void *pa, const void *pb)
 {
 	const struct rm_result *a = pa, *b = pb;
@@ -486,13 +547,24 @@ int engine_run(const struct probe_config *cfg, struct rm_results_doc *doc)
 	 * errors that answer the other checks' SYNs. Without CAP_NET_RAW
 	 * there is none and the sockets' error queues have to do. */
 	if (wants(cfg, RM_CHECK_ICMP) || wants(cfg, RM_CHECK_TCP) || wants(cfg, RM_CHECK_CQL) ||
-	    wants(cfg, RM_CHECK_IDENTITY))
+	    wants(cfg, RM_CHECK_IDENTITY) || wants(cfg, RM_CHECK_PATH))
 		open_icmp(e);
 	if (cfg->opened)
 		cfg->opened(cfg->progress_arg);
 	if (e->njobs > 0) {
 		pump(e);
 		rc = loop_run(e->loop);
+	}
+	/* Then the path to every destination that failed, now that it is
+	 * known which did. */
+	if (rc == RM_OK && !e->failed && wants(cfg, RM_CHECK_PATH)) {
+		size_t before = e->njobs;
+
+		rc = build_path_jobs(e);
+		if (rc == RM_OK && e->njobs > before) {
+			pump(e);
+			rc = loop_run(e->loop);
+		}
 	}
 	if (rc == RM_OK && e->failed)
 		rc = e->failed;

@@ -95,6 +95,7 @@ extern const struct probe_ops probe_cql;
 extern const struct probe_ops probe_identity;
 extern const struct probe_ops probe_dns;
 extern const struct probe_ops probe_mtu;
+extern const struct probe_ops probe_path;
 
 /* The ops of a check, or NULL when this build has none for it. */
 const struct probe_ops *probe_ops_for(enum rm_check check);
@@ -111,6 +112,8 @@ const struct probe_config *job_config(const struct probe_job *job);
 struct rm_result *job_result(struct probe_job *job, enum rm_check check);
 /* A copy of s in the results document's arena ("" when out of memory). */
 const char *job_strdup(struct probe_job *job, const char *s);
+/* The results document's arena, for arrays a result points to. */
+struct rm_arena *job_arena(struct probe_job *job);
 /* Ends the job: closes its fd, cancels its timer, lets the next one start. */
 void job_finish(struct probe_job *job);
 /* Sets the job's timeout timer (replacing one set before); 0 or RM_ENOMEM. */
@@ -131,5 +134,9 @@ void engine_icmp_release(struct probe_engine *e, struct probe_job *job);
  * socket lock is dropped there: TcpExtLockDroppedIcmps). Released by
  * job_finish. */
 void engine_tcp_claim(struct probe_engine *e, struct probe_job *job);
+/* The same for one of several sockets of a job: returns the local port
+ * claimed (0 when none). */
+uint16_t engine_tcp_claim_fd(struct probe_engine *e, int fd, struct probe_job *job);
+void engine_tcp_release(struct probe_engine *e, uint16_t sport, struct probe_job *job);
 
 #endif

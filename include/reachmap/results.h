@@ -68,6 +68,13 @@ bool rm_status_healthy(enum rm_check check, enum rm_check_status status);
 
 struct rm_arena;
 
+/* One hop of a path: the TTL and the address that answered it (family
+ * RM_AF_NONE: nobody did). */
+struct rm_hop {
+	uint8_t ttl;
+	struct rm_addr addr;
+};
+
 /* One observation: (source probe, target, check[, port]). Strings are owned
  * by the document's arena; NULL, -1 or RM_AF_NONE mean "not measured". */
 struct rm_result {
@@ -89,8 +96,11 @@ struct rm_result {
 	const char *answers;	       /* dns: the addresses answered, "a,b" */
 	const char *responder;	       /* identity: who answered */
 	const char *responder_cluster;
-	struct rm_addr seen;	 /* nat: the source address the responder saw */
-	struct rm_addr local;	 /* nat: the source address the probe sent from */
+	struct rm_addr seen;	   /* nat: the source address the responder saw */
+	struct rm_addr local;	   /* nat: the source address the probe sent from */
+	const struct rm_hop *hops; /* path */
+	size_t nhops;
+	struct rm_addr last_hop; /* path: the last hop that answered */
 	unsigned mtu_largest;	 /* mtu: the largest datagram that arrived */
 	unsigned mtu_reported;	 /* mtu: the next-hop MTU a router reported */
 	const char *cql_version; /* cql: from SUPPORTED */

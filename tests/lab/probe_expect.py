@@ -85,6 +85,16 @@ def rules(scenario):
     return r
 
 
+def last_hop(scenario, src, dst):
+    """The router a path must end at, where the scenario knows it."""
+    if scenario in ("firewall-drop", "multi-fault") and src.startswith("east-") and dst in WEST:
+        return "10.150.0.1"  # the VPC, where tcp/7000 is dropped
+    if scenario == "zone-partial" and src.startswith("west-") and \
+            dst in ("east-c-0", "dc-east-rack2-sts-0"):
+        return "10.100.0.1"  # the VPC again, dropping the zone's traffic
+    return None
+
+
 def required(scenario):
     """(source glob, check, status, sender): every source probe matching
     the glob must have at least one such cell, the ICMP sent by `sender`."""
@@ -119,6 +129,21 @@ def main():
             continue
         for res in doc["results"]:
             dst, check, port, status = res["target"], res["check"], res.get("port"), res["status"]
+            if check == "path":
+                # Traced only where tcp or icmp failed, which a rule says.
+                broken = any(fnmatch.fnmatch(src, s) and fnmatch.fnmatch(dst, d) and
+                             c in ("tcp", "icmp") and st not in ("open", "ok")
+                             for s, d, c, p, st in table if st is not None)
+                checked += 1
+                if not broken:
+                    print(f"FAIL {src} -> {dst}: a path was traced for a healthy pair")
+                    bad += 1
+                want_hop = last_hop(scenario, src, dst)
+                if want_hop and res["detail"].get("lastHop") != want_hop:
+                    print(f"FAIL {src} -> {dst} path: last hop {res['detail'].get('lastHop')}, "
+                          f"want {want_hop} {res['detail']}")
+                    bad += 1
+                continue
             want = HEALTHY[check]
             for i, (s, d, c, p, st) in enumerate(table):
                 if fnmatch.fnmatch(src, s) and fnmatch.fnmatch(dst, d) and c == check and \
