@@ -8,7 +8,7 @@ FUZZ_BUILD  ?= build-fuzz
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE       ?= cmake
 
-.PHONY: all build deps check demo fuzz format format-check golden clean help
+.PHONY: all build deps check demo fuzz bench format format-check golden clean help
 
 all: build
 
@@ -18,6 +18,7 @@ help:
 	@echo "make check    deps, then an ASan+UBSan -Werror build and every test (ctest)"
 	@echo "make demo     deps, build, then run the demo"
 	@echo "make fuzz     build the libFuzzer targets with clang into $(FUZZ_BUILD)/"
+	@echo "make bench    an optimized build in build-bench/, then bench/sweep (root)"
 	@echo "make golden   regenerate the golden files after an intended output change"
 	@echo "make format   clang-format every C file in place"
 
@@ -42,6 +43,11 @@ fuzz: deps
 		-DREACHMAP_FUZZ=ON -DREACHMAP_SANITIZE=ON >/dev/null
 	$(CMAKE) --build $(FUZZ_BUILD) -j $(JOBS)
 
+bench: deps
+	$(CMAKE) -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DREACHMAP_SANITIZE=OFF >/dev/null
+	$(CMAKE) --build build-bench -j $(JOBS)
+	@bash bench/sweep build-bench/cli/reachmap
+
 golden: build
 	@bash tests/golden/regen.sh $(BUILD)/cli/reachmap
 
@@ -49,4 +55,4 @@ format:
 	@git ls-files '*.c' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(CHECK_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(CHECK_BUILD) $(FUZZ_BUILD) build-bench

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -35,6 +36,7 @@ static void probe_usage(FILE *out)
 	      "                        raw (libnet SYN, libpcap answers) is not built yet\n"
 	      "      --checks LIST     icmp,tcp,cql,identity,dns,mtu,path (default: all)\n"
 	      "      --responder-port P  the responders' port (default 8788)\n"
+	      "      --icmp-count N    echo requests per destination, 1 to 8 (default 3)\n"
 	      "      --allow-loopback  also probe 127.0.0.0/8 (tests only)\n"
 	      "  -h, --help            this text\n"
 	      "\n"
@@ -113,7 +115,7 @@ static int parse_num(const char *opt, const char *s, unsigned long min, unsigned
 
 int cmd_probe(int argc, char **argv)
 {
-	enum { O_ONCE = 256, O_RATE, O_TIMEOUT, O_MODE, O_CHECKS, O_LOOPBACK, O_RESPPORT };
+	enum { O_ONCE = 256, O_RATE, O_TIMEOUT, O_MODE, O_CHECKS, O_LOOPBACK, O_RESPPORT, O_ICMPN };
 	static const struct option longopts[] = {
 		{ "topology", required_argument, NULL, 't' },
 		{ "cluster", required_argument, NULL, 'c' },
@@ -126,11 +128,12 @@ int cmd_probe(int argc, char **argv)
 		{ "checks", required_argument, NULL, O_CHECKS },
 		{ "allow-loopback", no_argument, NULL, O_LOOPBACK },
 		{ "responder-port", required_argument, NULL, O_RESPPORT },
+		{ "icmp-count", required_argument, NULL, O_ICMPN },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *topo_path = NULL, *cluster = NULL, *name = NULL, *out_path = NULL;
-	unsigned long rate = 0, timeout = 0, rport = RESP_DEFAULT_PORT;
+	unsigned long rate = 0, timeout = 0, rport = RESP_DEFAULT_PORT, icmpn = 3;
 	unsigned checks = (1u << RM_CHECK_ICMP) | (1u << RM_CHECK_TCP) | (1u << RM_CHECK_CQL) |
 			  (1u << RM_CHECK_IDENTITY) | (1u << RM_CHECK_DNS) | (1u << RM_CHECK_MTU) |
 			  (1u << RM_CHECK_PATH);
@@ -170,6 +173,10 @@ int cmd_probe(int argc, char **argv)
 			break;
 		case O_TIMEOUT:
 			if (parse_num("--timeout", optarg, 1, 60000, &timeout))
+				return EXIT_USAGE;
+			break;
+		case O_ICMPN:
+			if (parse_num("--icmp-count", optarg, 1, 8, &icmpn))
 				return EXIT_USAGE;
 			break;
 		case O_RESPPORT:
@@ -221,6 +228,16 @@ int cmd_probe(int argc, char **argv)
 		fprintf(stderr, "reachmap probe: %s\n", diag.error);
 		return rc == RM_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
 	}
+	{
+		struct rlimit rl;
+
+		/* One socket per check in flight: take all the descriptors the
+		 * hard limit allows. */
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.cluster = topo_cluster(topo, cluster);
 	if (cfg.cluster == NULL) {
@@ -249,7 +266,7 @@ int cmd_probe(int argc, char **argv)
 	cfg.checks = checks;
 	cfg.allow_loopback = loopback;
 	cfg.responder_port = (uint16_t)rport;
-	cfg.icmp_count = 3;
+	cfg.icmp_count = (unsigned)icmpn;
 	pc.doc = &doc;
 	pc.tty = isatty(STDERR_FILENO);
 	cfg.progress = progress;

@@ -194,5 +194,6 @@ const struct probe_ops probe_path = {
 	.name = "path",
 	.check = RM_CHECK_PATH,
 	.start = path_start,
+	.fds = PATH_SOCKS,
 	.on_icmp = path_on_icmp,
 };

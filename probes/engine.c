@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@ struct probe_engine {
 	size_t ndests;
 	struct probe_job *jobs;
 	size_t njobs, next, inflight, done;
+	size_t max_inflight; /* descriptors: ENGINE_INFLIGHT or the fd limit */
 	struct loop_timer *pump_timer;
 	int failed; /* RM_ENOMEM during the round */
 	int icmp_fd;
@@ -100,6 +102,11 @@ const char *job_strdup(struct probe_job *job, const char *s)
 
 static void pump(struct probe_engine *e);
 
+static size_t job_fds(const struct probe_job *job)
+{
+	return job->ops->fds ? job->ops->fds : 1;
+}
+
 static void pump_timer_cb(struct rm_loop *loop, void *arg)
 {
 	struct probe_engine *e = arg;
@@ -125,7 +132,7 @@ void job_finish(struct probe_job *job)
 	}
 	loop_timer_cancel(e->loop, job->timer);
 	job->timer = NULL;
-	e->inflight--;
+	e->inflight -= job_fds(job);
 	e->done++;
 	if (e->cfg->progress)
 		e->cfg->progress(e->done, e->njobs, e->cfg->progress_arg);
@@ -163,7 +170,8 @@ int job_timeout(struct probe_job *job, uint64_t deadline, loop_timer_cb cb)
  * back when the next token is due. */
 static void pump(struct probe_engine *e)
 {
-	while (e->next < e->njobs && e->inflight < ENGINE_INFLIGHT && !e->failed) {
+	while (e->next < e->njobs && e->inflight + job_fds(&e->jobs[e->next]) <= e->max_inflight &&
+	       !e->failed) {
 		uint64_t wait = bucket_take(&e->bucket, loop_clock());
 		struct probe_job *job;
 
@@ -177,7 +185,7 @@ static void pump(struct probe_engine *e)
 		}
 		job = &e->jobs[e->next++];
 		job->started = loop_clock();
-		e->inflight++;
+		e->inflight += job_fds(job);
 		if (job->ops->start(job) != RM_OK)
 			e->failed = RM_ENOMEM;
 	}
@@ -281,6 +289,14 @@ static void open_icmp(struct probe_engine *e)
 	e->icmp_fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
 	if (e->icmp_fd < 0)
 		return;
+	/* Thousands of replies can arrive within a millisecond: a receive
+	 * buffer of the default ~200 KiB holds some 250 of them. */
+	{
+		int size = 8 << 20;
+
+		if (setsockopt(e->icmp_fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) != 0)
+			setsockopt(e->icmp_fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	}
 	/* Deliver only echo replies and errors: ICMP_FILTER is a mask of the
 	 * types to drop. */
 	{
@@ -534,6 +550,16 @@ int engine_run(const struct probe_config *cfg, struct rm_results_doc *doc)
 	e->doc = doc;
 	e->icmp_fd = -1;
 	e->icmp_id = (uint16_t)(getpid() & 0xffff);
+	{
+		struct rlimit rl;
+
+		/* Sockets of running jobs stay under the descriptor limit, with
+		 * room for the loop, c-ares and the output file. */
+		e->max_inflight = ENGINE_INFLIGHT;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+		    rl.rlim_cur < ENGINE_INFLIGHT + 64)
+			e->max_inflight = rl.rlim_cur > 96 ? (size_t)rl.rlim_cur - 64 : 32;
+	}
 	rc = loop_new(&e->loop);
 	if (rc != RM_OK)
 		goto out;

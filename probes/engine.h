@@ -84,6 +84,9 @@ struct probe_ops {
 	/* Starts the job: opens what it needs, watches fds, sets timers, or
 	 * finishes it at once with a result. 0, or RM_ENOMEM. */
 	int (*start)(struct probe_job *job);
+	/* File descriptors a running job holds (0: one); the engine keeps the
+	 * sum under the process's limit. */
+	unsigned fds;
 	/* An ICMP error quoting the job's TCP SYN arrived on the engine's raw
 	 * socket (jobs that called engine_tcp_claim). May be NULL. */
 	void (*on_icmp)(struct probe_job *job, const struct pkt_icmp *icmp);

@@ -17,7 +17,7 @@ packages=(
   iproute2 iptables nftables dnsmasq-base bind9-dnsutils iputils-ping
   iputils-tracepath netcat-openbsd procps psmisc
   # benchmarks
-  nmap fping
+  nmap fping bc
 )
 
 missing=()

@@ -698,6 +698,17 @@ static size_t cover_but_last(const struct rm_prefix *space, unsigned keep, struc
 	return n;
 }
 
+/* CPU time, not wall time, so a loaded machine does not fail this; the
+ * skipping search needs milliseconds even under ASan, a stepping one
+ * minutes. */
+static void cpu_time_under(clock_t start, double limit)
+{
+	double secs = (double)(clock() - start) / CLOCKS_PER_SEC;
+
+	if (secs > limit)
+		fail_msg("free-block search took %.2f s of CPU", secs);
+}
+
 /* The search must skip over used blocks, not step through the space: a
  * stepping search here takes 2^22 (IPv4) or 2^56 (IPv6) rounds. */
 static void test_free_block_fast(void **state)
@@ -708,7 +719,6 @@ static void test_free_block_fast(void **state)
 	struct rm_prefix space;
 	size_t n, i;
 	clock_t start = clock();
-	double secs;
 
 	(void)state;
 	space = pfx("10.0.0.0/8");
@@ -746,6 +756,10 @@ static void test_free_block_fast(void **state)
 	assert_int_equal(cidr_free_block(&space, used, 400, 16, &out), RM_OK);
 	assert_string_equal(cidr_format(&out, buf, sizeof(buf)), "10.2.0.0/16");
 
+	/* Checked here too, so a stepping search fails instead of spending
+	 * forever on the IPv6 case below. */
+	cpu_time_under(start, 0.5);
+
 	space = pfx("fd00::/8");
 	n = cover_but_last(&space, 64, used);
 	assert_int_equal(n, 56);
@@ -770,23 +784,24 @@ static void test_free_block_fast(void **state)
 	assert_string_equal(cidr_format(&out, buf, sizeof(buf)), "fdff:ffff:ffff:ffff::/64");
 	assert_int_equal(cidr_free_block(&space, used, n, 63, &out), RM_ENOTFOUND);
 
-	/* CPU time, not wall time, so a loaded machine does not fail this;
-	 * the skipping search needs microseconds, a stepping one minutes. */
-	secs = (double)(clock() - start) / CLOCKS_PER_SEC;
-	if (secs > 0.5)
-		fail_msg("free-block search took %.2f s of CPU", secs);
+	cpu_time_under(start, 0.5);
 }
 
 /* A random IPv4 block: mostly in or near 10.20.0.0/16 with lengths 12..32
- * so that blocks nest and touch, sometimes anywhere with any length. */
-static struct rm_prefix rand_v4(uint64_t *s, uint32_t *lo, uint32_t *hi)
+ * so that blocks nest, sometimes anywhere with any length, and when near
+ * is given ({lo, hi} of another block) often at or just past one of its
+ * ends, because equal and off-by-one bounds are rare by chance. */
+static struct rm_prefix rand_v4(uint64_t *s, const uint32_t *near, uint32_t *lo, uint32_t *hi)
 {
 	unsigned len, kind = rng_below(s, 8);
 	uint32_t v = (uint32_t)rng_next(s);
 	struct rm_addr a;
 	struct rm_prefix p;
 
-	if (kind == 0) {
+	if (near != NULL && kind >= 4) {
+		v = near[kind % 2] + (kind < 6 ? 0 : kind % 2 ? 1u : UINT32_MAX);
+		len = rng_below(s, 2) ? 32 - rng_below(s, 4) : 12 + rng_below(s, 21);
+	} else if (kind == 0) {
 		len = rng_below(s, 33);
 	} else {
 		len = 12 + rng_below(s, 21);
@@ -805,26 +820,32 @@ static struct rm_prefix rand_v4(uint64_t *s, uint32_t *lo, uint32_t *hi)
 static void test_random_v4(void **state)
 {
 	uint64_t seed = 0x5eed1234abcdULL;
-	unsigned overlaps = 0, nested = 0, touching = 0;
+	unsigned overlaps = 0, nested = 0, touching = 0, shared_end = 0;
 	int i;
 
 	(void)state;
 	for (i = 0; i < 20000; i++) {
-		uint32_t alo, ahi, blo, bhi;
-		struct rm_prefix a = rand_v4(&seed, &alo, &ahi), b = rand_v4(&seed, &blo, &bhi), o;
+		uint32_t alo, ahi, blo, bhi, near[2];
+		struct rm_prefix a = rand_v4(&seed, NULL, &alo, &ahi), b, o;
 		uint32_t x = rng_below(&seed, 2) ? alo + (uint32_t)rng_below(&seed, 3) - 1
 						 : ahi + (uint32_t)rng_below(&seed, 3) - 1;
 		struct rm_addr xa = v4_addr(x), f, l;
-		bool ref_overlap = alo <= bhi && blo <= ahi;
-		bool ref_b_in_a = alo <= blo && bhi <= ahi;
-		int ref_cmp = alo != blo       ? (alo < blo ? -1 : 1)
-			      : a.len != b.len ? (a.len < b.len ? -1 : 1)
-					       : 0;
-		int c = cidr_cmp(&a, &b);
+		bool ref_overlap, ref_b_in_a;
+		int ref_cmp, c;
 
+		near[0] = alo;
+		near[1] = ahi;
+		b = rand_v4(&seed, near, &blo, &bhi);
+		ref_overlap = alo <= bhi && blo <= ahi;
+		ref_b_in_a = alo <= blo && bhi <= ahi;
+		ref_cmp = alo != blo	   ? (alo < blo ? -1 : 1)
+			  : a.len != b.len ? (a.len < b.len ? -1 : 1)
+					   : 0;
+		c = cidr_cmp(&a, &b);
 		overlaps += ref_overlap;
 		nested += ref_b_in_a && a.len < b.len;
-		touching += ahi + 1 == blo;
+		touching += ahi + 1 == blo || bhi + 1 == alo;
+		shared_end += alo == bhi || blo == ahi;
 		cidr_first(&a, &f);
 		cidr_last(&a, &l);
 		assert_int_equal(v4_num(&f), alo);
@@ -850,7 +871,8 @@ static void test_random_v4(void **state)
 	/* The generator must produce the cases that matter. */
 	assert_true(overlaps > 2000);
 	assert_true(nested > 1000);
-	assert_true(touching > 20);
+	assert_true(touching > 1000);
+	assert_true(shared_end > 200);
 }
 
 /* Free-block search against stepping every aligned block of 10.20.0.0/16,
@@ -861,7 +883,7 @@ static void test_random_free_block_v4(void **state)
 	const uint32_t base = 0x0a140000u, top = 0x0a14ffffu;
 	struct rm_prefix space = pfx("10.20.0.0/16");
 	uint64_t seed = 0xfeedfaceULL;
-	unsigned found = 0, full = 0, skipped_misaligned = 0;
+	unsigned found = 0, full = 0, moved = 0, skipped_misaligned = 0;
 	int round;
 
 	(void)state;
@@ -881,9 +903,17 @@ static void test_random_free_block_v4(void **state)
 			struct rm_addr a;
 
 			v4[i] = true;
-			if (kind < 14) { /* inside */
-				ulen = 17 + rng_below(&seed, 16);
-			} else if (kind < 17) { /* around: 10.16.0.0/13 */
+			if (kind < 14) { /* inside, often at either end of an aligned block */
+				uint32_t low =
+				    v4_host(rng_below(&seed, 2) ? len : 32 - rng_below(&seed, 17));
+
+				if (kind < 4)
+					v |= low;
+				else if (kind < 8)
+					v &= ~low;
+				ulen =
+				    kind % 2 ? 17 + rng_below(&seed, 16) : 29 + rng_below(&seed, 4);
+			} else if (kind < 15) { /* around: 10.16.0.0/13 */
 				v = 0x0a100000u | ((uint32_t)rng_next(&seed) & 0x7ffff);
 				ulen = 8 + rng_below(&seed, 17);
 			} else if (kind < 19) { /* just outside */
@@ -926,6 +956,7 @@ static void test_random_free_block_v4(void **state)
 			continue;
 		}
 		found++;
+		moved += cand != base;
 		assert_int_equal(rc, RM_OK);
 		assert_int_equal(out.addr.family, RM_AF_INET);
 		assert_int_equal(out.len, len);
@@ -933,20 +964,24 @@ static void test_random_free_block_v4(void **state)
 	}
 	assert_true(found > 500);
 	assert_true(full > 500);
+	assert_true(moved > 400);
 	assert_true(skipped_misaligned > 100);
 }
 
 /* A random IPv6 block near fd00::/112, or near the point where the low
  * 64 bits carry into the high ones, or anywhere; mostly long lengths so
- * that blocks nest and touch. */
-static struct rm_prefix rand_v6(uint64_t *s, u128 *lo, u128 *hi)
+ * that blocks nest. As rand_v4, often at or next to an end of near. */
+static struct rm_prefix rand_v6(uint64_t *s, const u128 *near, u128 *lo, u128 *hi)
 {
 	unsigned kind = rng_below(s, 8), len;
 	u128 v = (u128)rng_next(s) << 64 | rng_next(s);
 	struct rm_prefix p;
 	struct rm_addr a;
 
-	if (kind == 0) {
+	if (near != NULL && kind >= 4) {
+		v = near[kind % 2] + (kind < 6 ? 0 : kind % 2 ? 1 : ~(u128)0);
+		len = rng_below(s, 2) ? 128 - rng_below(s, 4) : 56 + rng_below(s, 73);
+	} else if (kind == 0) {
 		len = rng_below(s, 129);
 	} else if (kind < 3) {
 		/* fd00:0:0:0:ffff:ffff:ffff:xxxx up to fd00:0:0:1::xxxx */
@@ -967,23 +1002,28 @@ static struct rm_prefix rand_v6(uint64_t *s, u128 *lo, u128 *hi)
 static void test_random_v6(void **state)
 {
 	uint64_t seed = 0x6666ULL;
-	unsigned overlaps = 0, nested = 0, touching = 0;
+	unsigned overlaps = 0, nested = 0, touching = 0, shared_end = 0;
 	int i;
 
 	(void)state;
 	for (i = 0; i < 20000; i++) {
-		u128 alo, ahi, blo, bhi;
-		struct rm_prefix a = rand_v6(&seed, &alo, &ahi), b = rand_v6(&seed, &blo, &bhi), o;
+		u128 alo, ahi, blo, bhi, near[2];
+		struct rm_prefix a = rand_v6(&seed, NULL, &alo, &ahi), b, o;
 		u128 x = rng_below(&seed, 2) ? alo + rng_below(&seed, 3) - 1
 					     : ahi + rng_below(&seed, 3) - 1;
 		struct rm_addr xa = v6_addr(x), f, l;
-		bool ref_overlap = alo <= bhi && blo <= ahi;
-		bool ref_b_in_a = alo <= blo && bhi <= ahi;
 		u128 size = ahi - alo;
+		bool ref_overlap, ref_b_in_a;
 
+		near[0] = alo;
+		near[1] = ahi;
+		b = rand_v6(&seed, near, &blo, &bhi);
+		ref_overlap = alo <= bhi && blo <= ahi;
+		ref_b_in_a = alo <= blo && bhi <= ahi;
 		overlaps += ref_overlap;
 		nested += ref_b_in_a && a.len < b.len;
-		touching += ahi + 1 == blo;
+		touching += ahi + 1 == blo || bhi + 1 == alo;
+		shared_end += alo == bhi || blo == ahi;
 		cidr_first(&a, &f);
 		cidr_last(&a, &l);
 		assert_true(v6_num(&f) == alo);
@@ -1004,7 +1044,8 @@ static void test_random_v6(void **state)
 	}
 	assert_true(overlaps > 2000);
 	assert_true(nested > 1000);
-	assert_true(touching > 20);
+	assert_true(touching > 1000);
+	assert_true(shared_end > 200);
 }
 
 /* Free-block search in IPv6 against stepping, in two spaces: a /112 with
@@ -1013,7 +1054,7 @@ static void test_random_v6(void **state)
 static void test_random_free_block_v6(void **state)
 {
 	uint64_t seed = 0xabcdef987ULL;
-	unsigned found = 0, full = 0;
+	unsigned found = 0, full = 0, moved = 0;
 	int round;
 
 	(void)state;
@@ -1031,32 +1072,39 @@ static void test_random_free_block_v6(void **state)
 
 		step = (u128)1 << (128 - len);
 		for (i = 0; i < n; i++) {
-			unsigned kind = rng_below(&seed, 10), ulen;
-			u128 v;
+			unsigned kind = rng_below(&seed, 20), ulen;
+			u128 r = (u128)rng_next(&seed) << 64 | rng_next(&seed);
+			u128 v = base | (r & v6_host(space.len)), size = top - base + 1;
 			struct rm_addr a;
 
-			v6[i] = kind != 9;
-			if (!v6[i]) {
+			v6[i] = kind != 19;
+			if (!v6[i]) { /* IPv4, to be ignored */
 				a = v4_addr((uint32_t)rng_next(&seed));
 				assert_int_equal(cidr_make(&a, rng_below(&seed, 9), &used[i]),
 						 RM_OK);
 				continue;
 			}
-			if (wide) {
-				v = base | (u128)(rng_next(&seed) & 0xfff) << 64;
+			if (kind < 16) { /* inside, often at either end of an aligned block */
+				u128 low = v6_host(rng_below(&seed, 2)
+						       ? len
+						       : 128 - rng_below(&seed, 129 - space.len));
+
 				if (kind < 4)
+					v |= low;
+				else if (kind < 8)
+					v &= ~low;
+				else if (kind < 10 && wide)
 					v |= UINT64_MAX; /* the last of a /64 */
-				else
-					v |= rng_next(&seed);
-				ulen = kind < 7 ? space.len + 1 + rng_below(&seed, 76)
-						: space.len - rng_below(&seed, 8);
-			} else {
-				v = base | (rng_next(&seed) & 0xffff);
-				ulen = kind < 7 ? space.len + 1 + rng_below(&seed, 16)
-						: space.len - rng_below(&seed, 8);
+				ulen = kind % 2 ? space.len + 1 + rng_below(&seed, 127 - space.len)
+						: 125 + rng_below(&seed, 4);
+			} else if (kind < 18) { /* just outside */
+				v = rng_below(&seed, 2) ? v + size : v - size;
+				ulen = 120 + rng_below(&seed, 9);
+			} else { /* around: the space or more, or a neighbour */
+				if (rng_below(&seed, 2))
+					v = rng_below(&seed, 2) ? v + size : v - size;
+				ulen = space.len - rng_below(&seed, 8);
 			}
-			if (kind == 8)
-				v += rng_below(&seed, 2) ? top - base + 1 : base - top - 1;
 			a = v6_addr(v);
 			assert_int_equal(cidr_make(&a, ulen, &used[i]), RM_OK);
 			lo[i] = v & ~v6_host(ulen);
@@ -1083,6 +1131,7 @@ static void test_random_free_block_v6(void **state)
 			continue;
 		}
 		found++;
+		moved += cand != base;
 		assert_int_equal(rc, RM_OK);
 		assert_int_equal(out.addr.family, RM_AF_INET6);
 		assert_int_equal(out.len, len);
@@ -1090,6 +1139,7 @@ static void test_random_free_block_v6(void **state)
 	}
 	assert_true(found > 300);
 	assert_true(full > 300);
+	assert_true(moved > 150);
 }
 
 /* One IPv6 group as text: plain, zero-padded or uppercase hex. */
