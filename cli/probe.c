@@ -19,32 +19,34 @@
 
 static void probe_usage(FILE *out)
 {
-	fputs("usage: reachmap probe --topology T --cluster C --name N --once [options]\n"
-	      "\n"
-	      "One round of checks from probe N of cluster C to every peer probe and target\n"
-	      "of every cluster of topology T; writes a reachmap.results/v1 document.\n"
-	      "\n"
-	      "options:\n"
-	      "  -t, --topology FILE   the topology (YAML or JSON)\n"
-	      "  -c, --cluster NAME    this probe's cluster\n"
-	      "  -n, --name NAME       this probe's name in the topology\n"
-	      "      --once            one round, then exit (continuous rounds: reachmap agent)\n"
-	      "  -o, --out FILE        write the document to FILE (default: standard output)\n"
-	      "      --rate PPS        packets per second at most (default: the topology's rate)\n"
-	      "      --timeout MS      how long to wait for an answer (default: the topology's)\n"
-	      "      --mode MODE       connect (non-blocking connect(), no privileges needed);\n"
-	      "                        raw (libnet SYN, libpcap answers) is not built yet\n"
-	      "      --checks LIST     icmp,tcp,cql,identity,dns,mtu,path (default: all)\n"
-	      "      --responder-port P  the responders' port (default 8788)\n"
-	      "      --icmp-count N    echo requests per destination, 1 to 8 (default 3)\n"
-	      "      --allow-loopback  also probe 127.0.0.0/8 (tests only)\n"
-	      "  -h, --help            this text\n"
-	      "\n"
-	      "It sends only to addresses inside the topology's ranges, never to reserved\n"
-	      "ones; it opens its raw ICMP socket first and then drops every capability.\n"
-	      "exit codes: 0 the round ran (whatever it found), 2 bad usage or topology,\n"
-	      "3 a runtime failure.\n",
-	      out);
+	fputs(
+	    "usage: reachmap probe --topology T --cluster C --name N --once [options]\n"
+	    "\n"
+	    "One round of checks from probe N of cluster C to every peer probe and target\n"
+	    "of every cluster of topology T; writes a reachmap.results/v1 document.\n"
+	    "\n"
+	    "options:\n"
+	    "  -t, --topology FILE   the topology (YAML or JSON)\n"
+	    "  -c, --cluster NAME    this probe's cluster\n"
+	    "  -n, --name NAME       this probe's name in the topology\n"
+	    "      --once            one round, then exit (continuous rounds: reachmap agent)\n"
+	    "  -o, --out FILE        write the document to FILE (default: standard output)\n"
+	    "      --rate PPS        packets per second at most (default: the topology's rate)\n"
+	    "      --timeout MS      how long to wait for an answer (default: the topology's)\n"
+	    "      --mode MODE       raw (SYNs built with libnet, answers captured with libpcap;\n"
+	    "                        needs CAP_NET_RAW) or connect (non-blocking connect());\n"
+	    "                        default raw with CAP_NET_RAW, else connect\n"
+	    "      --checks LIST     icmp,tcp,cql,identity,dns,mtu,path (default: all)\n"
+	    "      --responder-port P  the responders' port (default 8788)\n"
+	    "      --icmp-count N    echo requests per destination, 1 to 8 (default 3)\n"
+	    "      --allow-loopback  also probe 127.0.0.0/8 (tests only)\n"
+	    "  -h, --help            this text\n"
+	    "\n"
+	    "It sends only to addresses inside the topology's ranges, never to reserved\n"
+	    "ones; it opens its raw ICMP socket first and then drops every capability.\n"
+	    "exit codes: 0 the round ran (whatever it found), 2 bad usage or topology,\n"
+	    "3 a runtime failure.\n",
+	    out);
 }
 
 struct probe_cli {
@@ -138,6 +140,8 @@ int cmd_probe(int argc, char **argv)
 			  (1u << RM_CHECK_IDENTITY) | (1u << RM_CHECK_DNS) | (1u << RM_CHECK_MTU) |
 			  (1u << RM_CHECK_PATH);
 	bool once = false, loopback = false;
+	const char *mode = NULL;
+	char engine_error[256] = "";
 	struct rm_topology *topo = NULL;
 	struct rm_results_doc doc;
 	struct probe_config cfg;
@@ -184,12 +188,10 @@ int cmd_probe(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case O_MODE:
-			if (strcmp(optarg, "raw") == 0)
-				return cli_usage_error(
-				    "probe", "--mode raw is not built yet (libnet SYN with "
-					     "libpcap answers); use --mode connect");
-			if (strcmp(optarg, "connect") != 0)
-				return cli_usage_error("probe", "--mode %s: give connect", optarg);
+			if (strcmp(optarg, "raw") != 0 && strcmp(optarg, "connect") != 0)
+				return cli_usage_error("probe", "--mode %s: give raw or connect",
+						       optarg);
+			mode = optarg;
 			break;
 		case O_CHECKS:
 			if (parse_checks(optarg, &checks))
@@ -267,6 +269,11 @@ int cmd_probe(int argc, char **argv)
 	cfg.allow_loopback = loopback;
 	cfg.responder_port = (uint16_t)rport;
 	cfg.icmp_count = (unsigned)icmpn;
+	if (mode == NULL)
+		mode = caps_have_net_raw() ? "raw" : "connect";
+	cfg.raw = strcmp(mode, "raw") == 0;
+	cfg.error = engine_error;
+	cfg.errorlen = sizeof(engine_error);
 	pc.doc = &doc;
 	pc.tty = isatty(STDERR_FILENO);
 	cfg.progress = progress;
@@ -276,7 +283,7 @@ int cmd_probe(int argc, char **argv)
 	doc.probe = self->name;
 	doc.cluster = cfg.cluster->name;
 	doc.zone = self->zone;
-	doc.mode = "connect";
+	doc.mode = mode;
 	doc.addresses = (struct rm_addr *)&self->address;
 	doc.naddresses = 1;
 	rm_time_format(rm_time_document(), doc.started, sizeof(doc.started));
@@ -287,7 +294,8 @@ int cmd_probe(int argc, char **argv)
 	}
 	rc = engine_run(&cfg, &doc);
 	if (rc != RM_OK) {
-		fprintf(stderr, "reachmap probe: %s\n", rm_strerror(rc));
+		fprintf(stderr, "reachmap probe: %s\n",
+			engine_error[0] ? engine_error : rm_strerror(rc));
 		exitcode = EXIT_RUNTIME;
 		goto done;
 	}

@@ -128,6 +128,8 @@ static cJSON *result_json(struct jb *b, const struct rm_result *r)
 		num(b, d, "sent", r->sent);
 		num(b, d, "received", r->received);
 	}
+	if (r->answer_ttl > 0)
+		num(b, d, "ttl", r->answer_ttl);
 	if (r->icmp_type >= 0) {
 		num(b, d, "icmpType", r->icmp_type);
 		num(b, d, "icmpCode", r->icmp_code);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -36,7 +37,7 @@ struct probe_engine {
 	uint16_t icmp_seq;
 	struct probe_job *icmp_owner[65536];
 	struct probe_job *tcp_owner[65536];
-	bool want_raw; /* open the raw ICMP socket: icmp, or errors for tcp */
+	void *raw; /* raw mode's libnet, send socket and capture */
 };
 
 static const struct probe_ops *const registry[] = {
@@ -247,6 +248,21 @@ void engine_tcp_claim(struct probe_engine *e, struct probe_job *job)
 	job->sport = engine_tcp_claim_fd(e, job->fd, job);
 }
 
+struct probe_job *engine_tcp_owner(struct probe_engine *e, uint16_t sport)
+{
+	return e->tcp_owner[sport];
+}
+
+void engine_tcp_set_owner(struct probe_engine *e, uint16_t sport, struct probe_job *job)
+{
+	e->tcp_owner[sport] = job;
+}
+
+void *engine_raw(struct probe_engine *e)
+{
+	return e->raw;
+}
+
 void engine_tcp_release(struct probe_engine *e, uint16_t sport, struct probe_job *job)
 {
 	if (sport != 0 && e->tcp_owner[sport] == job)
@@ -420,7 +436,7 @@ static struct probe_job *new_job(struct probe_engine *e, size_t *cap, enum rm_ch
 	}
 	j = &e->jobs[e->njobs++];
 	memset(j, 0, sizeof(*j));
-	j->ops = probe_ops_for(c);
+	j->ops = c == RM_CHECK_TCP && e->cfg->raw ? &probe_tcp_raw : probe_ops_for(c);
 	j->e = e;
 	j->dest = d;
 	j->fd = -1;
@@ -575,6 +591,17 @@ int engine_run(const struct probe_config *cfg, struct rm_results_doc *doc)
 	if (wants(cfg, RM_CHECK_ICMP) || wants(cfg, RM_CHECK_TCP) || wants(cfg, RM_CHECK_CQL) ||
 	    wants(cfg, RM_CHECK_IDENTITY) || wants(cfg, RM_CHECK_PATH))
 		open_icmp(e);
+	if (cfg->raw && wants(cfg, RM_CHECK_TCP)) {
+		char err[256] = "";
+
+		e->raw = rawtcp_open(e, e->loop, err, sizeof(err));
+		if (e->raw == NULL) {
+			if (cfg->error)
+				snprintf(cfg->error, cfg->errorlen, "raw mode: %s", err);
+			rc = RM_ESYS;
+			goto out;
+		}
+	}
 	if (cfg->opened)
 		cfg->opened(cfg->progress_arg);
 	if (e->njobs > 0) {
@@ -606,6 +633,7 @@ out:
 	}
 	if (e->icmp_fd >= 0)
 		close(e->icmp_fd);
+	rawtcp_close(e->raw, e->loop);
 	loop_free(e->loop);
 	rm_free(e->jobs);
 	rm_free(e->dests);

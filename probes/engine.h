@@ -31,6 +31,9 @@ struct probe_config {
 	bool allow_loopback;
 	uint16_t responder_port;
 	unsigned icmp_count; /* echo requests per destination */
+	bool raw;	     /* tcp in raw mode: libnet SYN, libpcap answers */
+	char *error;	     /* where engine_run says why it could not start */
+	size_t errorlen;
 	/* Called once the raw sockets are open and before the first packet:
 	 * where the caller drops its capabilities. May be NULL. */
 	void (*opened)(void *arg);
@@ -57,8 +60,9 @@ struct probe_job {
 	/* stream checks (tcp, cql, identity): what came back so far */
 	uint8_t buf[1024];
 	size_t nbuf;
-	uint16_t sport;	 /* the local port of a claimed TCP connection */
-	bool connecting; /* a stream check before its connection opened */
+	uint16_t sport;	  /* the local port of a claimed TCP connection */
+	uint32_t raw_seq; /* raw mode: our SYN's sequence number */
+	bool connecting;  /* a stream check before its connection opened */
 	/* icmp */
 	unsigned sent, received;
 	double rtt_sum, rtt_min, rtt_max;
@@ -99,6 +103,7 @@ extern const struct probe_ops probe_identity;
 extern const struct probe_ops probe_dns;
 extern const struct probe_ops probe_mtu;
 extern const struct probe_ops probe_path;
+extern const struct probe_ops probe_tcp_raw;
 
 /* The ops of a check, or NULL when this build has none for it. */
 const struct probe_ops *probe_ops_for(enum rm_check check);
@@ -141,5 +146,11 @@ void engine_tcp_claim(struct probe_engine *e, struct probe_job *job);
  * claimed (0 when none). */
 uint16_t engine_tcp_claim_fd(struct probe_engine *e, int fd, struct probe_job *job);
 void engine_tcp_release(struct probe_engine *e, uint16_t sport, struct probe_job *job);
+struct probe_job *engine_tcp_owner(struct probe_engine *e, uint16_t sport);
+void engine_tcp_set_owner(struct probe_engine *e, uint16_t sport, struct probe_job *job);
+/* Raw mode's state (check_tcpraw.c), or NULL. */
+void *engine_raw(struct probe_engine *e);
+void *rawtcp_open(struct probe_engine *e, struct rm_loop *loop, char *err, size_t errlen);
+void rawtcp_close(void *ctx, struct rm_loop *loop);
 
 #endif

@@ -119,6 +119,57 @@ int pkt_parse_icmp4(const uint8_t *data, size_t len, struct pkt_icmp *out)
 	return RM_OK;
 }
 
+/* Link headers: Ethernet (14 bytes, ethertype at 12), Linux cooked capture
+ * v1 (16 bytes, protocol at 14), raw IP (none). */
+int pkt_parse_tcp_frame(const uint8_t *data, size_t len, int dlt, struct pkt_tcp *out)
+{
+	struct rm_reader r;
+	struct ip4 ip;
+	uint16_t proto = 0x0800, off;
+	uint8_t doff_flags[2];
+	const uint8_t *b;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rd_init(&r, data, len);
+	switch (dlt) {
+	case PKT_DLT_EN10MB:
+		if ((rc = rd_skip(&r, 12)) != RM_OK || (rc = rd_u16(&r, &proto)) != RM_OK)
+			return rc;
+		break;
+	case PKT_DLT_LINUX_SLL:
+		if ((rc = rd_skip(&r, 14)) != RM_OK || (rc = rd_u16(&r, &proto)) != RM_OK)
+			return rc;
+		break;
+	case PKT_DLT_RAW:
+	case PKT_DLT_RAW_101:
+		break;
+	default:
+		return RM_EPARSE;
+	}
+	if (proto != 0x0800)
+		return RM_EPARSE;
+	off = (uint16_t)r.off;
+	if ((rc = read_ip4(&r, &ip, false)) != RM_OK)
+		return rc;
+	if (ip.proto != 6)
+		return RM_EPARSE;
+	if ((size_t)off + ip.total > len)
+		return RM_ETRUNC;
+	out->src = ip.src;
+	out->dst = ip.dst;
+	out->ttl = ip.ttl;
+	if ((rc = rd_u16(&r, &out->sport)) != RM_OK || (rc = rd_u16(&r, &out->dport)) != RM_OK ||
+	    (rc = rd_u32(&r, &out->seq)) != RM_OK || (rc = rd_u32(&r, &out->ack)) != RM_OK ||
+	    (rc = rd_bytes(&r, 2, &b)) != RM_OK)
+		return rc;
+	memcpy(doff_flags, b, 2);
+	if ((doff_flags[0] >> 4) < 5)
+		return RM_EPARSE;
+	out->flags = doff_flags[1];
+	return RM_OK;
+}
+
 uint16_t pkt_checksum(const uint8_t *data, size_t len)
 {
 	uint32_t sum = 0;

@@ -37,6 +37,28 @@ struct pkt_icmp {
  * RFC 792 requires are parsed with quoted false. */
 int pkt_parse_icmp4(const uint8_t *data, size_t len, struct pkt_icmp *out);
 
+/* A TCP segment as captured (RFC 793 header), for the raw-mode tcp check. */
+struct pkt_tcp {
+	struct rm_addr src, dst;
+	uint8_t ttl;
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags; /* FIN 0x01, SYN 0x02, RST 0x04, ACK 0x10 */
+};
+
+/* Link-layer types of the captures reachmap reads (libpcap's DLT_ values). */
+enum {
+	PKT_DLT_EN10MB = 1,
+	PKT_DLT_RAW = 12,
+	PKT_DLT_LINUX_SLL = 113,
+	PKT_DLT_RAW_101 = 101,
+};
+
+/* Parses a captured frame of link type `dlt` down to its IPv4 TCP header.
+ * 0 and *out; RM_ETRUNC when cut short or a length lies; RM_EPARSE when
+ * it is not IPv4 TCP (or the link type is unknown). */
+int pkt_parse_tcp_frame(const uint8_t *data, size_t len, int dlt, struct pkt_tcp *out);
+
 /* An ICMP echo request (no IP header: the kernel adds it) of 8 + payload
  * bytes with its checksum. 0 and *len, or RM_ETRUNC. */
 int pkt_build_echo(uint8_t *buf, size_t cap, uint16_t id, uint16_t seq, size_t payload,

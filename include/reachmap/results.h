@@ -98,6 +98,7 @@ struct rm_result {
 	const char *responder_cluster;
 	struct rm_addr seen;	   /* nat: the source address the responder saw */
 	struct rm_addr local;	   /* nat: the source address the probe sent from */
+	int answer_ttl;		   /* tcp raw mode: the TTL of the answer; 0: not seen */
 	const struct rm_hop *hops; /* path */
 	size_t nhops;
 	struct rm_addr last_hop; /* path: the last hop that answered */

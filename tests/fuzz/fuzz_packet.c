@@ -1,4 +1,5 @@
-/* Fuzzes the packet classifier: any bytes a raw ICMP socket may read. */
+/* Fuzzes the packet classifier: any bytes a raw ICMP socket may read or
+ * libpcap may capture. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,5 +17,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap();
 	if (rc == RM_OK && p.src.family != RM_AF_INET)
 		__builtin_trap();
+	/* The same bytes as captured frames of each link type raw mode reads. */
+	{
+		static const int dlts[] = { PKT_DLT_EN10MB, PKT_DLT_LINUX_SLL, PKT_DLT_RAW };
+		struct pkt_tcp t;
+		size_t i;
+
+		for (i = 0; i < sizeof(dlts) / sizeof(dlts[0]); i++) {
+			rc = pkt_parse_tcp_frame(data, size, dlts[i], &t);
+			if (rc != RM_OK && rc != RM_ETRUNC && rc != RM_EPARSE)
+				__builtin_trap();
+		}
+	}
 	return 0;
 }

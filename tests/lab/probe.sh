@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# tests/lab/probe.sh SCENARIO: brings the scenario up (reachmap serve
+# tests/lab/probe.sh SCENARIO [raw|connect]: brings the scenario up (reachmap serve
 # --standins in every pod), runs `reachmap probe --once` from every probe
 # pod, and checks every cell of every results document against the
 # scenario's expectations (tests/lab/probe_expect.py); always tears down.
 # Exit: 0 all cells as expected, 1 not, 77 cannot run here (skip).
 set -u
-SCENARIO=${1:?usage: probe.sh SCENARIO}
+SCENARIO=${1:?usage: probe.sh SCENARIO [raw|connect]}
+MODE=${2:-raw}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 LAB=$SRC/lab/reachmap-lab
 : "${REACHMAP:?REACHMAP must name the reachmap binary}"
@@ -14,11 +15,14 @@ if [ "$(id -u)" -ne 0 ] || ! ip netns add rmlab-probe-ns 2>/dev/null; then
 	exit 77
 fi
 ip netns del rmlab-probe-ns
+# shellcheck source=lock.sh
+. "$SRC/tests/lab/lock.sh"
+lab_lock "probe.$SCENARIO"
 dir=$(mktemp -d /tmp/reachmap-probe-test.XXXXXX)
 trap '"$LAB" down >/dev/null 2>&1; rm -rf "$dir"' EXIT
 trap 'exit 130' INT TERM
 "$LAB" down >/dev/null 2>&1
-"$LAB" up "$SCENARIO" --dir "$dir" --reachmap "$REACHMAP" >/dev/null || { echo "FAIL lab up $SCENARIO"; exit 1; }
+"$LAB" up "$SCENARIO" --dir "$dir" --reachmap "$REACHMAP" >/dev/null 9>&- || { echo "FAIL lab up $SCENARIO"; exit 1; }
 
 files=()
 pods=$(awk '$1 == "POD" && $5 == "probe" { print $2 }' "$dir/state")
@@ -26,11 +30,12 @@ for p in $(/usr/bin/python3 "$SRC/tests/lab/probe_expect.py" --order "$SCENARIO"
 	c=$(awk -v p="$p" '$1 == "POD" && $2 == p { print $4 }' "$dir/state")
 	start=$(date +%s%N)
 	if ! timeout 60 ip netns exec "rmlab-$p" "$REACHMAP" probe --topology "$dir/topology.yaml" \
-		--cluster "$c" --name "$p" --once --timeout 800 --out "$dir/results-$p.json" 2>"$dir/probe-$p.err"; then
+		--cluster "$c" --name "$p" --once --mode "$MODE" --timeout 800 --out "$dir/results-$p.json" 2>"$dir/probe-$p.err"; then
 		echo "FAIL reachmap probe from $p: $(cat "$dir/probe-$p.err")"
 		exit 1
 	fi
-	echo "ran  reachmap probe --once from $p in $(( ($(date +%s%N) - start) / 1000000 )) ms"
+	grep -q "\"mode\": \"$MODE\"" "$dir/results-$p.json" || { echo "FAIL $p did not run in $MODE mode"; exit 1; }
+	echo "ran  reachmap probe --once --mode $MODE from $p in $(( ($(date +%s%N) - start) / 1000000 )) ms"
 	files+=("$dir/results-$p.json")
 done
 # Capabilities were dropped after start-up.

@@ -22,6 +22,9 @@ for t in dnsmasq iptables dig ping tracepath /usr/bin/python3; do
 	command -v "$t" >/dev/null || { echo "lab.$SCENARIO: SKIP: $t is missing (make deps installs it)"; exit 77; }
 done
 
+# shellcheck source=lock.sh
+. "$SRC/tests/lab/lock.sh"
+lab_lock "lab.$SCENARIO"
 LAB_DIR=$(mktemp -d /tmp/reachmap-lab-test.XXXXXX)
 cleanup() {
 	"$LAB" down >/dev/null 2>&1
@@ -36,7 +39,7 @@ trap 'exit 130' INT TERM
 
 # A lab left over from an interrupted run is removed first.
 "$LAB" down >/dev/null 2>&1
-if ! "$LAB" up "$SCENARIO" --dir "$LAB_DIR"; then
+if ! "$LAB" up "$SCENARIO" --dir "$LAB_DIR" 9>&-; then
 	echo "FAIL lab up $SCENARIO"
 	exit 1
 fi

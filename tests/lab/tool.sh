@@ -7,6 +7,9 @@ LAB=$SRC/lab/reachmap-lab
 [ "$(id -u)" -eq 0 ] || { echo "lab.tool: SKIP: needs root"; exit 77; }
 ip netns add rmlab-probe-ns 2>/dev/null || { echo "lab.tool: SKIP: cannot create network namespaces"; exit 77; }
 ip netns del rmlab-probe-ns
+# shellcheck source=lock.sh
+. "$SRC/tests/lab/lock.sh"
+lab_lock lab.tool
 PASS=0 FAILED=0
 pass() { echo "ok   $*"; PASS=$((PASS + 1)); }
 fail() { echo "FAIL $*"; FAILED=$((FAILED + 1)); }

@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include <libnet.h>
+
 #include "probes/packet.h"
 #include "reachmap/error.h"
 
@@ -171,13 +173,119 @@ static void test_build_echo(void **state)
 	assert_int_equal(pkt_checksum((const uint8_t[]){ 0x00, 0x01, 0xf2 }, 3), (uint16_t)~0xf201);
 }
 
+int rawtcp_build_syn(void *ctx, const struct rm_addr *src, const struct rm_addr *dst,
+		     uint16_t sport, uint16_t dport, uint32_t seq, uint8_t *out, size_t cap,
+		     size_t *len);
+
+/* A TCP answer in a Linux cooked capture (DLT_LINUX_SLL): 16 bytes of link
+ * header, protocol 0x0800 at 14, then IPv4 and TCP. */
+static size_t sll_tcp(uint8_t *p, uint8_t flags, uint32_t seq, uint32_t ack)
+{
+	size_t n = 16;
+
+	memset(p, 0, 16);
+	p[14] = 0x08;
+	n += ip4(p + n, 40, 61, 6, EAST, ME);
+	memcpy(p + n, (const uint8_t[]){ 0x1b, 0x58, 0xee, 0x48 }, 4); /* 7000 -> 61000 */
+	p[n + 4] = (uint8_t)(seq >> 24), p[n + 5] = (uint8_t)(seq >> 16);
+	p[n + 6] = (uint8_t)(seq >> 8), p[n + 7] = (uint8_t)seq;
+	p[n + 8] = (uint8_t)(ack >> 24), p[n + 9] = (uint8_t)(ack >> 16);
+	p[n + 10] = (uint8_t)(ack >> 8), p[n + 11] = (uint8_t)ack;
+	p[n + 12] = 0x50;
+	p[n + 13] = flags;
+	memset(p + n + 14, 0, 6);
+	return n + 20;
+}
+
+static void test_tcp_answers(void **state)
+{
+	uint8_t p[128], eth[128];
+	struct pkt_tcp t;
+	size_t n, i;
+
+	(void)state;
+	n = sll_tcp(p, 0x12, 777, 1001); /* SYN-ACK */
+	assert_int_equal(pkt_parse_tcp_frame(p, n, PKT_DLT_LINUX_SLL, &t), RM_OK);
+	assert_int_equal(t.flags, 0x12);
+	assert_int_equal(t.sport, 7000);
+	assert_int_equal(t.dport, 61000);
+	assert_int_equal(t.seq, 777);
+	assert_int_equal(t.ack, 1001);
+	assert_int_equal(t.ttl, 61);
+	assert_memory_equal(t.src.bytes, EAST, 4);
+	n = sll_tcp(p, 0x14, 0, 1001); /* RST-ACK */
+	assert_int_equal(pkt_parse_tcp_frame(p, n, PKT_DLT_LINUX_SLL, &t), RM_OK);
+	assert_int_equal(t.flags & 0x04, 0x04);
+	/* The same segment behind an Ethernet header, and as raw IP. */
+	memset(eth, 0, 12);
+	eth[12] = 0x08, eth[13] = 0x00;
+	memcpy(eth + 14, p + 16, n - 16);
+	assert_int_equal(pkt_parse_tcp_frame(eth, n - 2, PKT_DLT_EN10MB, &t), RM_OK);
+	assert_int_equal(t.dport, 61000);
+	assert_int_equal(pkt_parse_tcp_frame(p + 16, n - 16, PKT_DLT_RAW, &t), RM_OK);
+	/* Every prefix: an error, never a read past the end. */
+	for (i = 0; i < n; i++)
+		assert_int_equal(pkt_parse_tcp_frame(p, i, PKT_DLT_LINUX_SLL, &t), RM_ETRUNC);
+	/* ARP, not IPv4; UDP, not TCP; an unknown link type; a data offset
+	 * under 5 words; a total length beyond the capture. */
+	p[14] = 0x08, p[15] = 0x06;
+	assert_int_equal(pkt_parse_tcp_frame(p, n, PKT_DLT_LINUX_SLL, &t), RM_EPARSE);
+	p[15] = 0x00;
+	p[16 + 9] = 17;
+	assert_int_equal(pkt_parse_tcp_frame(p, n, PKT_DLT_LINUX_SLL, &t), RM_EPARSE);
+	p[16 + 9] = 6;
+	assert_int_equal(pkt_parse_tcp_frame(p, n, 147, &t), RM_EPARSE);
+	p[16 + 20 + 12] = 0x40;
+	assert_int_equal(pkt_parse_tcp_frame(p, n, PKT_DLT_LINUX_SLL, &t), RM_EPARSE);
+	p[16 + 20 + 12] = 0x50;
+	p[16 + 3] = 200;
+	assert_int_equal(pkt_parse_tcp_frame(p, n, PKT_DLT_LINUX_SLL, &t), RM_ETRUNC);
+}
+
+/* The SYN raw mode sends, built by libnet (LIBNET_NONE: build only, no
+ * socket): RFC 791 and RFC 793 fields and both checksums. */
+static void test_syn_with_libnet(void **state)
+{
+	char err[LIBNET_ERRBUF_SIZE];
+	libnet_t *ln = libnet_init(LIBNET_NONE, NULL, err);
+	struct rm_addr src = { RM_AF_INET, { 10, 200, 1, 10 } },
+		       dst = { RM_AF_INET, { 10, 250, 1, 20 } };
+	uint8_t p[64];
+	size_t len;
+
+	(void)state;
+	assert_non_null(ln);
+	assert_int_equal(
+	    rawtcp_build_syn(ln, &src, &dst, 61000, 7000, 0x01020304, p, sizeof(p), &len), RM_OK);
+	assert_int_equal(len, 40);
+	assert_int_equal(p[0], 0x45);
+	assert_int_equal(p[9], 6);
+	assert_memory_equal(p + 12, src.bytes, 4);
+	assert_memory_equal(p + 16, dst.bytes, 4);
+	assert_int_equal(pkt_checksum(p, 20), 0); /* IP header checksum */
+	assert_int_equal(p[20] << 8 | p[21], 61000);
+	assert_int_equal(p[22] << 8 | p[23], 7000);
+	assert_memory_equal(p + 24, ((const uint8_t[]){ 1, 2, 3, 4 }), 4);
+	assert_int_equal(p[33], 0x02); /* SYN alone */
+	{
+		/* TCP checksum over the pseudo-header (RFC 793 3.1). */
+		uint8_t ph[12 + 20];
+
+		memcpy(ph, p + 12, 8);
+		ph[8] = 0, ph[9] = 6, ph[10] = 0, ph[11] = 20;
+		memcpy(ph + 12, p + 20, 20);
+		assert_int_equal(pkt_checksum(ph, sizeof(ph)), 0);
+	}
+	assert_int_equal(rawtcp_build_syn(ln, &src, &dst, 61000, 7000, 1, p, 20, &len), RM_ETRUNC);
+	libnet_destroy(ln);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_echo_reply),
-		cmocka_unit_test(test_errors_quoting_ours),
-		cmocka_unit_test(test_short_and_lying),
-		cmocka_unit_test(test_build_echo),
+		cmocka_unit_test(test_echo_reply),	cmocka_unit_test(test_errors_quoting_ours),
+		cmocka_unit_test(test_short_and_lying), cmocka_unit_test(test_build_echo),
+		cmocka_unit_test(test_tcp_answers),	cmocka_unit_test(test_syn_with_libnet),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
