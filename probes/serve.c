@@ -12,8 +12,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <pcap/pcap.h>
+
 #include "probes/cql.h"
 #include "probes/loop.h"
+#include "probes/packet.h"
 #include "probes/responder.h"
 #include "reachmap/alloc.h"
 #include "reachmap/arena.h"
@@ -55,6 +58,8 @@ struct serve {
 	struct conn *conns;
 	int sigfd;
 	int failed;
+	pcap_t *pcap; /* arrivals of bare SYNs, datagrams and echoes; NULL: none */
+	int dlt;
 };
 
 static void peer_of(const struct sockaddr_storage *ss, struct rm_addr *a, uint16_t *port)
@@ -110,6 +115,126 @@ static void arrived(struct serve *s, const struct rm_addr *from, uint16_t port,
 		a->probe = rm_arena_strdup(doc->arena, probe);
 	a->count++;
 	memcpy(a->last, now, sizeof(a->last));
+}
+
+/* Counts an arrival (when `count`) and names its probe. */
+static void arrived_named(struct serve *s, const struct rm_addr *from, uint16_t port,
+			  const char *protocol, const char *probe, bool count)
+{
+	size_t before = s->doc->narrivals, i;
+
+	if (count) {
+		arrived(s, from, port, protocol, probe);
+		return;
+	}
+	for (i = 0; i < before; i++) {
+		struct rm_arrival *a = &s->doc->arrivals[i];
+
+		if (a->port == port && strcmp(a->protocol, protocol) == 0 &&
+		    cidr_addr_equal(&a->from, from)) {
+			if (probe != NULL && a->probe == NULL)
+				a->probe = rm_arena_strdup(s->doc->arena, probe);
+			return;
+		}
+	}
+	/* Not captured (the capture missed it): count it now. */
+	arrived(s, from, port, protocol, probe);
+}
+
+/* What the capture saw arrive: a SYN (no ACK) to one of our ports, a
+ * datagram to the responder, an echo request. Counted whether or not
+ * anything answered, so a lost answer shows as "arrived". */
+static void on_captured(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct serve *s = (struct serve *)user;
+	struct pkt_tcp t;
+
+	if (pkt_parse_tcp_frame(bytes, h->caplen, s->dlt, &t) == RM_OK) {
+		if ((t.flags & 0x12) == 0x02)
+			arrived(s, &t.src, t.dport, "tcp", NULL);
+		return;
+	}
+	/* UDP and ICMP share the IPv4 layout up to their ports and type. */
+	{
+		size_t off = s->dlt == PKT_DLT_LINUX_SLL ? 16 : s->dlt == PKT_DLT_EN10MB ? 14 : 0;
+		struct rm_addr from = { .family = RM_AF_INET };
+		size_t ihl;
+
+		if (h->caplen < off + 28 || (bytes[off] >> 4) != 4)
+			return;
+		ihl = (size_t)(bytes[off] & 0x0f) * 4;
+		if (ihl < 20 || h->caplen < off + ihl + 4)
+			return;
+		memcpy(from.bytes, bytes + off + 12, 4);
+		if (bytes[off + 9] == 17)
+			arrived(s, &from,
+				(uint16_t)(bytes[off + ihl + 2] << 8 | bytes[off + ihl + 3]), "udp",
+				NULL);
+		else if (bytes[off + 9] == 1 && bytes[off + ihl] == 8)
+			arrived(s, &from, 0, "icmp", NULL);
+	}
+}
+
+static void capture_readable(struct rm_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct serve *s = arg;
+
+	(void)loop;
+	(void)fd;
+	(void)events;
+	pcap_dispatch(s->pcap, 256, on_captured, (u_char *)s);
+}
+
+/* Opens the capture of arrivals; without it (no CAP_NET_RAW), arrivals are
+ * the connections accepted and datagrams received. */
+static void open_capture(struct serve *s)
+{
+	const struct rm_topology *t = s->cfg->topo;
+	char ebuf[PCAP_ERRBUF_SIZE], filter[1024], ports[768] = "";
+	struct bpf_program prog;
+	size_t i, used = 0;
+	int fd;
+
+	for (i = 0; i < t->nports && used < sizeof(ports); i++) {
+		int n = snprintf(ports + used, sizeof(ports) - used, " or dst port %u",
+				 t->ports[i].port);
+
+		if (n > 0)
+			used += (size_t)n;
+	}
+	snprintf(filter, sizeof(filter),
+		 "(tcp and (tcp[13] & 0x12) == 0x02 and (dst port %u%s)) or "
+		 "(udp and dst port %u) or (icmp and icmp[0] == 8)",
+		 s->cfg->port, ports, s->cfg->port);
+	s->pcap = pcap_create("any", ebuf);
+	if (s->pcap == NULL)
+		return;
+	if (pcap_set_snaplen(s->pcap, 96) != 0 || pcap_set_immediate_mode(s->pcap, 1) != 0 ||
+	    pcap_activate(s->pcap) < 0 || pcap_setdirection(s->pcap, PCAP_D_IN) != 0 ||
+	    pcap_compile(s->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0)
+		goto fail;
+	if (pcap_setfilter(s->pcap, &prog) != 0) {
+		pcap_freecode(&prog);
+		goto fail;
+	}
+	pcap_freecode(&prog);
+	s->dlt = pcap_datalink(s->pcap);
+	if (pcap_setnonblock(s->pcap, 1, ebuf) != 0 || (fd = pcap_get_selectable_fd(s->pcap)) < 0 ||
+	    loop_watch(s->loop, fd, EPOLLIN, capture_readable, s) != RM_OK)
+		goto fail;
+	return;
+fail:
+	if (s->cfg->note) {
+		char msg[400];
+
+		snprintf(msg, sizeof(msg),
+			 "no capture of arrivals (%s): arrivals are counted by "
+			 "accepted connections only",
+			 pcap_geterr(s->pcap));
+		s->cfg->note(msg, s->cfg->note_arg);
+	}
+	pcap_close(s->pcap);
+	s->pcap = NULL;
 }
 
 static void conn_close(struct conn *c)
@@ -183,7 +308,8 @@ static bool responder_serve(struct conn *c)
 	if (rc == RM_ETRUNC)
 		return true;
 	if (rc == RM_OK && m.kind == RESP_WHO) {
-		arrived(c->s, &c->peer, c->port, "tcp", m.name);
+		/* With a capture the SYN was counted already: only the name. */
+		arrived_named(c->s, &c->peer, c->port, "tcp", m.name, c->s->pcap == NULL);
 		if (resp_build_iam(out, sizeof(out), cfg->name, cfg->cluster, &c->peer,
 				   c->peer_port, &len) == RM_OK)
 			send(c->fd, out, len, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -240,7 +366,7 @@ static void on_accept(struct rm_loop *loop, int fd, uint32_t events, void *arg)
 		s->nconns++;
 		/* Responder arrivals are counted with the probe's name once
 		 * its WHO has come; stand-in ones right away. */
-		if (l->kind != L_RESPONDER)
+		if (l->kind != L_RESPONDER && s->pcap == NULL)
 			arrived(s, &c->peer, l->port, "tcp", NULL);
 		if (l->kind == L_PLAIN) {
 			s->nconns--;
@@ -283,10 +409,12 @@ static void on_datagram(struct rm_loop *loop, int fd, uint32_t events, void *arg
 			return;
 		peer_of(&ss, &peer, &pport);
 		if (resp_parse(buf, (size_t)n, &m, &why) != RM_OK) {
-			arrived(l->s, &peer, l->port, "udp", NULL);
+			if (l->s->pcap == NULL)
+				arrived(l->s, &peer, l->port, "udp", NULL);
 			continue;
 		}
-		arrived(l->s, &peer, l->port, "udp", m.kind == RESP_WHO ? m.name : NULL);
+		arrived_named(l->s, &peer, l->port, "udp", m.kind == RESP_WHO ? m.name : NULL,
+			      l->s->pcap == NULL);
 		if (m.kind == RESP_WHO && resp_build_iam(out, sizeof(out), cfg->name, cfg->cluster,
 							 &peer, pport, &len) != RM_OK)
 			continue;
@@ -382,6 +510,7 @@ int serve_run(const struct serve_config *cfg, struct rm_results_doc *doc)
 			cfg->note(msg, cfg->note_arg);
 		}
 	}
+	open_capture(&s);
 	if (cfg->ready)
 		cfg->ready((unsigned)s.nlisteners, cfg->note_arg);
 	rc = loop_run(s.loop);
@@ -394,6 +523,8 @@ out:
 		close(s.listeners[i].fd);
 	if (s.sigfd >= 0)
 		close(s.sigfd);
+	if (s.pcap != NULL)
+		pcap_close(s.pcap);
 	loop_free(s.loop);
 	rm_free(s.listeners);
 	return rc;

@@ -50,4 +50,4 @@ if /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
 		"${files[@]}" "$dir"/arrivals-*.json >"$dir/schema.out" || { cat "$dir/schema.out"; exit 1; }
 	echo "ok   $(grep -c '^ok' "$dir/schema.out") results and arrivals documents match reachmap.results/v1"
 fi
-/usr/bin/python3 "$SRC/tests/lab/probe_expect.py" "$SCENARIO" "${files[@]}"
+/usr/bin/python3 "$SRC/tests/lab/probe_expect.py" --arrivals "$dir" "$SCENARIO" "${files[@]}"

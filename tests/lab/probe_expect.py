@@ -5,6 +5,7 @@ have exactly the statuses written below, and every other cell must be
 healthy (icmp ok, tcp open, cql ok, identity ok, nat none, dns ok).
 
 usage: probe_expect.py SCENARIO RESULTS.json...
+       probe_expect.py --arrivals DIR SCENARIO RESULTS.json...  (also the arrivals there)
        probe_expect.py --order SCENARIO POD...   (the order to run the probes in)
 Prints one line per checked group and exits 1 on any mismatch."""
 import fnmatch
@@ -106,6 +107,39 @@ def required(scenario):
     return []
 
 
+ADDR = {"west-a-0": "10.200.1.10", "west-b-0": "10.200.2.10", "east-b-0": "10.250.1.10",
+        "east-c-0": "10.250.2.10"}
+
+
+def arrival_rules(scenario):
+    """(receiving pod, sending probe, tcp port, arrived?): what the far end's
+    capture must show; the difference between "the request was lost" and
+    "the answer was lost"."""
+    if scenario == "asymmetric":
+        # West's SYNs arrive in east; east's answers are what is lost.
+        return [(d, s, 7000, True) for d in ("dc-east-rack1-sts-0", "dc-east-rack2-sts-0")
+                for s in ("west-a-0", "west-b-0")]
+    if scenario == "firewall-drop":
+        # East's SYNs to 7000 never arrive; 9042 does.
+        return [(d, s, p, p != 7000) for d in ("dc-west-rack1-sts-0", "dc-west-rack2-sts-0")
+                for s in ("east-b-0", "east-c-0") for p in (7000, 9042)]
+    return []
+
+
+def check_arrivals(scenario, adir):
+    bad = 0
+    for dst, src, port, want in arrival_rules(scenario):
+        doc = json.load(open(f"{adir}/arrivals-{dst}.json"))
+        got = any(a["from"] == ADDR[src] and a["protocol"] == "tcp" and a["port"] == port
+                  for a in doc["arrivals"])
+        if got == want:
+            print(f"ok   {dst}: {src}'s tcp/{port} SYNs {'arrived' if want else 'never arrived'}")
+        else:
+            print(f"FAIL {dst}: {src}'s tcp/{port} {'did not arrive' if want else 'arrived'}")
+            bad += 1
+    return bad
+
+
 def main():
     if sys.argv[1] == "--order":
         # The probes whose named ICMP answers are required go first, before
@@ -114,6 +148,10 @@ def main():
         first = [p for p in pods if any(fnmatch.fnmatch(p, s) for s, _, _, _ in required(scenario))]
         print(" ".join(first + [p for p in pods if p not in first]))
         return 0
+    adir = None
+    if sys.argv[1] == "--arrivals":
+        adir = sys.argv[2]
+        del sys.argv[1:3]
     scenario, files = sys.argv[1], sys.argv[2:]
     table = rules(scenario)
     used = set()
@@ -181,6 +219,8 @@ def main():
         if st is not None and i not in used:
             print(f"FAIL no result matched: {s} -> {d} {c}{'/' + str(p) if p else ''} {st}")
             bad += 1
+    if adir is not None:
+        bad += check_arrivals(scenario, adir)
     print(f"probe.{scenario}: {checked} cells checked from {len(files)} probes, "
           f"{len(table)} expected deviations; {checked - bad} passed, {bad} failed")
     return 1 if bad else 0
