@@ -63,6 +63,12 @@ static void progress(size_t done, size_t total, void *arg)
 			done == total ? "\n" : "");
 }
 
+static void note(const char *msg, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "reachmap probe: note: %s\n", msg);
+}
+
 static void opened(void *arg)
 {
 	struct probe_cli *pc = arg;
@@ -279,6 +285,7 @@ int cmd_probe(int argc, char **argv)
 	cfg.progress = progress;
 	cfg.progress_arg = &pc;
 	cfg.opened = opened;
+	cfg.note = note;
 
 	doc.probe = self->name;
 	doc.cluster = cfg.cluster->name;

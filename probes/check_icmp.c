@@ -61,6 +61,8 @@ static void icmp_send_one(struct probe_job *j)
 	uint64_t now = loop_clock(), next;
 
 	memcpy(&sin.sin_addr, j->dest->address.bytes, 4);
+	/* On a datagram socket the kernel replaces the id; the sequence
+	 * number is what matches replies to jobs either way. */
 	if (pkt_build_echo(pkt, sizeof(pkt), engine_icmp_id(j->e), seq, ICMP_PAYLOAD, &len) ==
 	    RM_OK) {
 		j->send_time[j->sent] = now;
@@ -113,15 +115,10 @@ void icmp_on_answer(struct probe_job *j, const struct pkt_icmp *p, uint64_t now)
 static int icmp_start(struct probe_job *j)
 {
 	const struct probe_config *cfg = job_config(j);
-	struct rm_result *r;
 
+	/* No ICMP socket (the engine said so once), or IPv6: nothing to
+	 * measure, and no word of the table for that, so no result. */
 	if (engine_icmp_fd(j->e) < 0 || j->dest->address.family != RM_AF_INET) {
-		if ((r = job_result(j, RM_CHECK_ICMP)) != NULL) {
-			r->status = RM_STATUS_TIMEOUT;
-			r->error = engine_icmp_fd(j->e) < 0
-				       ? "no raw ICMP socket: reachmap needs CAP_NET_RAW for icmp"
-				       : "icmp to IPv6 addresses is not supported yet";
-		}
 		job_finish(j);
 		return RM_OK;
 	}

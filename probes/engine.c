@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "probes/packet.h"
+#include "probes/sockerr.h"
 #include "reachmap/alloc.h"
 #include "reachmap/arena.h"
 #include "reachmap/error.h"
@@ -33,6 +34,7 @@ struct probe_engine {
 	struct loop_timer *pump_timer;
 	int failed; /* RM_ENOMEM during the round */
 	int icmp_fd;
+	bool icmp_dgram; /* an ICMP datagram ("ping") socket, not a raw one */
 	uint16_t icmp_id;
 	uint16_t icmp_seq;
 	struct probe_job *icmp_owner[65536];
@@ -201,6 +203,11 @@ int engine_icmp_fd(struct probe_engine *e)
 	return e->icmp_fd;
 }
 
+bool engine_icmp_dgram(struct probe_engine *e)
+{
+	return e->icmp_dgram;
+}
+
 uint16_t engine_icmp_id(struct probe_engine *e)
 {
 	return e->icmp_id;
@@ -234,7 +241,7 @@ uint16_t engine_tcp_claim_fd(struct probe_engine *e, int fd, struct probe_job *j
 	socklen_t sl = sizeof(ss);
 	uint16_t sport;
 
-	if (e->icmp_fd < 0 || getsockname(fd, (struct sockaddr *)&ss, &sl) != 0 ||
+	if (e->icmp_fd < 0 || e->icmp_dgram || getsockname(fd, (struct sockaddr *)&ss, &sl) != 0 ||
 	    ss.ss_family != AF_INET)
 		return 0;
 	sport = ntohs(((struct sockaddr_in *)&ss)->sin_port);
@@ -269,6 +276,43 @@ void engine_tcp_release(struct probe_engine *e, uint16_t sport, struct probe_job
 		e->tcp_owner[sport] = NULL;
 }
 
+/* An ICMP datagram socket (net.ipv4.ping_group_range) reads echo replies
+ * without an IP header, the kernel setting the identifier, and reports
+ * errors on its error queue with the echo that caused them. */
+static void icmp_dgram_readable(struct probe_engine *e, int fd, uint32_t events)
+{
+	uint8_t buf[1500];
+	int budget = 64;
+	ssize_t n;
+
+	while (budget-- > 0 && (n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) >= 8) {
+		uint16_t seq = (uint16_t)(buf[6] << 8 | buf[7]);
+		struct probe_job *job = e->icmp_owner[seq];
+		struct pkt_icmp p = { .type = buf[0], .code = buf[1], .seq = seq };
+
+		if (p.type == ICMP_ECHO_REPLY && job != NULL && !job->finished)
+			icmp_on_answer(job, &p, loop_clock());
+	}
+	if (events & EPOLLERR) {
+		struct sock_icmp err;
+		uint8_t echo[64];
+
+		while (sockerr_read_data(fd, &err, echo, sizeof(echo)) >= 8) {
+			uint16_t seq = (uint16_t)(echo[6] << 8 | echo[7]);
+			struct probe_job *job = e->icmp_owner[seq];
+			struct pkt_icmp p = { .type = (uint8_t)err.type,
+					      .code = (uint8_t)err.code,
+					      .src = err.from,
+					      .quoted = true,
+					      .q_proto = 1,
+					      .q_seq = seq };
+
+			if (err.present && job != NULL && !job->finished)
+				icmp_on_answer(job, &p, loop_clock());
+		}
+	}
+}
+
 static void icmp_readable(struct rm_loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct probe_engine *e = arg;
@@ -276,7 +320,10 @@ static void icmp_readable(struct rm_loop *loop, int fd, uint32_t events, void *a
 	int n, budget = 64;
 
 	(void)loop;
-	(void)events;
+	if (e->icmp_dgram) {
+		icmp_dgram_readable(e, fd, events);
+		return;
+	}
 	while (budget-- > 0 && (n = (int)recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
 		struct pkt_icmp p;
 		struct probe_job *job = NULL;
@@ -303,8 +350,23 @@ static void icmp_readable(struct rm_loop *loop, int fd, uint32_t events, void *a
 static void open_icmp(struct probe_engine *e)
 {
 	e->icmp_fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
-	if (e->icmp_fd < 0)
+	if (e->icmp_fd < 0) {
+		/* Without CAP_NET_RAW: an ICMP datagram socket, where the
+		 * group is allowed by net.ipv4.ping_group_range. It serves the
+		 * icmp check only; ICMP errors for the other checks' SYNs
+		 * then come from their sockets' error queues. */
+		e->icmp_fd =
+		    socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
+		if (e->icmp_fd < 0)
+			return;
+		e->icmp_dgram = true;
+		sockerr_enable(e->icmp_fd, RM_AF_INET);
+		if (loop_watch(e->loop, e->icmp_fd, EPOLLIN, icmp_readable, e) != RM_OK) {
+			close(e->icmp_fd);
+			e->icmp_fd = -1;
+		}
 		return;
+	}
 	/* Thousands of replies can arrive within a millisecond: a receive
 	 * buffer of the default ~200 KiB holds some 250 of them. */
 	{
@@ -503,7 +565,7 @@ static int build_path_jobs(struct probe_engine *e)
 {
 	size_t cap = e->njobs, d, i;
 
-	if (e->icmp_fd < 0)
+	if (e->icmp_fd < 0 || e->icmp_dgram)
 		return RM_OK;
 	for (d = 0; d < e->ndests; d++) {
 		const struct probe_dest *dest = &e->dests[d];
@@ -591,6 +653,10 @@ int engine_run(const struct probe_config *cfg, struct rm_results_doc *doc)
 	if (wants(cfg, RM_CHECK_ICMP) || wants(cfg, RM_CHECK_TCP) || wants(cfg, RM_CHECK_CQL) ||
 	    wants(cfg, RM_CHECK_IDENTITY) || wants(cfg, RM_CHECK_PATH))
 		open_icmp(e);
+	if (wants(cfg, RM_CHECK_ICMP) && e->icmp_fd < 0 && cfg->note)
+		cfg->note("icmp is not run: it needs CAP_NET_RAW, or the process's group in "
+			  "net.ipv4.ping_group_range",
+			  cfg->progress_arg);
 	if (cfg->raw && wants(cfg, RM_CHECK_TCP)) {
 		char err[256] = "";
 

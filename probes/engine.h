@@ -32,7 +32,10 @@ struct probe_config {
 	uint16_t responder_port;
 	unsigned icmp_count; /* echo requests per destination */
 	bool raw;	     /* tcp in raw mode: libnet SYN, libpcap answers */
-	char *error;	     /* where engine_run says why it could not start */
+	/* Told about a check that cannot run here (icmp without a socket);
+	 * may be NULL. */
+	void (*note)(const char *msg, void *arg);
+	char *error; /* where engine_run says why it could not start */
 	size_t errorlen;
 	/* Called once the raw sockets are open and before the first packet:
 	 * where the caller drops its capabilities. May be NULL. */
@@ -132,6 +135,9 @@ double job_elapsed_ms(const struct probe_job *job);
  * identifier of this process. */
 int engine_icmp_fd(struct probe_engine *e);
 uint16_t engine_icmp_id(struct probe_engine *e);
+/* Whether that socket is an ICMP datagram socket (no CAP_NET_RAW): echo
+ * requests then go without an IP header and the kernel picks the id. */
+bool engine_icmp_dgram(struct probe_engine *e);
 /* Registers a job to receive ICMP answers for echo sequence numbers
  * first..first+count-1; returns the first number. */
 uint16_t engine_icmp_claim(struct probe_engine *e, struct probe_job *job, unsigned count);

@@ -22,11 +22,17 @@ int sockerr_enable(int fd, int family)
 void sockerr_read(int fd, struct sock_icmp *out)
 {
 	uint8_t data[64];
+
+	sockerr_read_data(fd, out, data, sizeof(data));
+}
+
+int sockerr_read_data(int fd, struct sock_icmp *out, uint8_t *data, size_t cap)
+{
 	union {
 		char buf[512];
 		struct cmsghdr align;
 	} ctrl;
-	struct iovec iov = { data, sizeof(data) };
+	struct iovec iov = { data, cap };
 	struct msghdr msg = { 0 };
 	struct cmsghdr *c;
 
@@ -35,8 +41,10 @@ void sockerr_read(int fd, struct sock_icmp *out)
 	msg.msg_iovlen = 1;
 	msg.msg_control = ctrl.buf;
 	msg.msg_controllen = sizeof(ctrl.buf);
-	if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
-		return;
+	ssize_t n = recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT);
+
+	if (n < 0)
+		return -1;
 	for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
 		const struct sock_extended_err *ee;
 		const struct sockaddr *sa;
@@ -70,6 +78,7 @@ void sockerr_read(int fd, struct sock_icmp *out)
 				memcpy(out->from.bytes, &sin6->sin6_addr, 16);
 			}
 		}
-		return;
+		return (int)n;
 	}
+	return (int)n;
 }

@@ -5,6 +5,8 @@
 #define REACHMAP_PROBES_SOCKERR_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "reachmap/cidr.h"
 
@@ -19,5 +21,8 @@ struct sock_icmp {
 int sockerr_enable(int fd, int family);
 /* Reads one ICMP error from fd's error queue, if there is one. */
 void sockerr_read(int fd, struct sock_icmp *out);
+/* The same, also copying the queued datagram (the one that caused the
+ * error) into data; returns its length, or -1 when the queue is empty. */
+int sockerr_read_data(int fd, struct sock_icmp *out, uint8_t *data, size_t cap);
 
 #endif
