@@ -1,11 +1,14 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "reachmap/alloc.h"
+#include "reachmap/error.h"
+#include "reachmap/topology.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -56,6 +59,32 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return EXIT_USAGE;
+}
+
+int cli_option_error(const char *cmd, int opt, char **argv)
+{
+	if (opt == ':')
+		return cli_usage_error(cmd, "%s needs a value; see 'reachmap %s --help'",
+				       argv[optind - 1], cmd);
+	return cli_usage_error(cmd, "unknown option %s; see 'reachmap %s --help'", argv[optind - 1],
+			       cmd);
+}
+
+int cli_load_topology(const char *cmd, const char *path, struct rm_topology **out)
+{
+	struct rm_diag diag;
+	size_t i;
+	int rc = topo_load_file(path, out, &diag);
+
+	for (i = 0; i < diag.nwarnings; i++)
+		fprintf(stderr, "reachmap %s: warning: %s\n", cmd, diag.warnings[i]);
+	if (diag.nwarnings_dropped)
+		fprintf(stderr, "reachmap %s: %zu more warnings not shown\n", cmd,
+			diag.nwarnings_dropped);
+	if (rc == RM_OK)
+		return EXIT_OK;
+	fprintf(stderr, "reachmap %s: %s\n", cmd, diag.error);
+	return rc == RM_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
 }
 
 FILE *cli_open_output(const char *cmd, const char *path)

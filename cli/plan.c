@@ -111,9 +111,7 @@ int cmd_plan(int argc, char **argv)
 	const struct report_ops *renderer;
 	struct rm_topology *topo = NULL;
 	struct rm_report report;
-	struct rm_diag diag;
 	char generated[RM_TIME_STRLEN];
-	size_t i;
 	FILE *out;
 	int opt, rc, exitcode;
 
@@ -134,14 +132,8 @@ int cmd_plan(int argc, char **argv)
 		case 'h':
 			plan_usage(stdout);
 			return EXIT_OK;
-		case ':':
-			return cli_usage_error("plan",
-					       "%s needs a value; see 'reachmap plan --help'",
-					       argv[optind - 1]);
 		default:
-			return cli_usage_error("plan",
-					       "unknown option %s; see 'reachmap plan --help'",
-					       argv[optind - 1]);
+			return cli_option_error("plan", opt, argv);
 		}
 	}
 	if (optind >= argc)
@@ -157,16 +149,9 @@ int cmd_plan(int argc, char **argv)
 	    parse_suggest(suggest, report.suggestions, &report.nsuggestions) != 0)
 		return EXIT_USAGE;
 
-	rc = topo_load_file(argv[optind], &topo, &diag);
-	for (i = 0; i < diag.nwarnings; i++)
-		fprintf(stderr, "reachmap plan: warning: %s\n", diag.warnings[i]);
-	if (diag.nwarnings_dropped)
-		fprintf(stderr, "reachmap plan: %zu more warnings not shown\n",
-			diag.nwarnings_dropped);
-	if (rc != RM_OK) {
-		fprintf(stderr, "reachmap plan: %s\n", diag.error);
-		return rc == RM_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
-	}
+	exitcode = cli_load_topology("plan", argv[optind], &topo);
+	if (exitcode != EXIT_OK)
+		return exitcode;
 
 	report.command = "plan";
 	report.generated = rm_time_format(rm_time_document(), generated, sizeof(generated));

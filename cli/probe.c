@@ -152,7 +152,6 @@ int cmd_probe(int argc, char **argv)
 	struct rm_results_doc doc;
 	struct probe_config cfg;
 	struct probe_cli pc;
-	struct rm_diag diag;
 	const struct rm_probe *self = NULL;
 	size_t i;
 	FILE *out;
@@ -209,14 +208,8 @@ int cmd_probe(int argc, char **argv)
 		case 'h':
 			probe_usage(stdout);
 			return EXIT_OK;
-		case ':':
-			return cli_usage_error("probe",
-					       "%s needs a value; see 'reachmap probe --help'",
-					       argv[optind - 1]);
 		default:
-			return cli_usage_error("probe",
-					       "unknown option %s; see 'reachmap probe --help'",
-					       argv[optind - 1]);
+			return cli_option_error("probe", opt, argv);
 		}
 	}
 	if (optind < argc)
@@ -229,13 +222,9 @@ int cmd_probe(int argc, char **argv)
 				       "give --once (continuous rounds are reachmap agent's, "
 				       "not built yet)");
 
-	rc = topo_load_file(topo_path, &topo, &diag);
-	for (i = 0; i < diag.nwarnings; i++)
-		fprintf(stderr, "reachmap probe: warning: %s\n", diag.warnings[i]);
-	if (rc != RM_OK) {
-		fprintf(stderr, "reachmap probe: %s\n", diag.error);
-		return rc == RM_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
-	}
+	exitcode = cli_load_topology("probe", topo_path, &topo);
+	if (exitcode != EXIT_OK)
+		return exitcode;
 	{
 		struct rlimit rl;
 

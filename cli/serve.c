@@ -91,7 +91,6 @@ int cmd_serve(int argc, char **argv)
 	struct rm_topology *topo = NULL;
 	const struct rm_cluster *c;
 	struct rm_results_doc doc;
-	struct rm_diag diag;
 	const char *zone = NULL;
 	const struct rm_addr *addr = NULL;
 	bool standins = false;
@@ -127,14 +126,8 @@ int cmd_serve(int argc, char **argv)
 		case 'h':
 			serve_usage(stdout);
 			return EXIT_OK;
-		case ':':
-			return cli_usage_error("serve",
-					       "%s needs a value; see 'reachmap serve --help'",
-					       argv[optind - 1]);
 		default:
-			return cli_usage_error("serve",
-					       "unknown option %s; see 'reachmap serve --help'",
-					       argv[optind - 1]);
+			return cli_option_error("serve", opt, argv);
 		}
 	}
 	if (optind < argc)
@@ -142,11 +135,9 @@ int cmd_serve(int argc, char **argv)
 	if (topo_path == NULL || cluster == NULL || name == NULL)
 		return cli_usage_error("serve", "--topology, --cluster and --name are required; "
 						"see 'reachmap serve --help'");
-	rc = topo_load_file(topo_path, &topo, &diag);
-	if (rc != RM_OK) {
-		fprintf(stderr, "reachmap serve: %s\n", diag.error);
-		return rc == RM_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
-	}
+	exitcode = cli_load_topology("serve", topo_path, &topo);
+	if (exitcode != EXIT_OK)
+		return exitcode;
 	c = topo_cluster(topo, cluster);
 	if (c == NULL || !name_in_cluster(c, name, &zone, &addr)) {
 		fprintf(stderr, "reachmap serve: %s %s: no such %s in %s\n",

@@ -56,3 +56,41 @@ int rm_json_write(const cJSON *item, FILE *out)
 		rc = RM_EIO;
 	return rc;
 }
+
+cJSON *jb_obj(struct rm_jb *b, cJSON *parent, const char *key)
+{
+	cJSON *o = cJSON_AddObjectToObject(parent, key);
+
+	if (o == NULL)
+		b->failed = 1;
+	return o;
+}
+
+cJSON *jb_arr(struct rm_jb *b, cJSON *parent, const char *key)
+{
+	cJSON *o = cJSON_AddArrayToObject(parent, key);
+
+	if (o == NULL)
+		b->failed = 1;
+	return o;
+}
+
+void jb_str(struct rm_jb *b, cJSON *parent, const char *key, const char *val)
+{
+	if (val != NULL && cJSON_AddStringToObject(parent, key, val) == NULL)
+		b->failed = 1;
+}
+
+void jb_num(struct rm_jb *b, cJSON *parent, const char *key, double val)
+{
+	if (cJSON_AddNumberToObject(parent, key, val) == NULL)
+		b->failed = 1;
+}
+
+void jb_push(struct rm_jb *b, cJSON *array, cJSON *item)
+{
+	if (item == NULL || !cJSON_AddItemToArray(array, item)) {
+		cJSON_Delete(item);
+		b->failed = 1;
+	}
+}

@@ -10,4 +10,20 @@
 /* Writes item and a newline. 0, RM_ENOMEM or RM_EIO. */
 int rm_json_write(const cJSON *item, FILE *out);
 
+/* Building a tree: cJSON's Add* functions return NULL on failure and accept
+ * a NULL parent, so the builder records the failure and carries on; one
+ * check of `failed` at the end turns it into RM_ENOMEM. */
+struct rm_jb {
+	int failed;
+};
+
+/* A new object or array member `key` of parent (NULL on failure). */
+cJSON *jb_obj(struct rm_jb *b, cJSON *parent, const char *key);
+cJSON *jb_arr(struct rm_jb *b, cJSON *parent, const char *key);
+/* A string member; a NULL val adds nothing. */
+void jb_str(struct rm_jb *b, cJSON *parent, const char *key, const char *val);
+void jb_num(struct rm_jb *b, cJSON *parent, const char *key, double val);
+/* Appends item (owned by the array from then on; deleted on failure). */
+void jb_push(struct rm_jb *b, cJSON *array, cJSON *item);
+
 #endif

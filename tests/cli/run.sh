@@ -53,5 +53,23 @@ contains output-file-content "$tmp/report.json" '"schema": "reachmap.report/v1"'
 expect output-unwritable 3 "reachmap plan: cannot write $tmp/no/such/dir.json: No such file or directory" -- plan examples/two-dc.yaml -o "$tmp/no/such/dir.json"
 expect broken-exits-1 1 '' -- plan examples/broken.yaml
 
+# probe and serve: their usage errors (no network is touched by these).
+expect probe-help 0 '' -- probe --help
+contains probe-help-text "$tmp/out" "usage: reachmap probe --topology T --cluster C --name N --once"
+expect probe-missing 2 "reachmap probe: --topology, --cluster and --name are required; see 'reachmap probe --help'" -- probe --once
+expect probe-no-once 2 "reachmap probe: give --once (continuous rounds are reachmap agent's, not built yet)" -- probe -t examples/two-dc.yaml -c west -n west-a-0
+expect probe-bad-mode 2 "reachmap probe: --mode fast: give raw or connect" -- probe -t examples/two-dc.yaml -c west -n west-a-0 --once --mode fast
+expect probe-bad-check 2 'reachmap probe: --checks: "udp" is not a check (icmp, tcp, cql, identity, dns, mtu, path)' -- probe -t examples/two-dc.yaml -c west -n west-a-0 --once --checks tcp,udp
+expect probe-bad-rate 2 "reachmap probe: --rate 0: give a whole number from 1 to 1000000" -- probe -t examples/two-dc.yaml -c west -n west-a-0 --once --rate 0
+expect probe-unknown-cluster 2 "reachmap probe: --cluster north: no such cluster in examples/two-dc.yaml" -- probe -t examples/two-dc.yaml -c north -n west-a-0 --once
+expect probe-unknown-name 2 "reachmap probe: --name east-b-0: no such probe in cluster west of examples/two-dc.yaml" -- probe -t examples/two-dc.yaml -c west -n east-b-0 --once
+expect probe-bad-topology 2 'reachmap probe: tests/fixtures/topology/bad-cidr.yaml:8:14: clusters[1].cidrs.pods[0]: "10.200.0.0/33" is not a CIDR (prefix length is over 32)' -- probe -t tests/fixtures/topology/bad-cidr.yaml -c west -n x --once
+expect serve-help 0 '' -- serve --help
+contains serve-help-text "$tmp/out" "usage: reachmap serve --topology T --cluster C --name N"
+expect serve-missing 2 "reachmap serve: --topology, --cluster and --name are required; see 'reachmap serve --help'" -- serve --standins
+expect serve-bad-port 2 "reachmap serve: --port 0: give a port from 1 to 65535" -- serve -t examples/two-dc.yaml -c west -n west-a-0 --port 0
+expect serve-unknown-name 2 "reachmap serve: --name nobody: no such probe or target of that cluster in examples/two-dc.yaml" -- serve -t examples/two-dc.yaml -c west -n nobody
+expect serve-unknown-option 2 "reachmap serve: unknown option --frob; see 'reachmap serve --help'" -- serve --frob
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
