@@ -158,6 +158,13 @@ void results_doc_free(struct rm_results_doc *doc);
 struct rm_result *results_doc_add(struct rm_results_doc *doc);
 struct rm_arrival *results_doc_add_arrival(struct rm_results_doc *doc);
 
+/* Reads a reachmap.results/v1 document (len bytes of JSON text) into doc,
+ * which results_doc_init made: the probe, mode, times, results[] and
+ * arrivals[] (the facts are not read back). 0; RM_EPARSE with err set to
+ * "NAME: field.path: what is wrong"; RM_ENOMEM. */
+int results_doc_read(const char *name, const char *text, size_t len, struct rm_results_doc *doc,
+		     char *err, size_t errlen);
+
 /* Writes the document as reachmap.results/v1 JSON. 0, RM_ENOMEM or RM_EIO. */
 int results_doc_write_json(const struct rm_results_doc *doc, FILE *out);
 #endif

@@ -8,8 +8,15 @@
 #   rmlab-POD            one namespace per pod, on its zone's bridge
 # Everything carries the rmlab- prefix; every interface is created inside a
 # lab namespace, never in the host's.
+#
+# shellcheck shell=bash disable=SC2206,SC2034
+# (Zone lists are space-separated words on purpose; the variables are read
+# by lab/reachmap-lab and set by the scenario files, which source this.)
 
 LAB_PREFIX=rmlab-
+# Tests hold this lock for their whole run (tests/lab/lock.sh), so a second
+# run waits instead of tearing the first one down.
+LAB_LOCK=/run/reachmap-lab.lock
 LAB_PORTS="7000 7001 7199 9042 8080"
 LAB_CQL_PORT=9042
 
@@ -58,9 +65,12 @@ pod() {
 }
 
 # include SCENARIO: everything that scenario defines, then what follows.
+# A scenario is included once, so faults compose: `include firewall-drop`
+# then `include snat` builds clean once, with both faults.
 include() {
-	local f=$LAB_DIR_SRC/scenarios/$1.sh
-	[ -f "$f" ] || die "scenario $1 includes unknown scenario $2"
+	local f=$LAB_DIR_SRC/scenarios/$1.sh i
+	[ -f "$f" ] || die "scenario ${SCENARIO:-?} includes an unknown scenario '$1'"
+	for i in "${INCLUDED[@]}"; do [ "$i" = "$1" ] && return 0; done
 	INCLUDED+=("$1")
 	# shellcheck source=/dev/null
 	. "$f"
@@ -81,19 +91,28 @@ zone_index() { # CLUSTER ZONE -> index
 	echo 0
 }
 
+# ns_sysctl NAMESPACE KEY=VALUE...: kernel settings of that namespace only
+# (/proc/sys/net is the reading process's own namespace's; no procps needed).
+# A key this kernel does not have is skipped.
+ns_sysctl() {
+	local n=$1; shift
+	ip netns exec "$n" sh -c 'for kv; do echo "${kv#*=}" >"/proc/sys/${kv%%=*}" 2>/dev/null; done; true' sh "$@"
+}
+
 mkns() {
 	local n; n=$(ns "$1")
 	ip netns add "$n" || die "cannot create namespace $n"
 	ip -n "$n" link set lo up
-	ip netns exec "$n" sysctl -qw net.ipv4.ip_forward=0 2>/dev/null || true
-	ip netns exec "$n" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 2>/dev/null || true
 	# Routers in the lab answer every TTL-expired and unreachable, like the
 	# tests expect; the kernel's ICMP rate limit would hide some.
-	ip netns exec "$n" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_msgs_per_sec=100000 \
-		net.ipv4.icmp_msgs_burst=100000 2>/dev/null || true
+	ns_sysctl "$n" net/ipv4/conf/all/rp_filter=0 net/ipv4/conf/default/rp_filter=0 \
+		net/ipv4/icmp_ratelimit=0 net/ipv4/icmp_msgs_per_sec=100000 net/ipv4/icmp_msgs_burst=100000
 }
 
-router() { ip netns exec "$(ns "$1")" sysctl -qw net.ipv4.ip_forward=1; }
+router() {
+	ip netns exec "$(ns "$1")" sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward' ||
+		die "cannot make $(ns "$1") forward"
+}
 
 build_vpc() {
 	mkns vpc
@@ -182,27 +201,40 @@ start_dns() {
 		[ "${DNS_NO_STUB[$c]:-}" = "$o" ] && continue
 		args+=(--server="/${C_DOMAIN[$o]}/${C_DNS[$o]}")
 	done
-	nsx "$c-gw" dnsmasq "${args[@]}" || die "dnsmasq of $c did not start (see $LAB_DIR/dnsmasq-$c.log)"
+	nsx "$c-gw" dnsmasq "${args[@]}" 8>&- 9>&- || die "dnsmasq of $c did not start (see $LAB_DIR/dnsmasq-$c.log)"
 }
 
-# Every pod runs `reachmap serve --standins`: the responder on 8788 and
-# stand-in listeners on the Cassandra ports (CQL on 9042). A target marked
-# NOT_CQL has a web server on 9042 first, so serve leaves that port to it.
+# Every pod runs `reachmap serve --standins` (STANDIN=reachmap): the
+# responder on 8788 and stand-in listeners on the Cassandra ports (CQL on
+# 9042); or, with no binary built (STANDIN=lab), the lab's own standin.py,
+# which answers the same. A target marked NOT_CQL has a web server on 9042
+# first, so the stand-in leaves that port to it. `setsid -f` detaches them:
+# nothing of the lab's stays in the host namespace, and none holds the lock.
 start_serve() {
 	local p
-	[ -x "$REACHMAP_BIN" ] || die "the reachmap binary is not at $REACHMAP_BIN; build it (make) or give --reachmap PATH"
 	for p in "${PODS[@]}"; do
 		if [ -n "${NOT_CQL[$p]:-}" ]; then
-			nsx "$p" setsid /usr/bin/python3 "$LAB_DIR_SRC/lib/not-cassandra.py" "$LAB_CQL_PORT" \
-				</dev/null >"$LAB_DIR/not-cassandra-$p.log" 2>&1 &
+			nsx "$p" setsid -f /usr/bin/python3 "$LAB_DIR_SRC/lib/not-cassandra.py" "$LAB_CQL_PORT" \
+				</dev/null >"$LAB_DIR/not-cassandra-$p.log" 2>&1 8>&- 9>&-
 			wait_for_line "$LAB_DIR/not-cassandra-$p.log" ready
 		fi
-		nsx "$p" setsid "$REACHMAP_BIN" serve --topology "$LAB_DIR/topology.yaml" \
-			--cluster "${P_CLUSTER[$p]}" --name "$p" --standins \
-			--out "$LAB_DIR/arrivals-$p.json" </dev/null >"$LAB_DIR/serve-$p.log" 2>&1 &
+		if [ "$STANDIN" = reachmap ]; then
+			nsx "$p" setsid -f "$REACHMAP_BIN" serve --topology "$LAB_DIR/topology.yaml" \
+				--cluster "${P_CLUSTER[$p]}" --name "$p" --standins \
+				--out "$LAB_DIR/arrivals-$p.json" </dev/null >"$LAB_DIR/serve-$p.log" 2>&1 8>&- 9>&-
+		else
+			# shellcheck disable=SC2086
+			nsx "$p" setsid -f /usr/bin/python3 "$LAB_DIR_SRC/lib/standin.py" --name "$p" \
+				--cluster "${P_CLUSTER[$p]}" --cql "$LAB_CQL_PORT" $LAB_PORTS \
+				</dev/null >"$LAB_DIR/serve-$p.log" 2>&1 8>&- 9>&-
+		fi
 	done
 	for p in "${PODS[@]}"; do
-		wait_for_line "$LAB_DIR/serve-$p.log" "reachmap serve: ready"
+		if [ "$STANDIN" = reachmap ]; then
+			wait_for_line "$LAB_DIR/serve-$p.log" "reachmap serve: ready"
+		else
+			wait_for_line "$LAB_DIR/serve-$p.log" "standin: ready"
+		fi
 	done
 }
 
@@ -314,6 +346,7 @@ write_state() {
 	{
 		echo "SCENARIO=$SCENARIO"
 		echo "LAB_DIR=$LAB_DIR"
+		echo "STANDIN=$STANDIN${REACHMAP_BIN:+ $REACHMAP_BIN}"
 		for p in "${PODS[@]}"; do
 			echo "POD $p $(ns "$p") ${P_CLUSTER[$p]} ${P_ROLE[$p]} ${P_ZONE[$p]} ${P_ADDR[$p]} ${P_DNS[$p]}"
 		done

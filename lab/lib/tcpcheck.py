@@ -8,6 +8,7 @@ sent it are known). With --identity it asks a reachmap responder who it is
 `open cql SUPPORTED` or `open not-cql FIRST-BYTES`.
 
 usage: tcpcheck.py [--identity | --cql] [--timeout SECONDS] ADDRESS PORT
+       tcpcheck.py --batch [--timeout SECONDS] < lines of `tcp|cql|identity ADDRESS PORT [LABEL...]`
 """
 import argparse
 import errno
@@ -15,6 +16,7 @@ import select
 import socket
 import struct
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 IP_RECVERR = 11
 SO_EE_ORIGIN_ICMP = 2
@@ -38,70 +40,94 @@ def icmp_error(s):
     return None
 
 
+def check(kind, address, port, timeout):
+    """One connection attempt of KIND (tcp, cql or identity), classified."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        return attempt(s, kind, address, port, timeout)
+    finally:
+        s.close()
+
+
+def attempt(s, kind, address, port, timeout):
+    s.setsockopt(socket.IPPROTO_IP, IP_RECVERR, 1)
+    s.setblocking(False)
+    rc = s.connect_ex((address, port))
+    if rc == errno.ENETUNREACH:
+        return "no-route"
+    if rc not in (0, errno.EINPROGRESS):
+        return f"error {errno.errorcode.get(rc, rc)}"
+    _, w, x = select.select([], [s], [s], timeout)
+    if not w and not x:
+        return icmp_error(s) or "timeout"
+    err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    if err == errno.ECONNREFUSED:
+        return "refused"
+    if err != 0:
+        return icmp_error(s) or f"error {errno.errorcode.get(err, err)}"
+    if kind == "cql":
+        s.setblocking(True)
+        s.settimeout(timeout)
+        # CQL v4 header: version 0x04, flags 0, stream 1, opcode OPTIONS, length 0
+        try:
+            s.sendall(struct.pack(">BBhBI", 0x04, 0, 1, 0x05, 0))
+            data = s.recv(4096)
+        except OSError:
+            data = b""
+        if len(data) >= 9 and data[0] == 0x84 and data[4] == 0x06:
+            return "open cql SUPPORTED"
+        return "open not-cql " + repr(data[:16])
+    if kind == "identity":
+        s.setblocking(True)
+        s.settimeout(timeout)
+        data = b""
+        try:
+            s.sendall(b"REACHMAP/1 WHO lab-check lab\n")
+            while not data.endswith(b"\n"):
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+        except OSError:
+            pass
+        f = data.decode(errors="replace").split()
+        if len(f) == 6 and f[0] == "REACHMAP/1" and f[1] == "IAM":
+            return f"open name={f[2]} peer={f[4]}"
+        return f"open not-a-responder {data[:40]!r}"
+    return "open"
+
+
+def batch(timeout):
+    """Lines `KIND ADDRESS PORT [LABEL...]` on stdin, all tried at once;
+    prints each line back in the same order with the result appended."""
+    jobs = []
+    for line in sys.stdin:
+        f = line.split()
+        if len(f) >= 3 and f[0] in ("tcp", "cql", "identity") and f[2].isdigit():
+            jobs.append(f)
+    with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), 128))) as ex:
+        results = list(ex.map(lambda f: check(f[0], f[1], int(f[2]), timeout), jobs))
+    for f, r in zip(jobs, results):
+        print(" ".join(f), r)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--identity", action="store_true")
     ap.add_argument("--cql", action="store_true")
+    ap.add_argument("--batch", action="store_true",
+                    help="read KIND ADDRESS PORT lines from stdin and try them all at once")
     ap.add_argument("--timeout", type=float, default=1.5)
-    ap.add_argument("address")
-    ap.add_argument("port", type=int)
+    ap.add_argument("address", nargs="?")
+    ap.add_argument("port", type=int, nargs="?")
     a = ap.parse_args()
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.IPPROTO_IP, IP_RECVERR, 1)
-    s.setblocking(False)
-    rc = s.connect_ex((a.address, a.port))
-    if rc == errno.ENETUNREACH:
-        print("no-route")
-        return 0
-    if rc not in (0, errno.EINPROGRESS):
-        print(f"error {errno.errorcode.get(rc, rc)}")
-        return 0
-    _, w, x = select.select([], [s], [s], a.timeout)
-    if not w and not x:
-        print(icmp_error(s) or "timeout")
-        return 0
-    err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-    if err == 0:
-        if a.cql:
-            s.setblocking(True)
-            s.settimeout(a.timeout)
-            # CQL v4 header: version 0x04, flags 0, stream 1, opcode OPTIONS, length 0
-            try:
-                s.sendall(struct.pack(">BBhBI", 0x04, 0, 1, 0x05, 0))
-                data = s.recv(4096)
-            except OSError:
-                data = b""
-            if len(data) >= 9 and data[0] == 0x84 and data[4] == 0x06:
-                print("open cql SUPPORTED")
-            else:
-                print("open not-cql " + repr(data[:16]))
-            return 0
-        if a.identity:
-            s.setblocking(True)
-            s.settimeout(a.timeout)
-            data = b""
-            try:
-                s.sendall(b"REACHMAP/1 WHO lab-check lab\n")
-                while not data.endswith(b"\n"):
-                    chunk = s.recv(4096)
-                    if not chunk:
-                        break
-                    data += chunk
-            except OSError:
-                pass
-            f = data.decode(errors="replace").split()
-            if len(f) == 6 and f[0] == "REACHMAP/1" and f[1] == "IAM":
-                print(f"open name={f[2]} peer={f[4]}")
-            else:
-                print(f"open not-a-responder {data[:40]!r}")
-            return 0
-        else:
-            print("open")
-        return 0
-    if err == errno.ECONNREFUSED:
-        print("refused")
-        return 0
-    print(icmp_error(s) or f"error {errno.errorcode.get(err, err)}")
+    if a.batch:
+        return batch(a.timeout)
+    if a.address is None or a.port is None:
+        ap.error("ADDRESS and PORT are needed (or --batch)")
+    kind = "cql" if a.cql else "identity" if a.identity else "tcp"
+    print(check(kind, a.address, a.port, a.timeout))
     return 0
 
 

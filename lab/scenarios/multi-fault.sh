@@ -1,5 +1,6 @@
 # description: three faults at once: tcp/7000 east->west dropped, east lacks west's DNS stub, west SNATs to east
-include clean
-fault fw_drop east west 7000
-DNS_NO_STUB[east]=west
-fault snat west east
+# firewall-drop, dns-stub-missing and snat composed: none hides another (the
+# drop is east -> west, the SNAT west -> east, DNS is apart).
+include firewall-drop
+include dns-stub-missing
+include snat

@@ -13,3 +13,14 @@ lab_lock() {
 	fi
 	export RMLAB_LOCKED=1
 }
+
+# lab_need_netns NAME: exit 77 (ctest's skip) where namespaces cannot be
+# made. Run it holding the lock: the trial namespace carries the prefix.
+lab_need_netns() {
+	local n=rmlab-trial-$$
+	if ! ip netns add "$n" 2>/dev/null; then
+		echo "$1: SKIP: cannot create network namespaces here"
+		exit 77
+	fi
+	ip netns del "$n"
+}

@@ -10,14 +10,14 @@ MODE=${2:-raw}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 LAB=$SRC/lab/reachmap-lab
 : "${REACHMAP:?REACHMAP must name the reachmap binary}"
-if [ "$(id -u)" -ne 0 ] || ! ip netns add rmlab-probe-ns 2>/dev/null; then
+if [ "$(id -u)" -ne 0 ]; then
 	echo "probe.$SCENARIO: SKIP: needs root and network namespaces"
 	exit 77
 fi
-ip netns del rmlab-probe-ns
 # shellcheck source=lock.sh
 . "$SRC/tests/lab/lock.sh"
 lab_lock "probe.$SCENARIO"
+lab_need_netns "probe.$SCENARIO"
 dir=$(mktemp -d /tmp/reachmap-probe-test.XXXXXX)
 trap '"$LAB" down >/dev/null 2>&1; rm -rf "$dir"' EXIT
 trap 'exit 130' INT TERM

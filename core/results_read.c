@@ -1,0 +1,338 @@
+/* Reading reachmap.results/v1 documents (what probe and serve write) back
+ * into the model, for analyze and the collector. Every field is checked
+ * against its type and the fixed words; an error names the document and the
+ * field path, as "west-a-0.json: results[3].status: \"maybe\" is not a tcp
+ * status". */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "reachmap/arena.h"
+#include "reachmap/error.h"
+#include "reachmap/results.h"
+
+struct reader {
+	const char *name;
+	struct rm_results_doc *doc;
+	char *err;
+	size_t errlen;
+	char path[96];
+};
+
+__attribute__((format(printf, 2, 3))) static int bad(struct reader *r, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(r->err, r->errlen, "%s: %s%s%s", r->name, r->path, r->path[0] ? ": " : "", msg);
+	return RM_EPARSE;
+}
+
+static void at(struct reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void at(struct reader *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->path, sizeof(r->path), fmt, ap);
+	va_end(ap);
+}
+
+/* A string member, copied into the document's arena; NULL when absent and
+ * not required. */
+static int get_str(struct reader *r, const cJSON *o, const char *key, bool required,
+		   const char **out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	char *copy;
+
+	*out = NULL;
+	if (v == NULL) {
+		if (required)
+			return bad(r, "missing \"%s\"", key);
+		return RM_OK;
+	}
+	if (!cJSON_IsString(v))
+		return bad(r, "\"%s\" must be a string", key);
+	copy = rm_arena_strdup(r->doc->arena, v->valuestring);
+	if (copy == NULL)
+		return RM_ENOMEM;
+	*out = copy;
+	return RM_OK;
+}
+
+static int get_addr(struct reader *r, const cJSON *o, const char *key, bool required,
+		    struct rm_addr *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	memset(out, 0, sizeof(*out));
+	if (v == NULL)
+		return required ? bad(r, "missing \"%s\"", key) : RM_OK;
+	if (!cJSON_IsString(v) || cidr_addr_parse(v->valuestring, out) != RM_OK)
+		return bad(r, "\"%s\" must be an IP address", key);
+	return RM_OK;
+}
+
+/* A number member within [min, max]; *out untouched when absent. */
+static int get_num(struct reader *r, const cJSON *o, const char *key, double min, double max,
+		   double *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (v == NULL)
+		return RM_OK;
+	if (!cJSON_IsNumber(v) || isnan(v->valuedouble) || v->valuedouble < min ||
+	    v->valuedouble > max)
+		return bad(r, "\"%s\" must be a number from %g to %g", key, min, max);
+	*out = v->valuedouble;
+	return RM_OK;
+}
+
+static int get_int(struct reader *r, const cJSON *o, const char *key, int min, int max, int *out)
+{
+	double d = *out;
+	int rc = get_num(r, o, key, min, max, &d);
+
+	if (rc == RM_OK && d != floor(d))
+		return bad(r, "\"%s\" must be a whole number", key);
+	*out = (int)d;
+	return rc;
+}
+
+static int read_detail(struct reader *r, const cJSON *d, struct rm_result *res)
+{
+	int rc = RM_OK, n;
+
+	if (d == NULL)
+		return RM_OK;
+	if (!cJSON_IsObject(d))
+		return bad(r, "\"detail\" must be an object");
+	if (rc == RM_OK)
+		rc = get_num(r, d, "rttMinMs", 0, 3.6e6, &res->rtt_min_ms);
+	if (rc == RM_OK)
+		rc = get_num(r, d, "rttMaxMs", 0, 3.6e6, &res->rtt_max_ms);
+	if (rc == RM_OK)
+		rc = get_int(r, d, "sent", 0, 1000, &res->sent);
+	if (rc == RM_OK)
+		rc = get_int(r, d, "received", 0, 1000, &res->received);
+	if (rc == RM_OK)
+		rc = get_int(r, d, "icmpType", 0, 255, &res->icmp_type);
+	if (rc == RM_OK)
+		rc = get_int(r, d, "icmpCode", 0, 255, &res->icmp_code);
+	if (rc == RM_OK)
+		rc = get_int(r, d, "ttl", 0, 255, &res->answer_ttl);
+	if (rc == RM_OK)
+		rc = get_addr(r, d, "icmpFrom", false, &res->icmp_from);
+	if (rc == RM_OK)
+		rc = get_str(r, d, "name", false, &res->dns_name);
+	if (rc == RM_OK)
+		rc = get_addr(r, d, "server", false, &res->dns_server);
+	if (rc == RM_OK)
+		rc = get_str(r, d, "answers", false, &res->answers);
+	if (rc == RM_OK)
+		rc = get_str(r, d, "responder", false, &res->responder);
+	if (rc == RM_OK)
+		rc = get_str(r, d, "responderCluster", false, &res->responder_cluster);
+	if (rc == RM_OK)
+		rc = get_addr(r, d, "seen", false, &res->seen);
+	if (rc == RM_OK)
+		rc = get_addr(r, d, "local", false, &res->local);
+	if (rc == RM_OK)
+		rc = get_addr(r, d, "lastHop", false, &res->last_hop);
+	n = 0;
+	if (rc == RM_OK)
+		rc = get_int(r, d, "largestWorking", 0, 65535, &n);
+	res->mtu_largest = (unsigned)n;
+	n = 0;
+	if (rc == RM_OK)
+		rc = get_int(r, d, "reportedMtu", 0, 65535, &n);
+	res->mtu_reported = (unsigned)n;
+	if (rc == RM_OK)
+		rc = get_str(r, d, "cqlVersion", false, &res->cql_version);
+	if (rc == RM_OK)
+		rc = get_str(r, d, "compression", false, &res->cql_compression);
+	if (rc == RM_OK)
+		rc = get_str(r, d, "protocolVersions", false, &res->cql_protocols);
+	if (rc == RM_OK)
+		rc = get_str(r, d, "error", false, &res->error);
+	if (rc == RM_OK) {
+		const cJSON *hops = cJSON_GetObjectItemCaseSensitive(d, "hops"), *h;
+		struct rm_hop *v;
+		size_t i = 0;
+
+		if (hops == NULL)
+			return RM_OK;
+		if (!cJSON_IsArray(hops))
+			return bad(r, "\"hops\" must be a list");
+		v = rm_arena_calloc(r->doc->arena, (size_t)cJSON_GetArraySize(hops) + 1,
+				    sizeof(*v));
+		if (v == NULL)
+			return RM_ENOMEM;
+		cJSON_ArrayForEach(h, hops)
+		{
+			int ttl = 0;
+
+			if (!cJSON_IsObject(h))
+				return bad(r, "hops[%zu] must be an object", i);
+			rc = get_int(r, h, "ttl", 1, 255, &ttl);
+			if (rc == RM_OK)
+				rc = get_addr(r, h, "address", false, &v[i].addr);
+			if (rc != RM_OK)
+				return rc;
+			v[i++].ttl = (uint8_t)ttl;
+		}
+		res->hops = v;
+		res->nhops = i;
+	}
+	return rc;
+}
+
+static int read_result(struct reader *r, const cJSON *o, size_t i)
+{
+	struct rm_result *res = results_doc_add(r->doc);
+	const char *check, *status;
+	enum rm_check c;
+	enum rm_check_status st;
+	int port = 0, rc;
+
+	if (res == NULL)
+		return RM_ENOMEM;
+	at(r, "results[%zu]", i);
+	if (!cJSON_IsObject(o))
+		return bad(r, "must be an object");
+	if ((rc = get_str(r, o, "target", true, &res->target)) != RM_OK ||
+	    (rc = get_str(r, o, "targetCluster", true, &res->target_cluster)) != RM_OK ||
+	    (rc = get_addr(r, o, "address", true, &res->address)) != RM_OK ||
+	    (rc = get_str(r, o, "check", true, &check)) != RM_OK ||
+	    (rc = get_str(r, o, "status", true, &status)) != RM_OK ||
+	    (rc = get_int(r, o, "port", 1, 65535, &port)) != RM_OK ||
+	    (rc = get_num(r, o, "rttMs", 0, 3.6e6, &res->rtt_ms)) != RM_OK)
+		return rc;
+	if (rm_check_parse(check, &c) != RM_OK)
+		return bad(r, "\"%s\" is not a check", check);
+	if (rm_status_parse(status, &st) != RM_OK || !rm_status_valid(c, st))
+		return bad(r, "\"%s\" is not a %s status", status, check);
+	res->check = c;
+	res->status = st;
+	res->port = (uint16_t)port;
+	return read_detail(r, cJSON_GetObjectItemCaseSensitive(o, "detail"), res);
+}
+
+static int read_arrival(struct reader *r, const cJSON *o, size_t i)
+{
+	struct rm_arrival *a = results_doc_add_arrival(r->doc);
+	const char *first = NULL, *last = NULL;
+	int port = -1, count = 0, rc;
+
+	if (a == NULL)
+		return RM_ENOMEM;
+	at(r, "arrivals[%zu]", i);
+	if (!cJSON_IsObject(o))
+		return bad(r, "must be an object");
+	if ((rc = get_addr(r, o, "from", true, &a->from)) != RM_OK ||
+	    (rc = get_str(r, o, "probe", false, &a->probe)) != RM_OK ||
+	    (rc = get_str(r, o, "protocol", true, &a->protocol)) != RM_OK ||
+	    (rc = get_int(r, o, "port", 0, 65535, &port)) != RM_OK ||
+	    (rc = get_int(r, o, "count", 1, 1 << 30, &count)) != RM_OK ||
+	    (rc = get_str(r, o, "first", false, &first)) != RM_OK ||
+	    (rc = get_str(r, o, "last", false, &last)) != RM_OK)
+		return rc;
+	if (strcmp(a->protocol, "tcp") != 0 && strcmp(a->protocol, "udp") != 0 &&
+	    strcmp(a->protocol, "icmp") != 0)
+		return bad(r, "\"%s\" is not a protocol (tcp, udp, icmp)", a->protocol);
+	if (port < 0 || count < 1)
+		return bad(r, "missing \"port\" or \"count\"");
+	a->port = (uint16_t)port;
+	a->count = (unsigned)count;
+	snprintf(a->first, sizeof(a->first), "%s", first ? first : "");
+	snprintf(a->last, sizeof(a->last), "%s", last ? last : "");
+	return RM_OK;
+}
+
+int results_doc_read(const char *name, const char *text, size_t len, struct rm_results_doc *doc,
+		     char *err, size_t errlen)
+{
+	struct reader r = { name, doc, err, errlen, "" };
+	cJSON *root = cJSON_ParseWithLength(text, len);
+	const cJSON *v, *item;
+	const char *schema;
+	size_t i;
+	int rc = RM_OK;
+
+	err[0] = '\0';
+	if (root == NULL) {
+		const char *where = cJSON_GetErrorPtr();
+
+		snprintf(err, errlen, "%s: not JSON (at byte %ld)", name,
+			 where ? (long)(where - text) : -1L);
+		return RM_EPARSE;
+	}
+	if (!cJSON_IsObject(root)) {
+		rc = bad(&r, "not a JSON object");
+		goto out;
+	}
+	if ((rc = get_str(&r, root, "schema", true, &schema)) != RM_OK)
+		goto out;
+	if (strcmp(schema, "reachmap.results/v1") != 0) {
+		rc = bad(&r, "schema \"%s\" is not reachmap.results/v1", schema);
+		goto out;
+	}
+	at(&r, "probe");
+	v = cJSON_GetObjectItemCaseSensitive(root, "probe");
+	if (!cJSON_IsObject(v)) {
+		rc = bad(&r, "missing or not an object");
+		goto out;
+	}
+	if ((rc = get_str(&r, v, "name", true, &doc->probe)) != RM_OK ||
+	    (rc = get_str(&r, v, "cluster", true, &doc->cluster)) != RM_OK ||
+	    (rc = get_str(&r, v, "zone", false, &doc->zone)) != RM_OK)
+		goto out;
+	at(&r, "%s", "");
+	if ((rc = get_str(&r, root, "mode", false, &doc->mode)) != RM_OK)
+		goto out;
+	{
+		const char *t = NULL;
+
+		if ((rc = get_str(&r, root, "started", false, &t)) != RM_OK)
+			goto out;
+		snprintf(doc->started, sizeof(doc->started), "%s", t ? t : "");
+		if ((rc = get_str(&r, root, "finished", false, &t)) != RM_OK)
+			goto out;
+		snprintf(doc->finished, sizeof(doc->finished), "%s", t ? t : "");
+	}
+	v = cJSON_GetObjectItemCaseSensitive(root, "results");
+	if (v != NULL && !cJSON_IsArray(v)) {
+		rc = bad(&r, "\"results\" must be a list");
+		goto out;
+	}
+	i = 0;
+	cJSON_ArrayForEach(item, v)
+	{
+		if ((rc = read_result(&r, item, i++)) != RM_OK)
+			goto out;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(root, "arrivals");
+	if (v != NULL && !cJSON_IsArray(v)) {
+		at(&r, "%s", "");
+		rc = bad(&r, "\"arrivals\" must be a list");
+		goto out;
+	}
+	i = 0;
+	cJSON_ArrayForEach(item, v)
+	{
+		if ((rc = read_arrival(&r, item, i++)) != RM_OK)
+			goto out;
+	}
+out:
+	if (rc == RM_ENOMEM)
+		snprintf(err, errlen, "%s: out of memory", name);
+	cJSON_Delete(root);
+	return rc;
+}

@@ -1,0 +1,169 @@
+/* reachmap.results/v1: what probe writes, read back field for field, and
+ * written again byte for byte; and every way a document can be wrong. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "reachmap/error.h"
+#include "reachmap/results.h"
+
+static char *write_doc(const struct rm_results_doc *doc, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	assert_non_null(f);
+	assert_int_equal(results_doc_write_json(doc, f), RM_OK);
+	fclose(f);
+	return buf;
+}
+
+static void test_round_trip(void **state)
+{
+	struct rm_results_doc a, b;
+	struct rm_result *r;
+	struct rm_arrival *ar;
+	static const struct rm_hop hops[2] = { { 1, { RM_AF_INET, { 10, 200, 1, 1 } } },
+					       { 2, { RM_AF_NONE, { 0 } } } };
+	char err[256], *t1, *t2;
+	size_t l1, l2;
+
+	(void)state;
+	assert_int_equal(results_doc_init(&a), RM_OK);
+	a.probe = "west-a-0";
+	a.cluster = "west";
+	a.zone = "us-west1-a";
+	a.mode = "raw";
+	strcpy(a.started, "2026-11-24T10:00:00Z");
+	strcpy(a.finished, "2026-11-24T10:00:01Z");
+	r = results_doc_add(&a);
+	r->target = "dc-east-rack1-sts-0";
+	r->target_cluster = "east";
+	cidr_addr_parse("10.250.1.20", &r->address);
+	r->check = RM_CHECK_TCP;
+	r->port = 7199;
+	r->status = RM_STATUS_REJECTED;
+	r->icmp_type = 3;
+	r->icmp_code = 13;
+	cidr_addr_parse("10.100.0.1", &r->icmp_from);
+	r = results_doc_add(&a);
+	r->target = "dc-east-rack1-sts-0";
+	r->target_cluster = "east";
+	cidr_addr_parse("10.250.1.20", &r->address);
+	r->check = RM_CHECK_PATH;
+	r->port = 7199;
+	r->status = RM_STATUS_TIMEOUT;
+	r->hops = hops;
+	r->nhops = 2;
+	r->last_hop = hops[0].addr;
+	r = results_doc_add(&a);
+	r->target = "east-b-0";
+	r->target_cluster = "east";
+	cidr_addr_parse("10.250.1.10", &r->address);
+	r->check = RM_CHECK_NAT;
+	r->status = RM_STATUS_SNAT;
+	r->rtt_ms = 0.125;
+	cidr_addr_parse("10.100.0.10", &r->seen);
+	cidr_addr_parse("10.200.1.10", &r->local);
+	ar = results_doc_add_arrival(&a);
+	cidr_addr_parse("10.250.1.10", &ar->from);
+	ar->probe = "east-b-0";
+	ar->protocol = "tcp";
+	ar->port = 7000;
+	ar->count = 3;
+	strcpy(ar->first, "2026-11-24T10:00:00Z");
+	strcpy(ar->last, "2026-11-24T10:00:01Z");
+
+	t1 = write_doc(&a, &l1);
+	assert_int_equal(results_doc_init(&b), RM_OK);
+	assert_int_equal(results_doc_read("a.json", t1, l1, &b, err, sizeof(err)), RM_OK);
+	assert_string_equal(b.probe, "west-a-0");
+	assert_string_equal(b.mode, "raw");
+	assert_string_equal(b.finished, "2026-11-24T10:00:01Z");
+	assert_int_equal(b.nresults, 3);
+	assert_int_equal(b.results[0].status, RM_STATUS_REJECTED);
+	assert_int_equal(b.results[0].icmp_code, 13);
+	assert_int_equal(b.results[0].port, 7199);
+	assert_true(cidr_addr_equal(&b.results[0].icmp_from, &a.results[0].icmp_from));
+	assert_int_equal(b.results[1].nhops, 2);
+	assert_int_equal(b.results[1].hops[1].addr.family, RM_AF_NONE);
+	assert_int_equal(b.results[2].status, RM_STATUS_SNAT);
+	assert_true(b.results[2].rtt_ms == 0.125);
+	assert_int_equal(b.narrivals, 1);
+	assert_string_equal(b.arrivals[0].probe, "east-b-0");
+	assert_int_equal(b.arrivals[0].count, 3);
+	/* Written again: the same bytes (the facts are not read back, and
+	 * were empty). */
+	t2 = write_doc(&b, &l2);
+	assert_int_equal(l1, l2);
+	assert_memory_equal(t1, t2, l1);
+	free(t1);
+	free(t2);
+	results_doc_free(&a);
+	results_doc_free(&b);
+}
+
+static void expect_error(const char *text, const char *want)
+{
+	struct rm_results_doc d;
+	char err[256];
+
+	assert_int_equal(results_doc_init(&d), RM_OK);
+	assert_int_equal(results_doc_read("r.json", text, strlen(text), &d, err, sizeof(err)),
+			 RM_EPARSE);
+	assert_string_equal(err, want);
+	results_doc_free(&d);
+}
+
+#define HEAD                                                                                       \
+	"{\"schema\": \"reachmap.results/v1\", \"probe\": {\"name\": \"p\", \"cluster\": \"c\"}, "
+#define RES(x)                                                                                     \
+	HEAD "\"results\": [{\"target\": \"t\", \"targetCluster\": \"c\", \"address\": "           \
+	     "\"10.0.0.1\", " x "}]}"
+
+static void test_errors(void **state)
+{
+	(void)state;
+	expect_error("{\"schema\": ", "r.json: not JSON (at byte 10)");
+	expect_error("[1]", "r.json: not a JSON object");
+	expect_error("{\"schema\": \"reachmap.report/v1\"}",
+		     "r.json: schema \"reachmap.report/v1\" is not reachmap.results/v1");
+	expect_error("{\"schema\": \"reachmap.results/v1\"}",
+		     "r.json: probe: missing or not an object");
+	expect_error(RES("\"check\": \"tcp\", \"status\": \"maybe\""),
+		     "r.json: results[0]: \"maybe\" is not a tcp status");
+	expect_error(RES("\"check\": \"tcp\", \"status\": \"ok\""),
+		     "r.json: results[0]: \"ok\" is not a tcp status");
+	expect_error(RES("\"check\": \"udp\", \"status\": \"ok\""),
+		     "r.json: results[0]: \"udp\" is not a check");
+	expect_error(RES("\"check\": \"tcp\", \"status\": \"open\", \"port\": 70000"),
+		     "r.json: results[0]: \"port\" must be a number from 1 to 65535");
+	expect_error(RES("\"check\": \"tcp\", \"status\": \"open\", \"port\": 7.5"),
+		     "r.json: results[0]: \"port\" must be a whole number");
+	expect_error(
+	    RES("\"check\": \"icmp\", \"status\": \"ok\", \"detail\": {\"icmpFrom\": \"x\"}"),
+	    "r.json: results[0]: \"icmpFrom\" must be an IP address");
+	expect_error(HEAD "\"results\": [{\"targetCluster\": \"c\"}]}",
+		     "r.json: results[0]: missing \"target\"");
+	expect_error(HEAD
+		     "\"arrivals\": [{\"from\": \"10.0.0.1\", \"protocol\": \"sctp\", \"port\": 1, "
+		     "\"count\": 1}]}",
+		     "r.json: arrivals[0]: \"sctp\" is not a protocol (tcp, udp, icmp)");
+	expect_error(HEAD "\"results\": 3}", "r.json: \"results\" must be a list");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
