@@ -24,6 +24,9 @@ static const struct command {
 	  "one round of checks (icmp, tcp, cql, identity/nat, dns, mtu, path) to every peer "
 	  "and "
 	  "target; a results document out" },
+	{ "analyze", cmd_analyze,
+	  "explain results documents: the causes behind the failing cells, with evidence "
+	  "and remedies" },
 	{ "serve", cmd_serve,
 	  "the receiving end: identity/NAT responder, stand-in listeners (CQL on CQL "
 	  "ports), what arrived" },

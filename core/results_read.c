@@ -294,6 +294,31 @@ int results_doc_read(const char *name, const char *text, size_t len, struct rm_r
 	    (rc = get_str(&r, v, "cluster", true, &doc->cluster)) != RM_OK ||
 	    (rc = get_str(&r, v, "zone", false, &doc->zone)) != RM_OK)
 		goto out;
+	{
+		const cJSON *addrs = cJSON_GetObjectItemCaseSensitive(v, "addresses"), *a;
+		size_t n = 0;
+
+		if (addrs != NULL && !cJSON_IsArray(addrs)) {
+			rc = bad(&r, "\"addresses\" must be a list");
+			goto out;
+		}
+		doc->addresses = rm_arena_calloc(doc->arena, (size_t)cJSON_GetArraySize(addrs) + 1,
+						 sizeof(*doc->addresses));
+		if (doc->addresses == NULL) {
+			rc = RM_ENOMEM;
+			goto out;
+		}
+		cJSON_ArrayForEach(a, addrs)
+		{
+			if (!cJSON_IsString(a) ||
+			    cidr_addr_parse(a->valuestring, &doc->addresses[n]) != RM_OK) {
+				rc = bad(&r, "addresses[%zu] must be an IP address", n);
+				goto out;
+			}
+			n++;
+		}
+		doc->naddresses = n;
+	}
 	at(&r, "%s", "");
 	if ((rc = get_str(&r, root, "mode", false, &doc->mode)) != RM_OK)
 		goto out;

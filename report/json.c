@@ -123,6 +123,33 @@ static cJSON *cluster_json(struct rm_jb *b, const struct rm_cluster *c)
 	return o;
 }
 
+static void pairs_json(struct rm_jb *b, cJSON *arr, const struct rm_pair_counts *v, size_t n)
+{
+	size_t i;
+	int c, st;
+
+	for (i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject(), *checks;
+
+		jb_str(b, o, "from", v[i].from);
+		jb_str(b, o, "to", v[i].to);
+		checks = jb_obj(b, o, "checks");
+		for (c = 0; c < RM_CHECK_COUNT; c++) {
+			cJSON *co = NULL;
+
+			for (st = 0; st < RM_STATUS_COUNT; st++) {
+				if (v[i].counts[c][st] == 0)
+					continue;
+				if (co == NULL)
+					co = jb_obj(b, checks, rm_check_name((enum rm_check)c));
+				jb_num(b, co, rm_status_name((enum rm_check_status)st),
+				       v[i].counts[c][st]);
+			}
+		}
+		jb_push(b, arr, o);
+	}
+}
+
 static int render_json(const struct rm_report *r, FILE *out)
 {
 	struct rm_jb b = { 0 };
@@ -144,8 +171,8 @@ static int render_json(const struct rm_report *r, FILE *out)
 	for (i = 0; i < r->topo->nclusters; i++)
 		jb_push(&b, a, cluster_json(&b, &r->topo->clusters[i]));
 	o = jb_obj(&b, root, "matrix");
-	jb_arr(&b, o, "clusterPairs");
-	jb_arr(&b, o, "probePairs");
+	pairs_json(&b, jb_arr(&b, o, "clusterPairs"), r->matrix.clusters, r->matrix.nclusters);
+	pairs_json(&b, jb_arr(&b, o, "probePairs"), r->matrix.probes, r->matrix.nprobes);
 	a = jb_arr(&b, root, "findings");
 	for (i = 0; i < r->findings.n; i++)
 		jb_push(&b, a, finding_json(&b, &r->findings.v[i]));

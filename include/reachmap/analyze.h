@@ -11,6 +11,19 @@
  * address-out-of-range. Appends to `out`; 0, or RM_ENOMEM. */
 int analyze_plan(const struct rm_topology *topo, struct rm_findings *out);
 
+/* The findings of a round: the address-plan findings, then the causes the
+ * results documents (probe rounds and serve arrivals, any mix, any order)
+ * show, each with its scope, evidence and remedy. Appends to `out`; 0, or
+ * RM_ENOMEM. */
+struct rm_results_doc;
+int analyze_results(const struct rm_topology *topo, const struct rm_results_doc *const *docs,
+		    size_t ndocs, struct rm_findings *out);
+
+/* The matrix of the documents' results: counts per cluster pair and per
+ * (probe, destination), allocated in `arena`. 0 or RM_ENOMEM. */
+int analyze_matrix(const struct rm_topology *topo, const struct rm_results_doc *const *docs,
+		   size_t ndocs, struct rm_arena *arena, struct rm_matrix *out);
+
 /* For each of `n` asked (kind, len) pairs in order, the lowest free IPv4
  * block of that length in RFC 1918 space (10/8, then 172.16/12, then
  * 192.168/16) that overlaps no range of the topology, no range commonly

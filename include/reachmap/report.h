@@ -16,11 +16,29 @@ struct rm_suggestion {
 	struct rm_prefix prefix;
 };
 
+#include "reachmap/results.h"
+
+/* Counts of statuses per check for a pair: of clusters, or of a probe and a
+ * destination (DESIGN.md: the matrix). */
+struct rm_pair_counts {
+	const char *from;
+	const char *to;
+	unsigned counts[RM_CHECK_COUNT][RM_STATUS_COUNT];
+};
+
+struct rm_matrix {
+	struct rm_pair_counts *clusters; /* every cluster pair, in topology order */
+	size_t nclusters;
+	struct rm_pair_counts *probes; /* every (probe, destination) with results */
+	size_t nprobes;
+};
+
 struct rm_report {
 	const char *command;   /* "plan" or "analyze" */
 	const char *generated; /* RFC 3339 UTC */
 	const struct rm_topology *topo;
 	struct rm_findings findings; /* sorted, most severe first */
+	struct rm_matrix matrix;     /* empty for plan; in findings.arena */
 	struct rm_suggestion suggestions[RM_RANGE_KIND_COUNT];
 	size_t nsuggestions;
 	size_t counts[RM_SEV_COUNT];

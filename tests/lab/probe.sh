@@ -50,4 +50,18 @@ if /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
 		"${files[@]}" "$dir"/arrivals-*.json >"$dir/schema.out" || { cat "$dir/schema.out"; exit 1; }
 	echo "ok   $(grep -c '^ok' "$dir/schema.out") results and arrivals documents match reachmap.results/v1"
 fi
-/usr/bin/python3 "$SRC/tests/lab/probe_expect.py" --arrivals "$dir" "$SCENARIO" "${files[@]}"
+/usr/bin/python3 "$SRC/tests/lab/probe_expect.py" --arrivals "$dir" "$SCENARIO" "${files[@]}" || exit 1
+
+# The analyzer on the same documents: exactly the injected faults.
+"$REACHMAP" analyze --topology "$dir/topology.yaml" --format json -o "$dir/report.json" \
+	"${files[@]}" "$dir"/arrivals-*.json
+rc=$?
+want_rc=1
+case $SCENARIO in clean | three-dc) want_rc=0 ;; esac
+[ "$rc" -eq "$want_rc" ] || { echo "FAIL reachmap analyze exited $rc, want $want_rc"; exit 1; }
+echo "ok   reachmap analyze exits $rc"
+if /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+	/usr/bin/python3 "$SRC/tests/schema/validate.py" "$SRC/report/schema/reachmap.report.v1.json" \
+		"$dir/report.json" || exit 1
+fi
+/usr/bin/python3 "$SRC/tests/lab/analyze_expect.py" "$SCENARIO" "$dir/report.json"
