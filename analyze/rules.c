@@ -404,10 +404,22 @@ static int rule_status(struct ctx *c, struct pair *p, enum rm_check chk, enum rm
 		    p->from, p->to,
 		    ne(topo_cluster(c->topo, p->to) ? topo_cluster(c->topo, p->to)->dns_domain
 						    : NULL));
-		f->remedy = rm_arena_printf(c->a,
-					    "add a stub domain for %s's domain to %s's DNS, "
-					    "forwarding to %s's DNS servers",
-					    p->to, p->from, p->to);
+		{
+			const struct rm_cluster *tc = topo_cluster(c->topo, p->to);
+			const char *servers = "";
+			size_t k;
+
+			for (k = 0; tc != NULL && k < tc->ndns_servers; k++)
+				servers = ne(rm_arena_printf(c->a, "%s%s%s", servers, k ? ", " : "",
+							     addr_str(c, &tc->dns_servers[k])));
+			f->remedy = rm_arena_printf(
+			    c->a,
+			    "add a stub domain to %s's DNS: forward %s to %s (CoreDNS: a "
+			    "server block for %s with 'forward . %s')",
+			    p->from, ne(tc ? tc->dns_domain : NULL),
+			    servers[0] ? servers : "its DNS servers",
+			    ne(tc ? tc->dns_domain : NULL), servers[0] ? servers : "...");
+		}
 		break;
 	case RM_FINDING_DNS_WRONG_ANSWER:
 		f->summary = rm_arena_printf(c->a, "%s's DNS answers %s for %s, not its address %s",

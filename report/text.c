@@ -1,6 +1,7 @@
 /* The report for people: a verdict line, then findings by severity, each
  * with its evidence and remedy, then suggestions. */
 #include <stdio.h>
+#include <string.h>
 
 #include "reachmap/error.h"
 #include "report/report-internal.h"
@@ -66,6 +67,71 @@ static void print_finding(FILE *out, const struct rm_finding *f)
 		fprintf(out, "      fix  %s\n", f->remedy);
 }
 
+/* The worst of a pair's cells for one check: the most common unhealthy
+ * status with its count ("filtered 4/20"), else the healthy word, "-"
+ * when nothing was measured. */
+static void worst(const struct rm_pair_counts *pc, enum rm_check c, char *buf, size_t len)
+{
+	unsigned total = 0, best = 0;
+	int st, pick = -1, any = -1;
+
+	for (st = 0; st < RM_STATUS_COUNT; st++) {
+		unsigned n = pc->counts[c][st];
+
+		total += n;
+		if (n > 0)
+			any = st;
+		if (n > best && !rm_status_healthy(c, (enum rm_check_status)st)) {
+			best = n;
+			pick = st;
+		}
+	}
+	if (total == 0)
+		snprintf(buf, len, "-");
+	else if (pick >= 0)
+		snprintf(buf, len, "%s %u/%u", rm_status_name((enum rm_check_status)pick), best,
+			 total);
+	else
+		snprintf(buf, len, "%s", rm_status_name((enum rm_check_status)any));
+}
+
+static void print_matrix(FILE *out, const struct rm_matrix *m)
+{
+	static const enum rm_check cols[] = { RM_CHECK_ICMP,	 RM_CHECK_TCP, RM_CHECK_CQL,
+					      RM_CHECK_IDENTITY, RM_CHECK_NAT, RM_CHECK_DNS,
+					      RM_CHECK_MTU,	 RM_CHECK_PATH };
+	size_t i, k;
+
+	char line[512];
+	size_t used;
+
+	fputs("\nCLUSTER PAIRS (the worst status of each check: status cells/all)\n", out);
+	for (i = 0; i <= m->nclusters; i++) {
+		char pair[64];
+
+		if (i == 0)
+			snprintf(pair, sizeof(pair), "from -> to");
+		else
+			snprintf(pair, sizeof(pair), "%s -> %s", m->clusters[i - 1].from,
+				 m->clusters[i - 1].to);
+		used = (size_t)snprintf(line, sizeof(line), "  %-22s", pair);
+		for (k = 0; k < sizeof(cols) / sizeof(cols[0]) && used < sizeof(line); k++) {
+			char cell[48];
+
+			if (i == 0)
+				snprintf(cell, sizeof(cell), "%s", rm_check_name(cols[k]));
+			else
+				worst(&m->clusters[i - 1], cols[k], cell, sizeof(cell));
+			used += (size_t)snprintf(line + used, sizeof(line) - used, " %-16s", cell);
+		}
+		/* No trailing blanks. */
+		used = strlen(line);
+		while (used > 0 && line[used - 1] == ' ')
+			line[--used] = '\0';
+		fprintf(out, "%s\n", line);
+	}
+}
+
 static int render_text(const struct rm_report *r, FILE *out)
 {
 	static const char *const headings[RM_SEV_COUNT] = { "ERRORS", "WARNINGS", "INFO" };
@@ -94,6 +160,9 @@ static int render_text(const struct rm_report *r, FILE *out)
 			if (r->findings.v[i].severity == (enum rm_severity)sev)
 				print_finding(out, &r->findings.v[i]);
 	}
+
+	if (r->matrix.nclusters > 0)
+		print_matrix(out, &r->matrix);
 
 	if (r->nsuggestions) {
 		fputs("\nSUGGESTED RANGES for a new cluster (RFC 1918, overlapping nothing "

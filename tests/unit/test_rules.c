@@ -1,0 +1,302 @@
+/* The analyzer's rules on small hand-written documents: each fires on its
+ * evidence, and the ones that must not fire do not (a clean matrix gives no
+ * finding; a missing route hides its consequences). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "reachmap/analyze.h"
+#include "reachmap/error.h"
+#include "reachmap/results.h"
+
+static const char topo_text[] = "version: 1\n"
+				"clusters:\n"
+				"  - name: west\n"
+				"    cidrs: {pods: [10.200.0.0/16]}\n"
+				"    probes: [{name: w0, address: 10.200.1.10}]\n"
+				"    targets: [{name: wt, address: 10.200.1.20}]\n"
+				"  - name: east\n"
+				"    cidrs: {pods: [10.250.0.0/16]}\n"
+				"    probes: [{name: e0, address: 10.250.1.10}]\n"
+				"    targets: [{name: et, address: 10.250.1.20}]\n";
+
+struct fx {
+	struct rm_topology *topo;
+	struct rm_results_doc w, e; /* the two probes' rounds */
+	struct rm_findings f;
+};
+
+static struct rm_addr A(const char *s) {
+	struct rm_addr a;
+
+	cidr_addr_parse(s, &a);
+	return a;
+}
+
+/* A doc whose every cell is healthy: icmp, tcp 7000 and 9042, identity,
+ * nat, dns to every destination. */
+static void
+healthy(struct fx *fx, struct rm_results_doc *d, const char *probe, const char *cl,
+	const char *addr)
+{
+	static const struct {
+		const char *name, *cluster, *addr;
+	} dests[] = { { "wt", "west", "10.200.1.20" },
+		      { "et", "east", "10.250.1.20" },
+		      { "w0", "west", "10.200.1.10" },
+		      { "e0", "east", "10.250.1.10" } };
+	static struct rm_addr self_addr[2];
+	size_t i;
+
+	(void)fx;
+	assert_int_equal(results_doc_init(d), RM_OK);
+	d->probe = probe;
+	d->cluster = cl;
+	self_addr[cl[0] == 'w'] = A(addr);
+	d->addresses = &self_addr[cl[0] == 'w'];
+	d->naddresses = 1;
+	for (i = 0; i < 4; i++) {
+		static const struct {
+			enum rm_check c;
+			uint16_t port;
+			enum rm_check_status st;
+		} cells[] = { { RM_CHECK_ICMP, 0, RM_STATUS_OK },
+			      { RM_CHECK_TCP, 7000, RM_STATUS_OPEN },
+			      { RM_CHECK_TCP, 9042, RM_STATUS_OPEN },
+			      { RM_CHECK_IDENTITY, 8788, RM_STATUS_OK },
+			      { RM_CHECK_NAT, 0, RM_STATUS_NONE },
+			      { RM_CHECK_DNS, 0, RM_STATUS_OK } };
+		size_t k;
+
+		if (strcmp(dests[i].name, probe) == 0)
+			continue;
+		for (k = 0; k < sizeof(cells) / sizeof(cells[0]); k++) {
+			struct rm_result *r = results_doc_add(d);
+
+			r->target = dests[i].name;
+			r->target_cluster = dests[i].cluster;
+			r->address = A(dests[i].addr);
+			r->check = cells[k].c;
+			r->port = cells[k].port;
+			r->status = cells[k].st;
+			if (r->check == RM_CHECK_NAT)
+				r->seen = r->local = A(addr);
+			if (r->check == RM_CHECK_IDENTITY)
+				r->responder = dests[i].name;
+		}
+	}
+}
+
+static void setup(struct fx *fx)
+{
+	struct rm_diag diag;
+
+	assert_int_equal(topo_load_buffer("t.yaml", (const uint8_t *)topo_text, strlen(topo_text),
+					  &fx->topo, &diag),
+			 RM_OK);
+	healthy(fx, &fx->w, "w0", "west", "10.200.1.10");
+	healthy(fx, &fx->e, "e0", "east", "10.250.1.10");
+	assert_int_equal(findings_init(&fx->f), RM_OK);
+}
+
+static void run(struct fx *fx)
+{
+	const struct rm_results_doc *docs[2] = { &fx->w, &fx->e };
+
+	assert_int_equal(analyze_results(fx->topo, docs, 2, &fx->f), RM_OK);
+	findings_sort(&fx->f);
+}
+
+static void teardown(struct fx *fx)
+{
+	findings_free(&fx->f);
+	results_doc_free(&fx->w);
+	results_doc_free(&fx->e);
+	topo_free(fx->topo);
+}
+
+/* Sets every cell of doc towards cluster `to` of check (and port, 0: any). */
+static void set(struct rm_results_doc *d, const char *to, enum rm_check c, uint16_t port,
+		enum rm_check_status st, const char *icmp_from)
+{
+	size_t i;
+
+	for (i = 0; i < d->nresults; i++) {
+		struct rm_result *r = &d->results[i];
+
+		if (strcmp(r->target_cluster, to) != 0 || r->check != c ||
+		    (port && r->port != port))
+			continue;
+		r->status = st;
+		if (icmp_from)
+			r->icmp_from = A(icmp_from);
+	}
+}
+
+static void test_clean_gives_nothing(void **state)
+{
+	struct fx fx;
+
+	(void)state;
+	setup(&fx);
+	run(&fx);
+	assert_int_equal(fx.f.n, 0);
+	teardown(&fx);
+}
+
+static void test_firewall_drop(void **state)
+{
+	struct fx fx;
+	const struct rm_finding *f;
+
+	(void)state;
+	setup(&fx);
+	set(&fx.e, "west", RM_CHECK_TCP, 7000, RM_STATUS_FILTERED, NULL);
+	run(&fx);
+	assert_int_equal(fx.f.n, 1);
+	f = &fx.f.v[0];
+	assert_int_equal(f->kind, RM_FINDING_FIREWALL_DROP);
+	assert_string_equal(f->from.cluster, "east");
+	assert_string_equal(f->to.cluster, "west");
+	assert_int_equal(f->nports, 1);
+	assert_int_equal(f->ports[0], 7000);
+	assert_int_equal(f->cells, 2);
+	assert_string_equal(f->summary, "east -> west tcp/7000 is silently dropped: no answer, "
+					"while the other ports to the same pods work");
+	assert_string_equal(f->remedy, "allow tcp/7000 from 10.250.0.0/16 to 10.200.0.0/16 in the "
+				       "firewall between the clusters");
+	teardown(&fx);
+}
+
+static void test_reject_names_router(void **state)
+{
+	struct fx fx;
+
+	(void)state;
+	setup(&fx);
+	set(&fx.w, "east", RM_CHECK_TCP, 9042, RM_STATUS_REJECTED, "10.100.0.1");
+	run(&fx);
+	assert_int_equal(fx.f.n, 1);
+	assert_int_equal(fx.f.v[0].kind, RM_FINDING_FIREWALL_REJECT);
+	assert_string_equal(fx.f.v[0].summary, "west -> east tcp/9042 is rejected by 10.100.0.1 "
+					       "(ICMP administratively prohibited)");
+	teardown(&fx);
+}
+
+/* Every tcp cell unreachable from a router: one no-route, and none of its
+ * consequences (identity, cql, per-port drops) as causes of their own. */
+static void test_no_route_hides_consequences(void **state)
+{
+	struct fx fx;
+
+	(void)state;
+	setup(&fx);
+	set(&fx.w, "east", RM_CHECK_TCP, 0, RM_STATUS_UNREACHABLE, "10.100.0.1");
+	set(&fx.w, "east", RM_CHECK_IDENTITY, 0, RM_STATUS_NO_RESPONDER, NULL);
+	set(&fx.w, "east", RM_CHECK_ICMP, 0, RM_STATUS_UNREACHABLE, "10.100.0.1");
+	run(&fx);
+	assert_int_equal(fx.f.n, 1);
+	assert_int_equal(fx.f.v[0].kind, RM_FINDING_NO_ROUTE);
+	assert_string_equal(fx.f.v[0].to.cluster, "east");
+	assert_string_equal(fx.f.v[0].summary,
+			    "west -> east: no route to east's pods (10.250.0.0/16): every "
+			    "connection fails, and 10.100.0.1 answers \"unreachable\"");
+	teardown(&fx);
+}
+
+/* Silence on every port with nobody saying why and no arrivals known: not
+ * a firewall per port. */
+static void test_silence_is_not_a_port_firewall(void **state)
+{
+	struct fx fx;
+	size_t i;
+
+	(void)state;
+	setup(&fx);
+	set(&fx.w, "east", RM_CHECK_TCP, 0, RM_STATUS_FILTERED, NULL);
+	run(&fx);
+	for (i = 0; i < fx.f.n; i++)
+		assert_int_not_equal(fx.f.v[i].kind, RM_FINDING_FIREWALL_DROP);
+	teardown(&fx);
+}
+
+static void test_snat_and_collision(void **state)
+{
+	struct fx fx;
+	size_t i;
+
+	(void)state;
+	setup(&fx);
+	for (i = 0; i < fx.w.nresults; i++)
+		if (fx.w.results[i].check == RM_CHECK_NAT &&
+		    strcmp(fx.w.results[i].target_cluster, "east") == 0) {
+			fx.w.results[i].status = RM_STATUS_SNAT;
+			fx.w.results[i].seen = A("10.100.0.10");
+		}
+	set(&fx.w, "east", RM_CHECK_IDENTITY, 0, RM_STATUS_MISMATCH, NULL);
+	set(&fx.e, "west", RM_CHECK_IDENTITY, 0, RM_STATUS_MISMATCH, NULL);
+	run(&fx);
+	assert_int_equal(fx.f.n, 2);
+	assert_int_equal(fx.f.v[0].kind, RM_FINDING_ADDRESS_COLLISION); /* both sides: one */
+	assert_int_equal(fx.f.v[0].cells, 4);
+	assert_int_equal(fx.f.v[1].kind, RM_FINDING_SNAT);
+	assert_string_equal(fx.f.v[1].summary, "west -> east is source-NATed: east's pods see "
+					       "10.100.0.10 instead of the probes' own addresses");
+	teardown(&fx);
+}
+
+static void test_dns(void **state)
+{
+	struct fx fx;
+
+	(void)state;
+	setup(&fx);
+	set(&fx.e, "west", RM_CHECK_DNS, 0, RM_STATUS_NXDOMAIN, NULL);
+	/* A stale record in east's DNS, seen from both clusters: one finding. */
+	set(&fx.e, "east", RM_CHECK_DNS, 0, RM_STATUS_WRONG_ANSWER, NULL);
+	set(&fx.w, "east", RM_CHECK_DNS, 0, RM_STATUS_WRONG_ANSWER, NULL);
+	run(&fx);
+	assert_int_equal(fx.f.n, 2);
+	assert_int_equal(fx.f.v[0].kind, RM_FINDING_DNS_UNRESOLVABLE);
+	assert_string_equal(fx.f.v[0].from.cluster, "east");
+	assert_int_equal(fx.f.v[1].kind, RM_FINDING_DNS_WRONG_ANSWER);
+	assert_string_equal(fx.f.v[1].from.cluster, "east");
+	assert_string_equal(fx.f.v[1].to.cluster, "east");
+	teardown(&fx);
+}
+
+static void test_probe_missing(void **state)
+{
+	struct fx fx;
+	const struct rm_results_doc *docs[1];
+
+	(void)state;
+	setup(&fx);
+	docs[0] = &fx.w;
+	assert_int_equal(analyze_results(fx.topo, docs, 1, &fx.f), RM_OK);
+	findings_sort(&fx.f);
+	assert_int_equal(fx.f.n, 1);
+	assert_int_equal(fx.f.v[0].kind, RM_FINDING_PROBE_MISSING);
+	assert_string_equal(fx.f.v[0].summary, "probe e0 of east sent no results");
+	teardown(&fx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_clean_gives_nothing),
+		cmocka_unit_test(test_firewall_drop),
+		cmocka_unit_test(test_reject_names_router),
+		cmocka_unit_test(test_no_route_hides_consequences),
+		cmocka_unit_test(test_silence_is_not_a_port_firewall),
+		cmocka_unit_test(test_snat_and_collision),
+		cmocka_unit_test(test_dns),
+		cmocka_unit_test(test_probe_missing),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
