@@ -621,6 +621,8 @@ static size_t pair_ports(const struct pair *p, uint16_t *ports, size_t cap)
 	return n;
 }
 
+static int rule_latency_loss(struct ctx *c, struct pair *p);
+
 static int analyze_pair(struct ctx *c, struct pair *p)
 {
 	uint16_t ports[64];
@@ -668,7 +670,81 @@ static int analyze_pair(struct ctx *c, struct pair *p)
 	if (rc == RM_OK)
 		rc = rule_status(c, p, RM_CHECK_MTU, RM_STATUS_BLACKHOLE, RM_FINDING_MTU_BLACKHOLE,
 				 RM_SEV_ERROR, "udp");
+	if (rc == RM_OK)
+		rc = rule_latency_loss(c, p);
 	return rc;
+}
+
+/* RTT over the topology's thresholds (error over rttErrorMs, warning over
+ * rttWarnMs), and echo loss over lossWarnPct: one finding each per pair. */
+static int rule_latency_loss(struct ctx *c, struct pair *p)
+{
+	const struct rm_thresholds *th = &c->topo->thresholds;
+	struct rm_finding *lat = NULL, *loss = NULL;
+	double worst_rtt = 0, worst_loss = 0;
+	int rc;
+
+	FOR_CELLS(p, RM_CHECK_ICMP, 0, d, r)
+	{
+		if ((r->status == RM_STATUS_OK || r->status == RM_STATUS_LOSS) &&
+		    r->rtt_ms > th->rtt_warn_ms) {
+			enum rm_severity sev =
+			    r->rtt_ms > th->rtt_error_ms ? RM_SEV_ERROR : RM_SEV_WARNING;
+
+			if (lat == NULL &&
+			    (lat = add(c, p, RM_FINDING_HIGH_LATENCY, sev, "icmp")) == NULL)
+				return RM_ENOMEM;
+			if (sev < lat->severity)
+				lat->severity = sev;
+			if (r->rtt_ms > worst_rtt)
+				worst_rtt = r->rtt_ms;
+			if ((rc = evidence(c, lat, d, r, -1)) != RM_OK)
+				return rc;
+		}
+		if (r->status == RM_STATUS_LOSS && r->sent > 0) {
+			double pct = 100.0 * (r->sent - r->received) / r->sent;
+
+			if (pct <= th->loss_warn_pct)
+				continue;
+			if (loss == NULL && (loss = add(c, p, RM_FINDING_PACKET_LOSS,
+							RM_SEV_WARNING, "icmp")) == NULL)
+				return RM_ENOMEM;
+			if (pct > worst_loss)
+				worst_loss = pct;
+			if ((rc = evidence(c, loss, d, r, -1)) != RM_OK)
+				return rc;
+		}
+	}
+	if (lat != NULL) {
+		lat->summary = rm_arena_printf(
+		    c->a,
+		    "%s -> %s: round trips up to %.1f ms, over the %u ms "
+		    "%s threshold",
+		    p->from, p->to, worst_rtt,
+		    lat->severity == RM_SEV_ERROR ? th->rtt_error_ms : th->rtt_warn_ms,
+		    lat->severity == RM_SEV_ERROR ? "error" : "warning");
+		lat->remedy = rm_arena_printf(c->a,
+					      "look for the slow hop between %s and %s (reachmap's "
+					      "path check, or mtr); Cassandra's gossip and "
+					      "cross-datacenter reads feel every millisecond",
+					      p->from, p->to);
+		if (lat->summary == NULL || lat->remedy == NULL)
+			return RM_ENOMEM;
+	}
+	if (loss != NULL) {
+		loss->summary =
+		    rm_arena_printf(c->a,
+				    "%s -> %s: up to %.0f%% of echo requests are lost, over "
+				    "the %.1f%% threshold",
+				    p->from, p->to, worst_loss, th->loss_warn_pct);
+		loss->remedy = rm_arena_printf(c->a,
+					       "find the lossy link between %s and %s: interface "
+					       "errors, a saturated VPN or overlay",
+					       p->from, p->to);
+		if (loss->summary == NULL || loss->remedy == NULL)
+			return RM_ENOMEM;
+	}
+	return RM_OK;
 }
 
 /* An expected probe that sent no results. */

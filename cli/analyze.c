@@ -168,6 +168,12 @@ int cmd_analyze(int argc, char **argv)
 		goto done;
 	}
 	analyze_finish(&report);
+	/* After the verdict of the findings: a violated expectation fails it too. */
+	if (analyze_expectations(&report, ptrs, ndocs) != RM_OK) {
+		fprintf(stderr, "reachmap analyze: out of memory\n");
+		exitcode = EXIT_RUNTIME;
+		goto done;
+	}
 	out = cli_open_output("analyze", output);
 	if (out == NULL) {
 		exitcode = EXIT_RUNTIME;

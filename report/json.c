@@ -150,6 +150,32 @@ static void pairs_json(struct rm_jb *b, cJSON *arr, const struct rm_pair_counts 
 	}
 }
 
+static cJSON *expectation_json(struct rm_jb *b, const struct rm_report *r,
+			       const struct rm_expectation_result *x)
+{
+	cJSON *o = cJSON_CreateObject(), *rule, *a;
+	size_t i;
+
+	rule = jb_obj(b, o, "rule");
+	jb_str(b, rule, "from", x->rule->from);
+	jb_str(b, rule, "to", x->rule->to);
+	if (x->rule->reach == RM_REACH_RESOLVES) {
+		jb_str(b, rule, "dns", "resolves");
+	} else {
+		a = jb_arr(b, rule, "ports");
+		for (i = 0; i < x->rule->nports; i++)
+			jb_push(b, a, cJSON_CreateString(r->topo->ports[x->rule->ports[i]].name));
+		jb_str(b, rule, "reach", topo_reach_name(x->rule->reach));
+	}
+	jb_str(b, o, "status", x->failed ? "fail" : "pass");
+	jb_num(b, o, "cells", (double)x->cells);
+	jb_num(b, o, "failed", (double)x->failed);
+	a = jb_arr(b, o, "violations");
+	for (i = 0; i < x->nviolations; i++)
+		jb_push(b, a, evidence_json(b, &x->violations[i]));
+	return o;
+}
+
 static int render_json(const struct rm_report *r, FILE *out)
 {
 	struct rm_jb b = { 0 };
@@ -176,7 +202,9 @@ static int render_json(const struct rm_report *r, FILE *out)
 	a = jb_arr(&b, root, "findings");
 	for (i = 0; i < r->findings.n; i++)
 		jb_push(&b, a, finding_json(&b, &r->findings.v[i]));
-	jb_arr(&b, root, "expectations");
+	a = jb_arr(&b, root, "expectations");
+	for (i = 0; i < r->nexpectations; i++)
+		jb_push(&b, a, expectation_json(&b, r, &r->expectations[i]));
 	if (r->nsuggestions) {
 		a = jb_arr(&b, root, "suggestions");
 		for (i = 0; i < r->nsuggestions; i++) {

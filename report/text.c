@@ -132,6 +132,33 @@ static void print_matrix(FILE *out, const struct rm_matrix *m)
 	}
 }
 
+static void print_expectations(FILE *out, const struct rm_report *r)
+{
+	size_t i, k;
+
+	fputs("\nEXPECTATIONS\n", out);
+	for (i = 0; i < r->nexpectations; i++) {
+		const struct rm_expectation_result *x = &r->expectations[i];
+
+		fprintf(out, "  %s  %s -> %s ", x->failed ? "FAIL" : "pass", x->rule->from,
+			x->rule->to);
+		if (x->rule->reach == RM_REACH_RESOLVES) {
+			fputs("names resolve", out);
+		} else {
+			for (k = 0; k < x->rule->nports; k++)
+				fprintf(out, "%s%s", k ? "," : "",
+					r->topo->ports[x->rule->ports[k]].name);
+			fprintf(out, " %s", topo_reach_name(x->rule->reach));
+		}
+		if (x->failed)
+			fprintf(out, ": %zu of %zu cells violate it\n", x->failed, x->cells);
+		else
+			fprintf(out, " (%zu cells)\n", x->cells);
+		for (k = 0; k < x->nviolations && k < 3; k++)
+			print_evidence(out, &x->violations[k]);
+	}
+}
+
 static int render_text(const struct rm_report *r, FILE *out)
 {
 	static const char *const headings[RM_SEV_COUNT] = { "ERRORS", "WARNINGS", "INFO" };
@@ -161,6 +188,8 @@ static int render_text(const struct rm_report *r, FILE *out)
 				print_finding(out, &r->findings.v[i]);
 	}
 
+	if (r->nexpectations > 0)
+		print_expectations(out, r);
 	if (r->matrix.nclusters > 0)
 		print_matrix(out, &r->matrix);
 

@@ -24,6 +24,13 @@ int analyze_results(const struct rm_topology *topo, const struct rm_results_doc 
 int analyze_matrix(const struct rm_topology *topo, const struct rm_results_doc *const *docs,
 		   size_t ndocs, struct rm_arena *arena, struct rm_matrix *out);
 
+/* Judges the topology's expectations cell by cell: reach open (tcp open),
+ * blocked (filtered, rejected, unreachable or no-route pass), resolves (dns
+ * ok). Fills report->expectations in report->findings.arena. 0 or
+ * RM_ENOMEM. */
+int analyze_expectations(struct rm_report *report, const struct rm_results_doc *const *docs,
+			 size_t ndocs);
+
 /* For each of `n` asked (kind, len) pairs in order, the lowest free IPv4
  * block of that length in RFC 1918 space (10/8, then 172.16/12, then
  * 192.168/16) that overlaps no range of the topology, no range commonly

@@ -33,16 +33,28 @@ struct rm_matrix {
 	size_t nprobes;
 };
 
+/* One expectation of the topology judged cell by cell. */
+struct rm_expectation_result {
+	const struct rm_expect *rule;
+	size_t cells;			/* cells the rule covers */
+	size_t failed;			/* of which violate it */
+	struct rm_evidence *violations; /* the first few */
+	size_t nviolations;
+};
+
 struct rm_report {
 	const char *command;   /* "plan" or "analyze" */
 	const char *generated; /* RFC 3339 UTC */
 	const struct rm_topology *topo;
-	struct rm_findings findings; /* sorted, most severe first */
-	struct rm_matrix matrix;     /* empty for plan; in findings.arena */
+	struct rm_findings findings;		    /* sorted, most severe first */
+	struct rm_matrix matrix;		    /* empty for plan; in findings.arena */
+	struct rm_expectation_result *expectations; /* analyze only; in findings.arena */
+	size_t nexpectations;
 	struct rm_suggestion suggestions[RM_RANGE_KIND_COUNT];
 	size_t nsuggestions;
 	size_t counts[RM_SEV_COUNT];
-	int pass; /* the verdict: no error-severity finding, every suggestion found */
+	int pass; /* the verdict: no error-severity finding, every suggestion found,
+		   * every expectation met */
 };
 
 /* One renderer per output format, in one table (report/registry.c). */

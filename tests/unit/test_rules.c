@@ -269,6 +269,43 @@ static void test_dns(void **state)
 	teardown(&fx);
 }
 
+static void test_latency_and_loss(void **state)
+{
+	struct fx fx;
+	size_t i;
+
+	(void)state;
+	setup(&fx);
+	for (i = 0; i < fx.w.nresults; i++) {
+		struct rm_result *r = &fx.w.results[i];
+
+		if (r->check != RM_CHECK_ICMP || strcmp(r->target_cluster, "east") != 0)
+			continue;
+		r->rtt_ms = 200.5; /* over rttErrorMs 150 */
+		r->status = RM_STATUS_LOSS;
+		r->sent = 3;
+		r->received = 2;
+	}
+	/* 60 ms inside west: a warning only (rttWarnMs 50). */
+	for (i = 0; i < fx.w.nresults; i++)
+		if (fx.w.results[i].check == RM_CHECK_ICMP &&
+		    strcmp(fx.w.results[i].target_cluster, "west") == 0)
+			fx.w.results[i].rtt_ms = 60;
+	run(&fx);
+	assert_int_equal(fx.f.n, 3);
+	assert_int_equal(fx.f.v[0].kind, RM_FINDING_HIGH_LATENCY);
+	assert_int_equal(fx.f.v[0].severity, RM_SEV_ERROR);
+	assert_string_equal(fx.f.v[0].summary, "west -> east: round trips up to 200.5 ms, over the "
+					       "150 ms error threshold");
+	assert_int_equal(fx.f.v[1].kind, RM_FINDING_HIGH_LATENCY);
+	assert_int_equal(fx.f.v[1].severity, RM_SEV_WARNING);
+	assert_string_equal(fx.f.v[1].to.cluster, "west");
+	assert_int_equal(fx.f.v[2].kind, RM_FINDING_PACKET_LOSS);
+	assert_string_equal(fx.f.v[2].summary, "west -> east: up to 33% of echo requests are lost, "
+					       "over the 1.0% threshold");
+	teardown(&fx);
+}
+
 static void test_probe_missing(void **state)
 {
 	struct fx fx;
@@ -295,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_silence_is_not_a_port_firewall),
 		cmocka_unit_test(test_snat_and_collision),
 		cmocka_unit_test(test_dns),
+		cmocka_unit_test(test_latency_and_loss),
 		cmocka_unit_test(test_probe_missing),
 	};
 
