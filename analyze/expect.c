@@ -38,6 +38,17 @@ static bool meets(const struct rm_expect *e, enum rm_check_status st)
 	return false;
 }
 
+static struct rm_expectation_pair *pair_of(struct rm_expectation_result *x, const char *from,
+					   const char *to)
+{
+	size_t i;
+
+	for (i = 0; i < x->npairs; i++)
+		if (strcmp(x->pairs[i].from, from) == 0 && strcmp(x->pairs[i].to, to) == 0)
+			return &x->pairs[i];
+	return NULL;
+}
+
 int analyze_expectations(struct rm_report *report, const struct rm_results_doc *const *docs,
 			 size_t ndocs)
 {
@@ -55,6 +66,17 @@ int analyze_expectations(struct rm_report *report, const struct rm_results_doc *
 		size_t cap = 0;
 
 		x->rule = e;
+		x->pairs = rm_arena_calloc(a, t->nclusters * t->nclusters + 1, sizeof(*x->pairs));
+		if (x->pairs == NULL)
+			return RM_ENOMEM;
+		for (d = 0; d < t->nclusters; d++)
+			for (i = 0; i < t->nclusters; i++)
+				if (matches(e->from, t->clusters[d].name) &&
+				    matches(e->to, t->clusters[i].name)) {
+					x->pairs[x->npairs].from = t->clusters[d].name;
+					x->pairs[x->npairs].to = t->clusters[i].name;
+					x->npairs++;
+				}
 		for (d = 0; d < ndocs; d++) {
 			const struct rm_results_doc *doc = docs[d];
 
@@ -62,6 +84,7 @@ int analyze_expectations(struct rm_report *report, const struct rm_results_doc *
 				continue;
 			for (i = 0; i < doc->nresults; i++) {
 				const struct rm_result *r = &doc->results[i];
+				struct rm_expectation_pair *pp;
 				struct rm_evidence *v;
 
 				if (!matches(e->to, r->target_cluster))
@@ -70,10 +93,15 @@ int analyze_expectations(struct rm_report *report, const struct rm_results_doc *
 					? r->check != RM_CHECK_DNS
 					: r->check != RM_CHECK_TCP || !covers_port(t, e, r->port))
 					continue;
+				pp = pair_of(x, doc->cluster, r->target_cluster);
 				x->cells++;
+				if (pp)
+					pp->cells++;
 				if (meets(e, r->status))
 					continue;
 				x->failed++;
+				if (pp)
+					pp->failed++;
 				if (x->nviolations >= MAX_VIOLATIONS)
 					continue;
 				if (rm_arena_grow(a, (void **)&x->violations, &cap,

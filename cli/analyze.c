@@ -15,7 +15,8 @@
 
 static void analyze_usage(FILE *out)
 {
-	fputs("usage: reachmap analyze --topology T FILE... [--format text|json] [-o OUT]\n"
+	fputs("usage: reachmap analyze --topology T FILE... [--format text|json|junit|prom] [-o "
+	      "OUT]\n"
 	      "\n"
 	      "Reads the results documents of probe rounds and the arrivals documents of\n"
 	      "serve (reachmap.results/v1, any mix, any order), and explains them: the\n"
@@ -26,7 +27,9 @@ static void analyze_usage(FILE *out)
 	      "\n"
 	      "options:\n"
 	      "  -t, --topology FILE   the topology the probes ran with\n"
-	      "  -f, --format FORMAT   text (default) or json (reachmap.report/v1)\n"
+	      "  -f, --format FORMAT   text (default), json (reachmap.report/v1), junit (a test\n"
+	      "                        case per expectation and cluster pair) or prom\n"
+	      "                        (Prometheus text, per cluster pair and check)\n"
 	      "  -o, --output FILE     write the report to FILE instead of standard output\n"
 	      "  -h, --help            this text\n"
 	      "\n"
@@ -120,8 +123,8 @@ int cmd_analyze(int argc, char **argv)
 				       "--help'");
 	renderer = report_find(format);
 	if (renderer == NULL)
-		return cli_usage_error("analyze", "--format %s: analyze writes text or json",
-				       format);
+		return cli_usage_error(
+		    "analyze", "--format %s: analyze writes text, json, junit or prom", format);
 	exitcode = cli_load_topology("analyze", topo_path, &topo);
 	if (exitcode != EXIT_OK)
 		return exitcode;

@@ -7,6 +7,8 @@
 static const struct report_ops *const renderers[] = {
 	&report_json,
 	&report_text,
+	&report_junit,
+	&report_prom,
 };
 
 const struct report_ops *report_find(const char *name)

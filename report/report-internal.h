@@ -6,5 +6,7 @@
 
 extern const struct report_ops report_json;
 extern const struct report_ops report_text;
+extern const struct report_ops report_junit;
+extern const struct report_ops report_prom;
 
 #endif

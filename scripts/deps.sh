@@ -12,7 +12,8 @@ packages=(
   libyaml-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
   libcmocka-dev
   # tests: schema validation, terminal driving
-  python3 python3-jsonschema python3-yaml tmux
+  python3 python3-jsonschema python3-yaml python3-prometheus-client
+  python3-junitparser tmux
   # the lab: namespaces, firewalls, DNS, standard network tools
   iproute2 iptables nftables dnsmasq-base bind9-dnsutils iputils-ping
   iputils-tracepath netcat-openbsd procps psmisc

@@ -33,9 +33,17 @@ struct rm_matrix {
 	size_t nprobes;
 };
 
+/* One expectation judged on one cluster pair. */
+struct rm_expectation_pair {
+	const char *from, *to;
+	size_t cells, failed;
+};
+
 /* One expectation of the topology judged cell by cell. */
 struct rm_expectation_result {
 	const struct rm_expect *rule;
+	struct rm_expectation_pair *pairs; /* every cluster pair the rule covers */
+	size_t npairs;
 	size_t cells;			/* cells the rule covers */
 	size_t failed;			/* of which violate it */
 	struct rm_evidence *violations; /* the first few */
