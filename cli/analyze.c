@@ -15,27 +15,29 @@
 
 static void analyze_usage(FILE *out)
 {
-	fputs("usage: reachmap analyze --topology T FILE... [--format text|json|junit|prom] [-o "
-	      "OUT]\n"
-	      "\n"
-	      "Reads the results documents of probe rounds and the arrivals documents of\n"
-	      "serve (reachmap.results/v1, any mix, any order), and explains them: the\n"
-	      "address plan's findings, then the causes the cells show (no-route,\n"
-	      "asymmetric-route, firewall-drop, firewall-reject, port-closed, snat,\n"
-	      "address-collision, not-cassandra, dns-unresolvable, dns-wrong-answer,\n"
-	      "mtu-blackhole, probe-missing), each with its evidence and a remedy.\n"
-	      "\n"
-	      "options:\n"
-	      "  -t, --topology FILE   the topology the probes ran with\n"
-	      "  -f, --format FORMAT   text (default), json (reachmap.report/v1), junit (a test\n"
-	      "                        case per expectation and cluster pair) or prom\n"
-	      "                        (Prometheus text, per cluster pair and check)\n"
-	      "  -o, --output FILE     write the report to FILE instead of standard output\n"
-	      "  -h, --help            this text\n"
-	      "\n"
-	      "exit codes: 0 no error-severity finding, 1 at least one, 2 bad usage or an\n"
-	      "invalid topology or document, 3 a runtime failure.\n",
-	      out);
+	fputs(
+	    "usage: reachmap analyze --topology T FILE... [--format text|json|junit|prom|html] [-o "
+	    "OUT]\n"
+	    "\n"
+	    "Reads the results documents of probe rounds and the arrivals documents of\n"
+	    "serve (reachmap.results/v1, any mix, any order), and explains them: the\n"
+	    "address plan's findings, then the causes the cells show (no-route,\n"
+	    "asymmetric-route, firewall-drop, firewall-reject, port-closed, snat,\n"
+	    "address-collision, not-cassandra, dns-unresolvable, dns-wrong-answer,\n"
+	    "mtu-blackhole, probe-missing), each with its evidence and a remedy.\n"
+	    "\n"
+	    "options:\n"
+	    "  -t, --topology FILE   the topology the probes ran with\n"
+	    "  -f, --format FORMAT   text (default), json (reachmap.report/v1), junit (a test\n"
+	    "                        case per expectation and cluster pair) or prom\n"
+	    "                        (Prometheus text, per cluster pair and check) or html\n"
+	    "                        (one self-contained file: findings and a heat map)\n"
+	    "  -o, --output FILE     write the report to FILE instead of standard output\n"
+	    "  -h, --help            this text\n"
+	    "\n"
+	    "exit codes: 0 no error-severity finding, 1 at least one, 2 bad usage or an\n"
+	    "invalid topology or document, 3 a runtime failure.\n",
+	    out);
 }
 
 static char *read_file(const char *path, size_t *len)
@@ -124,7 +126,8 @@ int cmd_analyze(int argc, char **argv)
 	renderer = report_find(format);
 	if (renderer == NULL)
 		return cli_usage_error(
-		    "analyze", "--format %s: analyze writes text, json, junit or prom", format);
+		    "analyze", "--format %s: analyze writes text, json, junit, prom or html",
+		    format);
 	exitcode = cli_load_topology("analyze", topo_path, &topo);
 	if (exitcode != EXIT_OK)
 		return exitcode;

@@ -5,10 +5,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct report_ops *const renderers[] = {
-	&report_json,
-	&report_text,
-	&report_junit,
-	&report_prom,
+	&report_json, &report_text, &report_junit, &report_prom, &report_html,
 };
 
 const struct report_ops *report_find(const char *name)

@@ -8,5 +8,6 @@ extern const struct report_ops report_json;
 extern const struct report_ops report_text;
 extern const struct report_ops report_junit;
 extern const struct report_ops report_prom;
+extern const struct report_ops report_html;
 
 #endif

@@ -29,7 +29,10 @@ lab_demo() {
 	step "$bin" analyze --topology "$dir/topology.yaml" "$dir"/results-*.json "$dir"/arrivals-*.json
 	"$bin" analyze --topology "$dir/topology.yaml" --format json -o "$dir/report.json" \
 		"$dir"/results-*.json "$dir"/arrivals-*.json
+	"$bin" analyze --topology "$dir/topology.yaml" --format html -o "$dir/report.html" \
+		"$dir"/results-*.json "$dir"/arrivals-*.json
 	echo "the JSON report (reachmap.report/v1) is in $dir/report.json"
+	echo "the HTML report (one self-contained file, a heat map) is in $dir/report.html"
 }
 
 if [ "$(id -u)" -eq 0 ] && ip netns add rmlab-demo-probe 2>/dev/null; then

@@ -13,7 +13,7 @@ packages=(
   libcmocka-dev
   # tests: schema validation, terminal driving
   python3 python3-jsonschema python3-yaml python3-prometheus-client
-  python3-junitparser tmux
+  python3-junitparser tmux chromium
   # the lab: namespaces, firewalls, DNS, standard network tools
   iproute2 iptables nftables dnsmasq-base bind9-dnsutils iputils-ping
   iputils-tracepath netcat-openbsd procps psmisc
