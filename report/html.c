@@ -11,28 +11,6 @@
 #include "reachmap/jsonw.h"
 #include "report/report-internal.h"
 
-static void html(FILE *out, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		default:
-			fputc(*s, out);
-		}
-	}
-}
-
 static const char *cluster_of(const struct rm_topology *t, const char *name)
 {
 	size_t c, i;
@@ -158,9 +136,9 @@ static int render_html(const struct rm_report *r, FILE *out)
 	fputs(r->pass ? "pass\">PASS" : "fail\">FAIL", out);
 	fprintf(out, "</span></h1>\n<p>%zu errors, %zu warnings; topology ",
 		r->counts[RM_SEV_ERROR], r->counts[RM_SEV_WARNING]);
-	html(out, r->topo->path);
+	report_escape(out, r->topo->path);
 	fputs("; generated ", out);
-	html(out, r->generated);
+	report_escape(out, r->generated);
 	fputs("</p>\n<h2>Findings</h2>\n", out);
 	if (r->findings.n == 0)
 		fputs("<p>None.</p>\n", out);
@@ -169,34 +147,36 @@ static int render_html(const struct rm_report *r, FILE *out)
 
 		fprintf(out, "<div class=\"f %s\"><span class=\"k\">%s</span> ",
 			finding_severity_name(f->severity), finding_kind_name(f->kind));
-		html(out, f->summary);
+		report_escape(out, f->summary);
 		for (k = 0; k < f->nevidence && k < 4; k++) {
 			const struct rm_evidence *e = &f->evidence[k];
 
 			fputs("<div class=\"ev\">", out);
 			if (e->from && e->to) {
-				html(out, e->from);
+				report_escape(out, e->from);
 				fputs(" -&gt; ", out);
-				html(out, e->to);
+				report_escape(out, e->to);
 				fputc(' ', out);
-				html(out, e->check);
+				report_escape(out, e->check);
 				if (e->port)
 					fprintf(out, "/%u", e->port);
 				fputc(' ', out);
-				html(out, e->status);
+				report_escape(out, e->status);
 				if (e->arrived >= 0)
 					fputs(e->arrived ? " (arrived)" : " (did not arrive)", out);
 			} else {
-				html(out, e->cluster);
+				report_escape(out, e->cluster);
 				fputc(' ', out);
-				html(out, e->kind);
+				report_escape(out, e->kind);
 				fputc(' ', out);
-				html(out, e->range ? e->range : e->address ? e->address : e->name);
+				report_escape(out, e->range	? e->range
+						   : e->address ? e->address
+								: e->name);
 			}
 			fputs("</div>", out);
 		}
 		fputs("<div class=\"fix\">fix: ", out);
-		html(out, f->remedy);
+		report_escape(out, f->remedy);
 		fputs("</div></div>\n", out);
 	}
 	fputs(

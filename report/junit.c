@@ -9,28 +9,6 @@
 #include "reachmap/error.h"
 #include "report/report-internal.h"
 
-static void xml(FILE *out, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		default:
-			fputc(*s, out);
-		}
-	}
-}
-
 /* The first error finding between the two clusters: the cause to show. */
 static const struct rm_finding *cause(const struct rm_report *r, const char *from, const char *to)
 {
@@ -79,9 +57,9 @@ static int render_junit(const struct rm_report *r, FILE *out)
 		for (k = 0; k < x->npairs; k++)
 			f += x->pairs[k].failed > 0;
 		fprintf(out, "  <testsuite name=\"expect[%zu] ", i);
-		xml(out, x->rule->from);
+		report_escape(out, x->rule->from);
 		fputs(" -&gt; ", out);
-		xml(out, x->rule->to);
+		report_escape(out, x->rule->to);
 		fputc(' ', out);
 		rule_name(out, r, x->rule);
 		fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", x->npairs, f);
@@ -90,9 +68,9 @@ static int render_junit(const struct rm_report *r, FILE *out)
 			const struct rm_finding *why;
 
 			fprintf(out, "    <testcase classname=\"reachmap.expect%zu\" name=\"", i);
-			xml(out, p->from);
+			report_escape(out, p->from);
 			fputs(" -&gt; ", out);
-			xml(out, p->to);
+			report_escape(out, p->to);
 			fputc(' ', out);
 			rule_name(out, r, x->rule);
 			if (p->failed == 0) {
@@ -101,13 +79,13 @@ static int render_junit(const struct rm_report *r, FILE *out)
 			}
 			why = cause(r, p->from, p->to);
 			fputs("\">\n      <failure type=\"", out);
-			xml(out, why ? finding_kind_name(why->kind) : "expectation");
+			report_escape(out, why ? finding_kind_name(why->kind) : "expectation");
 			fputs("\" message=\"", out);
-			xml(out, why ? why->summary : "the expectation does not hold");
+			report_escape(out, why ? why->summary : "the expectation does not hold");
 			fprintf(out, "\">%zu of %zu cells violate it.", p->failed, p->cells);
 			if (why && why->remedy) {
 				fputs(" Remedy: ", out);
-				xml(out, why->remedy);
+				report_escape(out, why->remedy);
 			}
 			fputs("</failure>\n    </testcase>\n", out);
 		}
@@ -133,17 +111,17 @@ static int render_junit(const struct rm_report *r, FILE *out)
 			continue;
 		fprintf(out, "    <testcase classname=\"reachmap.findings\" name=\"%s ",
 			finding_kind_name(f->kind));
-		xml(out, f->from.cluster);
+		report_escape(out, f->from.cluster);
 		if (f->to.cluster) {
 			fputs(" -&gt; ", out);
-			xml(out, f->to.cluster);
+			report_escape(out, f->to.cluster);
 		}
 		fputs("\">\n      <failure type=\"", out);
-		xml(out, finding_kind_name(f->kind));
+		report_escape(out, finding_kind_name(f->kind));
 		fputs("\" message=\"", out);
-		xml(out, f->summary);
+		report_escape(out, f->summary);
 		fputs("\">", out);
-		xml(out, f->remedy);
+		report_escape(out, f->remedy);
 		fputs("</failure>\n    </testcase>\n", out);
 	}
 	fputs("  </testsuite>\n</testsuites>\n", out);

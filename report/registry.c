@@ -22,3 +22,25 @@ const struct report_ops *report_at(size_t i)
 {
 	return i < ARRAY_SIZE(renderers) ? renderers[i] : NULL;
 }
+
+void report_escape(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
+		default:
+			fputc(*s, out);
+		}
+	}
+}

@@ -2,7 +2,13 @@
 #ifndef REACHMAP_REPORT_INTERNAL_H
 #define REACHMAP_REPORT_INTERNAL_H
 
+#include <stdio.h>
+
 #include "reachmap/report.h"
+
+/* Writes s (NULL: nothing) with <, >, & and " escaped for XML and HTML
+ * text and attribute values. */
+void report_escape(FILE *out, const char *s);
 
 extern const struct report_ops report_json;
 extern const struct report_ops report_text;
