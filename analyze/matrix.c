@@ -59,6 +59,16 @@ int analyze_matrix(const struct rm_topology *topo, const struct rm_results_doc *
 				pp->to = r->target;
 			}
 			pp->counts[r->check][r->status]++;
+			if (r->check == RM_CHECK_TCP) {
+				size_t k;
+
+				for (k = 0; k < pp->nports && pp->ports[k] != r->port; k++)
+					;
+				if (k == pp->nports && k < RM_MATRIX_PORTS)
+					pp->ports[pp->nports++] = r->port;
+				if (k < pp->nports)
+					pp->port_counts[k][r->status]++;
+			}
 		}
 	}
 	(void)total;

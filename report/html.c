@@ -2,7 +2,8 @@
  * findings with evidence and remedies (plain HTML, so it prints and reads
  * without script), and a heat map of the probe x destination matrix grouped
  * by cluster, switchable by check, with each cell's counts on hover and
- * click (a small script over the data embedded as JSON). */
+ * click (a small script over the data embedded as JSON); tcp also port by
+ * port. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,7 +33,7 @@ static char *matrix_data(const struct rm_report *r)
 {
 	struct rm_jb b = { 0 };
 	cJSON *root = cJSON_CreateObject(), *cells, *names;
-	size_t i;
+	size_t i, k;
 	int c, st;
 	char *text;
 
@@ -60,6 +61,19 @@ static char *matrix_data(const struct rm_report *r)
 				jb_num(&b, co, rm_status_name((enum rm_check_status)st),
 				       p->counts[c][st]);
 			}
+		}
+		/* Each tcp port as a check of its own, "tcp/7000", for the map's
+		 * port buttons. */
+		for (k = 0; k < p->nports; k++) {
+			char key[16];
+			cJSON *co;
+
+			snprintf(key, sizeof(key), "tcp/%u", p->ports[k]);
+			co = jb_obj(&b, ch, key);
+			for (st = 0; st < RM_STATUS_COUNT; st++)
+				if (p->port_counts[k][st])
+					jb_num(&b, co, rm_status_name((enum rm_check_status)st),
+					       p->port_counts[k][st]);
 		}
 		jb_push(&b, cells, o);
 	}
@@ -92,12 +106,16 @@ static const char script[] =
     "function byCl(a,b){var x=d.cluster[a]+'/'+a,y=d.cluster[b]+'/'+b;return x<y?-1:x>y?1:0;}"
     "rows.sort(byCl);cols.sort(byCl);var "
     "idx={};d.cells.forEach(function(c){idx[c.from+'|'+c.to]=c;});"
-    "var checks=['all','icmp','tcp','cql','identity','nat','dns','mtu','path'];"
+    "var "
+    "seen={};d.cells.forEach(function(c){Object.keys(c.checks).forEach(function(k){seen[k]=1;});});"
+    "var order=['icmp','tcp','cql','identity','nat','dns','mtu','path'];"
+    "var checks=['all'].concat(order.filter(function(k){return seen[k];}),"
+    "Object.keys(seen).filter(function(k){return k.indexOf('tcp/')===0;}).sort());"
     "var "
     "bar=document.getElementById('bar'),map=document.getElementById('map'),info=document."
     "getElementById('cell');"
     "function cls(c,ch){if(!c)return 'none';var w='ok',n=0;var "
-    "list=ch==='all'?Object.keys(c.checks):[ch];"
+    "list=ch==='all'?Object.keys(c.checks).filter(function(k){return k.indexOf('/')<0;}):[ch];"
     "list.forEach(function(k){var s=c.checks[k]||{};Object.keys(s).forEach(function(st){n+=s[st];"
     "if(!good[st]){w=(amber[st]&&w!=='bad')?'warn':'bad';}});});return n?w:'none';}"
     "function txt(c){if(!c)return 'no result';return c.from+' -> "

@@ -20,10 +20,16 @@ struct rm_suggestion {
 
 /* Counts of statuses per check for a pair: of clusters, or of a probe and a
  * destination (DESIGN.md: the matrix). */
+#define RM_MATRIX_PORTS 16
+
 struct rm_pair_counts {
 	const char *from;
 	const char *to;
 	unsigned counts[RM_CHECK_COUNT][RM_STATUS_COUNT];
+	/* tcp again, port by port (the first RM_MATRIX_PORTS ports seen) */
+	uint16_t ports[RM_MATRIX_PORTS];
+	unsigned port_counts[RM_MATRIX_PORTS][RM_STATUS_COUNT];
+	size_t nports;
 };
 
 struct rm_matrix {

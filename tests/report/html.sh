@@ -23,6 +23,8 @@ cells=$(grep -o 'class="c [a-z]*"' "$tmp/dom.html" | wc -l)
 red=$(grep -o 'class="c bad"' "$tmp/dom.html" | wc -l)
 [ "$cells" -eq 32 ] && ok "the script drew the heat map: $cells cells (4 probes x 8 destinations)" || no "heat map cells: $cells, want 32 (4 probes x 8 destinations)"
 [ "$red" -gt 0 ] && ok "$red broken cells are red" || no "no broken cell is red"
+grep -q '<button[^>]*>tcp/7000</button>' "$tmp/dom.html" && ok "the map can be switched to tcp/7000" ||
+	no "no tcp/7000 button in the page"
 if grep -E 'CONSOLE|Uncaught' "$tmp/console.log" | grep -qiE 'error|uncaught'; then
 	no "console errors: $(grep -E 'CONSOLE|Uncaught' "$tmp/console.log" | head -3)"
 else
