@@ -1,6 +1,7 @@
 /* The reachability matrix: how many cells of each check had each status,
  * per cluster pair (every pair of the topology, also when nothing was
  * measured) and per probe and destination. */
+#include <stdint.h>
 #include <string.h>
 
 #include "reachmap/analyze.h"
@@ -19,6 +20,20 @@ static struct rm_pair_counts *find(struct rm_pair_counts *v, size_t n, const cha
 	return NULL;
 }
 
+/* FNV-1a over both names: the probe-pair index, so a round of a thousand
+ * probes is counted in linear time. */
+static uint64_t pair_hash(const char *from, const char *to)
+{
+	uint64_t h = UINT64_C(1469598103934665603);
+
+	for (; *from; from++)
+		h = (h ^ (uint8_t)*from) * UINT64_C(1099511628211);
+	h = (h ^ 0xff) * UINT64_C(1099511628211);
+	for (; *to; to++)
+		h = (h ^ (uint8_t)*to) * UINT64_C(1099511628211);
+	return h;
+}
+
 int analyze_matrix(const struct rm_topology *topo, const struct rm_results_doc *const *docs,
 		   size_t ndocs, struct rm_arena *arena, struct rm_matrix *out)
 {
@@ -35,8 +50,17 @@ int analyze_matrix(const struct rm_topology *topo, const struct rm_results_doc *
 			out->clusters[out->nclusters].to = topo->clusters[b].name;
 			out->nclusters++;
 		}
+	size_t *slots, nslots = 16, mask;
+
 	for (d = 0; d < ndocs; d++)
 		total += docs[d]->nresults;
+	while (nslots < 2 * total)
+		nslots *= 2;
+	mask = nslots - 1;
+	/* slot: 0 empty, else index + 1 into out->probes */
+	slots = rm_arena_calloc(arena, nslots, sizeof(*slots));
+	if (slots == NULL)
+		return RM_ENOMEM;
 	for (d = 0; d < ndocs; d++) {
 		const struct rm_results_doc *doc = docs[d];
 
@@ -44,8 +68,19 @@ int analyze_matrix(const struct rm_topology *topo, const struct rm_results_doc *
 			const struct rm_result *r = &doc->results[i];
 			struct rm_pair_counts *cp =
 			    find(out->clusters, out->nclusters, doc->cluster, r->target_cluster);
-			struct rm_pair_counts *pp =
-			    find(out->probes, out->nprobes, doc->probe, r->target);
+			struct rm_pair_counts *pp = NULL;
+			size_t h = (size_t)pair_hash(doc->probe, r->target) & mask;
+
+			while (slots[h] != 0) {
+				struct rm_pair_counts *x = &out->probes[slots[h] - 1];
+
+				if (strcmp(x->from, doc->probe) == 0 &&
+				    strcmp(x->to, r->target) == 0) {
+					pp = x;
+					break;
+				}
+				h = (h + 1) & mask;
+			}
 
 			if (cp != NULL)
 				cp->counts[r->check][r->status]++;
@@ -55,6 +90,7 @@ int analyze_matrix(const struct rm_topology *topo, const struct rm_results_doc *
 					return RM_ENOMEM;
 				pp = &out->probes[out->nprobes++];
 				memset(pp, 0, sizeof(*pp));
+				slots[h] = out->nprobes;
 				pp->from = doc->probe;
 				pp->to = r->target;
 			}
@@ -71,6 +107,5 @@ int analyze_matrix(const struct rm_topology *topo, const struct rm_results_doc *
 			}
 		}
 	}
-	(void)total;
 	return RM_OK;
 }
