@@ -14,9 +14,9 @@
 
 static void dns_end(struct probe_job *j)
 {
-	ares_channel ch = j->channel;
+	ares_channel ch = j->state;
 
-	j->channel = NULL;
+	j->state = NULL;
 	/* Destroying calls back pending queries with ARES_EDESTRUCTION and
 	 * the socket callback to close its sockets; both see a job that is
 	 * over. */
@@ -32,7 +32,7 @@ static void on_ares_timer(struct rm_loop *loop, void *arg)
 	struct probe_job *j = arg;
 
 	(void)loop;
-	ares_process_fd(j->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	ares_process_fd(j->state, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
 	if (j->sent) /* answered */
 		dns_end(j);
 	else
@@ -43,9 +43,9 @@ static void dns_rearm(struct probe_job *j)
 {
 	struct timeval tv, *t;
 
-	if (j->channel == NULL)
+	if (j->state == NULL)
 		return;
-	t = ares_timeout(j->channel, NULL, &tv);
+	t = ares_timeout(j->state, NULL, &tv);
 	if (t != NULL)
 		job_timeout(j,
 			    loop_clock() + (uint64_t)t->tv_sec * 1000000000u +
@@ -58,8 +58,7 @@ static void on_ares_fd(struct rm_loop *loop, int fd, uint32_t events, void *arg)
 	struct probe_job *j = arg;
 
 	(void)loop;
-	ares_process_fd(j->channel,
-			(events & (EPOLLIN | EPOLLERR | EPOLLHUP)) ? fd : ARES_SOCKET_BAD,
+	ares_process_fd(j->state, (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) ? fd : ARES_SOCKET_BAD,
 			(events & EPOLLOUT) ? fd : ARES_SOCKET_BAD);
 	if (j->sent)
 		dns_end(j);
@@ -133,7 +132,7 @@ static int dns_start(struct probe_job *j)
 		job_finish(j);
 		return rc == ARES_ENOMEM ? RM_ENOMEM : RM_OK;
 	}
-	j->channel = ch;
+	j->state = ch;
 	ares_query(ch, j->dest->dns_name, 1 /* C_IN */, 1 /* T_A */, on_answer, j);
 	if (j->sent)
 		dns_end(j);

@@ -12,8 +12,6 @@
 #define ICMP_INTERVAL_MS 100
 #define ICMP_PAYLOAD	 56
 
-void icmp_on_answer(struct probe_job *job, const struct pkt_icmp *p, uint64_t now);
-
 static void icmp_report(struct probe_job *j)
 {
 	struct rm_result *r;

@@ -43,7 +43,7 @@ struct path_state {
 
 static void path_close(struct probe_job *j)
 {
-	struct path_state *ps = j->channel;
+	struct path_state *ps = j->state;
 	int i;
 
 	if (ps == NULL)
@@ -60,7 +60,7 @@ static void path_close(struct probe_job *j)
 
 static void path_report(struct probe_job *j)
 {
-	struct path_state *ps = j->channel;
+	struct path_state *ps = j->state;
 	struct rm_result *r;
 	int t, last = 0, max = PATH_MAX_TTL;
 
@@ -93,7 +93,7 @@ static void path_report(struct probe_job *j)
 			r->last_hop = hops[last - 1].addr;
 	}
 	rm_free(ps);
-	j->channel = NULL;
+	j->state = NULL;
 	job_finish(j);
 }
 
@@ -115,7 +115,7 @@ static struct path_sock *sock_of(struct path_state *ps, uint16_t sport)
 
 static void path_on_icmp(struct probe_job *j, const struct pkt_icmp *p)
 {
-	struct path_state *ps = j->channel;
+	struct path_state *ps = j->state;
 	struct path_sock *s;
 
 	if (ps == NULL || (s = sock_of(ps, p->q_sport)) == NULL)
@@ -138,7 +138,7 @@ static void path_on_icmp(struct probe_job *j, const struct pkt_icmp *p)
 static void path_sock_event(struct rm_loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct path_sock *s = arg;
-	struct path_state *ps = s->job->channel;
+	struct path_state *ps = s->job->state;
 	int err = 0;
 	socklen_t len = sizeof(err);
 
@@ -164,7 +164,7 @@ static int path_start(struct probe_job *j)
 	ps = rm_calloc(1, sizeof(*ps));
 	if (ps == NULL)
 		return RM_ENOMEM;
-	j->channel = ps;
+	j->state = ps;
 	memcpy(&sin.sin_addr, j->dest->address.bytes, 4);
 	for (i = 0; i < PATH_SOCKS; i++) {
 		struct path_sock *s = &ps->socks[i];

@@ -300,6 +300,5 @@ const struct probe_ops probe_tcp_raw = {
 	.name = "tcp",
 	.check = RM_CHECK_TCP,
 	.start = raw_start,
-	.fds = 0,
 	.on_icmp = raw_on_icmp,
 };

@@ -233,8 +233,6 @@ void engine_icmp_release(struct probe_engine *e, struct probe_job *job)
 			e->icmp_owner[(uint16_t)(job->first_seq + i)] = NULL;
 }
 
-void icmp_on_answer(struct probe_job *job, const struct pkt_icmp *p, uint64_t now);
-
 uint16_t engine_tcp_claim_fd(struct probe_engine *e, int fd, struct probe_job *job)
 {
 	struct sockaddr_storage ss;

@@ -80,7 +80,7 @@ struct probe_job {
 	unsigned mtu_reported; /* next-hop MTU from "fragmentation needed" */
 	/* dns */
 	struct rm_addr server;
-	void *channel;
+	void *state; /* a check's own: the dns job's c-ares channel, the path job's sockets */
 };
 
 struct pkt_icmp;
@@ -142,6 +142,9 @@ bool engine_icmp_dgram(struct probe_engine *e);
  * first..first+count-1; returns the first number. */
 uint16_t engine_icmp_claim(struct probe_engine *e, struct probe_job *job, unsigned count);
 void engine_icmp_release(struct probe_engine *e, struct probe_job *job);
+/* An echo reply or an ICMP error for one of an icmp job's echoes
+ * (check_icmp.c), from the engine's ICMP socket. */
+void icmp_on_answer(struct probe_job *job, const struct pkt_icmp *p, uint64_t now);
 /* Registers a connecting TCP job by its local port, so that ICMP errors
  * quoting its SYN reach its on_icmp even when the kernel does not report
  * them on the socket (an ICMP that arrives while connect() still holds the
