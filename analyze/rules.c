@@ -120,7 +120,7 @@ static int evidence(struct ctx *c, struct rm_finding *f, const struct rm_results
 	e->arrived = arrived;
 	if (r->icmp_from.family != RM_AF_NONE)
 		e->address = addr_str(c, &r->icmp_from);
-	else if (r->seen.family != RM_AF_NONE)
+	else if (r->check == RM_CHECK_NAT && r->seen.family != RM_AF_NONE)
 		e->address = addr_str(c, &r->seen);
 	return RM_OK;
 }

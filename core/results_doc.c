@@ -2,8 +2,10 @@
  * responder (arrivals[]) writes; schema report/schema/reachmap.results.v1.json. */
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
+#include "reachmap/alloc.h"
 #include "reachmap/arena.h"
 #include "reachmap/error.h"
 #include "reachmap/jsonw.h"
@@ -18,20 +20,61 @@ int results_doc_init(struct rm_results_doc *doc)
 
 void results_doc_free(struct rm_results_doc *doc)
 {
+	rm_free(doc->results);
+	rm_free(doc->arrivals);
 	rm_arena_free(doc->arena);
 	memset(doc, 0, sizeof(*doc));
+}
+
+/* The arrays live on the heap, not in the arena: an arena cannot give back
+ * the old copy when an array grows, and a thousand-probe round holds a
+ * million results. */
+static int grow(void **v, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap = *cap ? *cap : 16;
+	void *fresh;
+
+	if (need <= *cap)
+		return RM_OK;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2 / size)
+			return RM_ENOMEM;
+		ncap *= 2;
+	}
+	fresh = rm_realloc(*v, ncap * size);
+	if (fresh == NULL)
+		return RM_ENOMEM;
+	*v = fresh;
+	*cap = ncap;
+	return RM_OK;
+}
+
+int results_doc_reserve(struct rm_results_doc *doc, size_t nresults)
+{
+	void *fresh;
+
+	if (nresults <= doc->capresults)
+		return RM_OK;
+	if (nresults > SIZE_MAX / sizeof(*doc->results))
+		return RM_ENOMEM;
+	fresh = rm_realloc(doc->results, nresults * sizeof(*doc->results));
+	if (fresh == NULL)
+		return RM_ENOMEM;
+	doc->results = fresh;
+	doc->capresults = nresults;
+	return RM_OK;
 }
 
 struct rm_result *results_doc_add(struct rm_results_doc *doc)
 {
 	struct rm_result *r;
 
-	if (rm_arena_grow(doc->arena, (void **)&doc->results, &doc->capresults, doc->nresults + 1,
-			  sizeof(*doc->results)) != RM_OK)
+	if (grow((void **)&doc->results, &doc->capresults, doc->nresults + 1,
+		 sizeof(*doc->results)) != RM_OK)
 		return NULL;
 	r = &doc->results[doc->nresults++];
 	memset(r, 0, sizeof(*r));
-	r->rtt_ms = r->rtt_min_ms = r->rtt_max_ms = -1;
+	r->rtt_ms = -1;
 	r->icmp_type = r->icmp_code = -1;
 	return r;
 }
@@ -40,8 +83,8 @@ struct rm_arrival *results_doc_add_arrival(struct rm_results_doc *doc)
 {
 	struct rm_arrival *a;
 
-	if (rm_arena_grow(doc->arena, (void **)&doc->arrivals, &doc->caparrivals,
-			  doc->narrivals + 1, sizeof(*doc->arrivals)) != RM_OK)
+	if (grow((void **)&doc->arrivals, &doc->caparrivals, doc->narrivals + 1,
+		 sizeof(*doc->arrivals)) != RM_OK)
 		return NULL;
 	a = &doc->arrivals[doc->narrivals++];
 	memset(a, 0, sizeof(*a));
@@ -80,27 +123,39 @@ static cJSON *result_json(struct rm_jb *b, const struct rm_result *r)
 	jb_str(b, o, "status", rm_status_name(r->status));
 	ms(b, o, "rttMs", r->rtt_ms);
 	d = jb_obj(b, o, "detail");
-	ms(b, d, "rttMinMs", r->rtt_min_ms);
-	ms(b, d, "rttMaxMs", r->rtt_max_ms);
-	if (r->check == RM_CHECK_ICMP) {
-		jb_num(b, d, "sent", r->sent);
-		jb_num(b, d, "received", r->received);
-	}
-	if (r->answer_ttl > 0)
-		jb_num(b, d, "ttl", r->answer_ttl);
 	if (r->icmp_type >= 0) {
 		jb_num(b, d, "icmpType", r->icmp_type);
 		jb_num(b, d, "icmpCode", r->icmp_code);
 	}
 	addr(b, d, "icmpFrom", &r->icmp_from);
-	jb_str(b, d, "name", r->dns_name);
-	addr(b, d, "server", &r->dns_server);
-	jb_str(b, d, "answers", r->answers);
-	jb_str(b, d, "responder", r->responder);
-	jb_str(b, d, "responderCluster", r->responder_cluster);
-	addr(b, d, "seen", &r->seen);
-	addr(b, d, "local", &r->local);
-	if (r->check == RM_CHECK_PATH) {
+	/* only the fields of the check's own group (the union of rm_result) */
+	switch (r->check) {
+	case RM_CHECK_ICMP:
+		if (r->received > 0) {
+			ms(b, d, "rttMinMs", r->rtt_min_ms);
+			ms(b, d, "rttMaxMs", r->rtt_max_ms);
+		}
+		jb_num(b, d, "sent", r->sent);
+		jb_num(b, d, "received", r->received);
+		break;
+	case RM_CHECK_TCP:
+		if (r->answer_ttl > 0)
+			jb_num(b, d, "ttl", r->answer_ttl);
+		break;
+	case RM_CHECK_DNS:
+		jb_str(b, d, "name", r->dns_name);
+		addr(b, d, "server", &r->dns_server);
+		jb_str(b, d, "answers", r->answers);
+		break;
+	case RM_CHECK_IDENTITY:
+		jb_str(b, d, "responder", r->responder);
+		jb_str(b, d, "responderCluster", r->responder_cluster);
+		break;
+	case RM_CHECK_NAT:
+		addr(b, d, "seen", &r->seen);
+		addr(b, d, "local", &r->local);
+		break;
+	case RM_CHECK_PATH: {
 		cJSON *hops = jb_arr(b, d, "hops");
 		size_t i;
 
@@ -112,14 +167,22 @@ static cJSON *result_json(struct rm_jb *b, const struct rm_result *r)
 			jb_push(b, hops, h);
 		}
 		addr(b, d, "lastHop", &r->last_hop);
+		break;
 	}
-	if (r->mtu_largest)
-		jb_num(b, d, "largestWorking", r->mtu_largest);
-	if (r->mtu_reported)
-		jb_num(b, d, "reportedMtu", r->mtu_reported);
-	jb_str(b, d, "cqlVersion", r->cql_version);
-	jb_str(b, d, "compression", r->cql_compression);
-	jb_str(b, d, "protocolVersions", r->cql_protocols);
+	case RM_CHECK_MTU:
+		if (r->mtu_largest)
+			jb_num(b, d, "largestWorking", r->mtu_largest);
+		if (r->mtu_reported)
+			jb_num(b, d, "reportedMtu", r->mtu_reported);
+		break;
+	case RM_CHECK_CQL:
+		jb_str(b, d, "cqlVersion", r->cql_version);
+		jb_str(b, d, "compression", r->cql_compression);
+		jb_str(b, d, "protocolVersions", r->cql_protocols);
+		break;
+	case RM_CHECK_COUNT:
+		break;
+	}
 	jb_str(b, d, "error", r->error);
 	return o;
 }

@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -106,90 +107,120 @@ static int get_int(struct reader *r, const cJSON *o, const char *key, int min, i
 	return rc;
 }
 
+static int read_uint(struct reader *r, const cJSON *o, const char *key, int max, unsigned *out)
+{
+	int n = 0, rc = get_int(r, o, key, 0, max, &n);
+
+	*out = (unsigned)n;
+	return rc;
+}
+
+static int read_hops(struct reader *r, const cJSON *d, struct rm_result *res)
+{
+	const cJSON *hops = cJSON_GetObjectItemCaseSensitive(d, "hops"), *h;
+	struct rm_hop *v;
+	size_t i = 0;
+	int rc;
+
+	if (hops == NULL)
+		return RM_OK;
+	if (!cJSON_IsArray(hops))
+		return bad(r, "\"hops\" must be a list");
+	if (cJSON_GetArraySize(hops) > UINT8_MAX)
+		return bad(r, "\"hops\" has more than %d entries", UINT8_MAX);
+	v = rm_arena_calloc(r->doc->arena, (size_t)cJSON_GetArraySize(hops) + 1, sizeof(*v));
+	if (v == NULL)
+		return RM_ENOMEM;
+	cJSON_ArrayForEach(h, hops)
+	{
+		int ttl = 0;
+
+		if (!cJSON_IsObject(h))
+			return bad(r, "hops[%zu] must be an object", i);
+		rc = get_int(r, h, "ttl", 1, 255, &ttl);
+		if (rc == RM_OK)
+			rc = get_addr(r, h, "address", false, &v[i].addr);
+		if (rc != RM_OK)
+			return rc;
+		v[i++].ttl = (uint8_t)ttl;
+	}
+	res->hops = v;
+	res->nhops = (uint8_t)i;
+	return RM_OK;
+}
+
+/* The detail of res->check: the common fields, then those of the check's
+ * own group (the union of struct rm_result); keys of other groups are not
+ * read. */
 static int read_detail(struct reader *r, const cJSON *d, struct rm_result *res)
 {
-	int rc = RM_OK, n;
+	int rc = RM_OK, n = -1;
+	double x;
 
 	if (d == NULL)
 		return RM_OK;
 	if (!cJSON_IsObject(d))
 		return bad(r, "\"detail\" must be an object");
-	if (rc == RM_OK)
-		rc = get_num(r, d, "rttMinMs", 0, 3.6e6, &res->rtt_min_ms);
-	if (rc == RM_OK)
-		rc = get_num(r, d, "rttMaxMs", 0, 3.6e6, &res->rtt_max_ms);
-	if (rc == RM_OK)
-		rc = get_int(r, d, "sent", 0, 1000, &res->sent);
-	if (rc == RM_OK)
-		rc = get_int(r, d, "received", 0, 1000, &res->received);
-	if (rc == RM_OK)
-		rc = get_int(r, d, "icmpType", 0, 255, &res->icmp_type);
-	if (rc == RM_OK)
-		rc = get_int(r, d, "icmpCode", 0, 255, &res->icmp_code);
-	if (rc == RM_OK)
-		rc = get_int(r, d, "ttl", 0, 255, &res->answer_ttl);
-	if (rc == RM_OK)
-		rc = get_addr(r, d, "icmpFrom", false, &res->icmp_from);
-	if (rc == RM_OK)
-		rc = get_str(r, d, "name", false, &res->dns_name);
-	if (rc == RM_OK)
-		rc = get_addr(r, d, "server", false, &res->dns_server);
-	if (rc == RM_OK)
-		rc = get_str(r, d, "answers", false, &res->answers);
-	if (rc == RM_OK)
-		rc = get_str(r, d, "responder", false, &res->responder);
-	if (rc == RM_OK)
-		rc = get_str(r, d, "responderCluster", false, &res->responder_cluster);
-	if (rc == RM_OK)
-		rc = get_addr(r, d, "seen", false, &res->seen);
-	if (rc == RM_OK)
-		rc = get_addr(r, d, "local", false, &res->local);
-	if (rc == RM_OK)
-		rc = get_addr(r, d, "lastHop", false, &res->last_hop);
-	n = 0;
-	if (rc == RM_OK)
-		rc = get_int(r, d, "largestWorking", 0, 65535, &n);
-	res->mtu_largest = (unsigned)n;
-	n = 0;
-	if (rc == RM_OK)
-		rc = get_int(r, d, "reportedMtu", 0, 65535, &n);
-	res->mtu_reported = (unsigned)n;
-	if (rc == RM_OK)
-		rc = get_str(r, d, "cqlVersion", false, &res->cql_version);
-	if (rc == RM_OK)
-		rc = get_str(r, d, "compression", false, &res->cql_compression);
-	if (rc == RM_OK)
-		rc = get_str(r, d, "protocolVersions", false, &res->cql_protocols);
-	if (rc == RM_OK)
-		rc = get_str(r, d, "error", false, &res->error);
-	if (rc == RM_OK) {
-		const cJSON *hops = cJSON_GetObjectItemCaseSensitive(d, "hops"), *h;
-		struct rm_hop *v;
-		size_t i = 0;
-
-		if (hops == NULL)
-			return RM_OK;
-		if (!cJSON_IsArray(hops))
-			return bad(r, "\"hops\" must be a list");
-		v = rm_arena_calloc(r->doc->arena, (size_t)cJSON_GetArraySize(hops) + 1,
-				    sizeof(*v));
-		if (v == NULL)
-			return RM_ENOMEM;
-		cJSON_ArrayForEach(h, hops)
-		{
-			int ttl = 0;
-
-			if (!cJSON_IsObject(h))
-				return bad(r, "hops[%zu] must be an object", i);
-			rc = get_int(r, h, "ttl", 1, 255, &ttl);
-			if (rc == RM_OK)
-				rc = get_addr(r, h, "address", false, &v[i].addr);
-			if (rc != RM_OK)
-				return rc;
-			v[i++].ttl = (uint8_t)ttl;
-		}
-		res->hops = v;
-		res->nhops = i;
+	if ((rc = get_int(r, d, "icmpType", 0, 255, &n)) != RM_OK)
+		return rc;
+	res->icmp_type = (int16_t)n;
+	n = -1;
+	if ((rc = get_int(r, d, "icmpCode", 0, 255, &n)) != RM_OK)
+		return rc;
+	res->icmp_code = (int16_t)n;
+	if ((rc = get_addr(r, d, "icmpFrom", false, &res->icmp_from)) != RM_OK ||
+	    (rc = get_str(r, d, "error", false, &res->error)) != RM_OK)
+		return rc;
+	switch (res->check) {
+	case RM_CHECK_ICMP:
+		x = -1;
+		if ((rc = get_num(r, d, "rttMinMs", 0, 3.6e6, &x)) != RM_OK)
+			return rc;
+		res->rtt_min_ms = (float)x;
+		x = -1;
+		if ((rc = get_num(r, d, "rttMaxMs", 0, 3.6e6, &x)) != RM_OK)
+			return rc;
+		res->rtt_max_ms = (float)x;
+		if ((rc = get_int(r, d, "sent", 0, 1000, &res->sent)) != RM_OK ||
+		    (rc = get_int(r, d, "received", 0, 1000, &res->received)) != RM_OK)
+			return rc;
+		if (res->received > res->sent)
+			return bad(r, "detail.received (%d) is more than detail.sent (%d)",
+				   res->received, res->sent);
+		break;
+	case RM_CHECK_TCP:
+		n = 0;
+		rc = get_int(r, d, "ttl", 0, 255, &n);
+		res->answer_ttl = (uint8_t)n;
+		break;
+	case RM_CHECK_DNS:
+		if ((rc = get_str(r, d, "name", false, &res->dns_name)) == RM_OK &&
+		    (rc = get_addr(r, d, "server", false, &res->dns_server)) == RM_OK)
+			rc = get_str(r, d, "answers", false, &res->answers);
+		break;
+	case RM_CHECK_IDENTITY:
+		if ((rc = get_str(r, d, "responder", false, &res->responder)) == RM_OK)
+			rc = get_str(r, d, "responderCluster", false, &res->responder_cluster);
+		break;
+	case RM_CHECK_NAT:
+		if ((rc = get_addr(r, d, "seen", false, &res->seen)) == RM_OK)
+			rc = get_addr(r, d, "local", false, &res->local);
+		break;
+	case RM_CHECK_PATH:
+		if ((rc = get_addr(r, d, "lastHop", false, &res->last_hop)) == RM_OK)
+			rc = read_hops(r, d, res);
+		break;
+	case RM_CHECK_MTU:
+		if ((rc = read_uint(r, d, "largestWorking", 65535, &res->mtu_largest)) == RM_OK)
+			rc = read_uint(r, d, "reportedMtu", 65535, &res->mtu_reported);
+		break;
+	case RM_CHECK_CQL:
+		if ((rc = get_str(r, d, "cqlVersion", false, &res->cql_version)) == RM_OK &&
+		    (rc = get_str(r, d, "compression", false, &res->cql_compression)) == RM_OK)
+			rc = get_str(r, d, "protocolVersions", false, &res->cql_protocols);
+		break;
+	case RM_CHECK_COUNT:
+		break;
 	}
 	return rc;
 }
@@ -337,6 +368,9 @@ int results_doc_read(const char *name, const char *text, size_t len, struct rm_r
 		rc = bad(&r, "\"results\" must be a list");
 		goto out;
 	}
+	if (v != NULL &&
+	    (rc = results_doc_reserve(doc, doc->nresults + (size_t)cJSON_GetArraySize(v))) != RM_OK)
+		goto out;
 	i = 0;
 	cJSON_ArrayForEach(item, v)
 	{

@@ -22,8 +22,8 @@ static void icmp_report(struct probe_job *j)
 		r->received = (int)j->received;
 		if (j->received > 0) {
 			r->rtt_ms = j->rtt_sum / j->received;
-			r->rtt_min_ms = j->rtt_min;
-			r->rtt_max_ms = j->rtt_max;
+			r->rtt_min_ms = (float)j->rtt_min;
+			r->rtt_max_ms = (float)j->rtt_max;
 			r->status = j->received == j->sent ? RM_STATUS_OK : RM_STATUS_LOSS;
 		} else if (j->icmp_type >= 0) {
 			r->status = pkt_icmp_is_reject((uint8_t)j->icmp_type, (uint8_t)j->icmp_code)
@@ -33,8 +33,8 @@ static void icmp_report(struct probe_job *j)
 			r->status = RM_STATUS_TIMEOUT;
 		}
 		if (j->icmp_type >= 0) {
-			r->icmp_type = j->icmp_type;
-			r->icmp_code = j->icmp_code;
+			r->icmp_type = (int16_t)j->icmp_type;
+			r->icmp_code = (int16_t)j->icmp_code;
 			r->icmp_from = j->icmp_from;
 		}
 	}

@@ -78,13 +78,13 @@ static void path_report(struct probe_job *j)
 		}
 		/* Silent hops after the last answer are not a trail. */
 		r->hops = hops;
-		r->nhops = (size_t)(ps->reached_ttl ? max : last);
+		r->nhops = (uint8_t)(ps->reached_ttl ? max : last);
 		if (ps->reached_ttl) {
 			r->status = RM_STATUS_OK;
 		} else if (ps->unreach_ttl) {
 			r->status = RM_STATUS_UNREACHABLE;
-			r->icmp_type = ps->unreach_type;
-			r->icmp_code = ps->unreach_code;
+			r->icmp_type = (int16_t)ps->unreach_type;
+			r->icmp_code = (int16_t)ps->unreach_code;
 			r->icmp_from = ps->unreach_from;
 		} else {
 			r->status = RM_STATUS_TIMEOUT;

@@ -80,8 +80,8 @@ static void fill_icmp(struct rm_result *r, const struct sock_icmp *icmp)
 {
 	if (!icmp->present)
 		return;
-	r->icmp_type = icmp->type;
-	r->icmp_code = icmp->code;
+	r->icmp_type = (int16_t)icmp->type;
+	r->icmp_code = (int16_t)icmp->code;
 	r->icmp_from = icmp->from;
 }
 

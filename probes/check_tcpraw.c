@@ -88,10 +88,10 @@ static void raw_result(struct probe_job *j, enum rm_check_status st, int ttl)
 		if (st == RM_STATUS_OPEN || st == RM_STATUS_REFUSED)
 			r->rtt_ms = job_elapsed_ms(j);
 		if (ttl >= 0)
-			r->answer_ttl = ttl;
+			r->answer_ttl = (uint8_t)ttl;
 		if (j->icmp_type >= 0) {
-			r->icmp_type = j->icmp_type;
-			r->icmp_code = j->icmp_code;
+			r->icmp_type = (int16_t)j->icmp_type;
+			r->icmp_code = (int16_t)j->icmp_code;
 			r->icmp_from = j->icmp_from;
 		}
 	}

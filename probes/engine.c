@@ -609,7 +609,7 @@ static int result_cmp(const void *pa, const void *pb)
 		c = a->check < b->check ? -1 : 1;
 	if (c == 0 && a->port != b->port)
 		c = a->port < b->port ? -1 : 1;
-	if (c == 0)
+	if (c == 0 && a->check == RM_CHECK_DNS)
 		c = cidr_addr_cmp(&a->dns_server, &b->dns_server);
 	return c;
 }

@@ -76,37 +76,59 @@ struct rm_hop {
 };
 
 /* One observation: (source probe, target, check[, port]). Strings are owned
- * by the document's arena; NULL, -1 or RM_AF_NONE mean "not measured". */
+ * by the document's arena; NULL, -1 or RM_AF_NONE mean "not measured".
+ *
+ * A matrix of a thousand probes holds six million of these, so the detail
+ * of each check shares one union: only the fields of `check`'s own group
+ * may be read or written (the groups are marked below). A zeroed result is
+ * "nothing measured" in every group. */
 struct rm_result {
 	const char *target;
 	const char *target_cluster;
-	struct rm_addr address;
+	const char *error; /* what went wrong, for people */
+	double rtt_ms;	   /* < 0: none */
 	enum rm_check check;
-	uint16_t port; /* 0: the check has no port */
 	enum rm_check_status status;
-	double rtt_ms; /* < 0: none */
-	/* detail */
-	double rtt_min_ms, rtt_max_ms; /* icmp */
-	int sent, received;	       /* icmp */
-	int icmp_type, icmp_code;      /* -1: none */
-	struct rm_addr icmp_from;      /* the address that sent the ICMP error */
-	const char *error;	       /* what went wrong, for people */
-	const char *dns_name;	       /* dns: the name asked */
-	struct rm_addr dns_server;     /* dns: the server asked */
-	const char *answers;	       /* dns: the addresses answered, "a,b" */
-	const char *responder;	       /* identity: who answered */
-	const char *responder_cluster;
-	struct rm_addr seen;	   /* nat: the source address the responder saw */
-	struct rm_addr local;	   /* nat: the source address the probe sent from */
-	int answer_ttl;		   /* tcp raw mode: the TTL of the answer; 0: not seen */
-	const struct rm_hop *hops; /* path */
-	size_t nhops;
-	struct rm_addr last_hop; /* path: the last hop that answered */
-	unsigned mtu_largest;	 /* mtu: the largest datagram that arrived */
-	unsigned mtu_reported;	 /* mtu: the next-hop MTU a router reported */
-	const char *cql_version; /* cql: from SUPPORTED */
-	const char *cql_compression;
-	const char *cql_protocols;
+	struct rm_addr address;
+	struct rm_addr icmp_from;     /* the address that sent the ICMP error */
+	uint16_t port;		      /* 0: the check has no port */
+	int16_t icmp_type, icmp_code; /* -1: none */
+	union {
+		struct {		    /* tcp */
+			uint8_t answer_ttl; /* raw mode: the TTL of the answer; 0: not seen */
+		};
+		struct { /* icmp; min and max only when received > 0 */
+			float rtt_min_ms, rtt_max_ms;
+			int sent, received;
+		};
+		struct {			   /* dns */
+			const char *dns_name;	   /* the name asked */
+			const char *answers;	   /* the addresses answered, "a,b" */
+			struct rm_addr dns_server; /* the server asked */
+		};
+		struct { /* identity: who answered */
+			const char *responder;
+			const char *responder_cluster;
+		};
+		struct {		      /* nat */
+			struct rm_addr seen;  /* the source address the responder saw */
+			struct rm_addr local; /* the source address the probe sent from */
+		};
+		struct { /* path */
+			const struct rm_hop *hops;
+			struct rm_addr last_hop; /* the last hop that answered */
+			uint8_t nhops;
+		};
+		struct {		       /* mtu */
+			unsigned mtu_largest;  /* the largest datagram that arrived */
+			unsigned mtu_reported; /* the next-hop MTU a router reported */
+		};
+		struct { /* cql: from SUPPORTED */
+			const char *cql_version;
+			const char *cql_compression;
+			const char *cql_protocols;
+		};
+	};
 };
 
 /* What a responder saw arrive: a source, a port, how many. */
@@ -157,6 +179,9 @@ void results_doc_free(struct rm_results_doc *doc);
  * out of memory. */
 struct rm_result *results_doc_add(struct rm_results_doc *doc);
 struct rm_arrival *results_doc_add_arrival(struct rm_results_doc *doc);
+/* Room for `nresults` results in all, so a round of known size is stored
+ * in one allocation. 0 or RM_ENOMEM. */
+int results_doc_reserve(struct rm_results_doc *doc, size_t nresults);
 
 /* Reads a reachmap.results/v1 document (len bytes of JSON text) into doc,
  * which results_doc_init made: the probe, mode, times, results[] and
