@@ -2,6 +2,7 @@
  * what `reachmap check` and the JUnit report will build on. */
 #include <string.h>
 
+#include "analyze/index.h"
 #include "reachmap/analyze.h"
 #include "reachmap/arena.h"
 #include "reachmap/error.h"
@@ -38,23 +39,11 @@ static bool meets(const struct rm_expect *e, enum rm_check_status st)
 	return false;
 }
 
-static struct rm_expectation_pair *pair_of(struct rm_expectation_result *x, const char *from,
-					   const char *to)
-{
-	size_t i;
-
-	for (i = 0; i < x->npairs; i++)
-		if (strcmp(x->pairs[i].from, from) == 0 && strcmp(x->pairs[i].to, to) == 0)
-			return &x->pairs[i];
-	return NULL;
-}
-
-int analyze_expectations(struct rm_report *report, const struct rm_results_doc *const *docs,
-			 size_t ndocs)
+int an_expectations(const struct an_index *ix, struct rm_report *report)
 {
 	const struct rm_topology *t = report->topo;
 	struct rm_arena *a = report->findings.arena;
-	size_t k, d, i;
+	size_t k, ca, cb, i, n;
 
 	report->nexpectations = t->nexpect;
 	report->expectations = rm_arena_calloc(a, t->nexpect + 1, sizeof(*report->expectations));
@@ -63,61 +52,54 @@ int analyze_expectations(struct rm_report *report, const struct rm_results_doc *
 	for (k = 0; k < t->nexpect; k++) {
 		const struct rm_expect *e = &t->expect[k];
 		struct rm_expectation_result *x = &report->expectations[k];
+		enum rm_check chk = e->reach == RM_REACH_RESOLVES ? RM_CHECK_DNS : RM_CHECK_TCP;
 		size_t cap = 0;
 
 		x->rule = e;
 		x->pairs = rm_arena_calloc(a, t->nclusters * t->nclusters + 1, sizeof(*x->pairs));
 		if (x->pairs == NULL)
 			return RM_ENOMEM;
-		for (d = 0; d < t->nclusters; d++)
-			for (i = 0; i < t->nclusters; i++)
-				if (matches(e->from, t->clusters[d].name) &&
-				    matches(e->to, t->clusters[i].name)) {
-					x->pairs[x->npairs].from = t->clusters[d].name;
-					x->pairs[x->npairs].to = t->clusters[i].name;
-					x->npairs++;
-				}
-		for (d = 0; d < ndocs; d++) {
-			const struct rm_results_doc *doc = docs[d];
-
-			if (!matches(e->from, doc->cluster))
-				continue;
-			for (i = 0; i < doc->nresults; i++) {
-				const struct rm_result *r = &doc->results[i];
+		for (ca = 0; ca < t->nclusters; ca++)
+			for (cb = 0; cb < t->nclusters; cb++) {
 				struct rm_expectation_pair *pp;
-				struct rm_evidence *v;
+				const struct an_ref *v;
 
-				if (!matches(e->to, r->target_cluster))
+				if (!matches(e->from, t->clusters[ca].name) ||
+				    !matches(e->to, t->clusters[cb].name))
 					continue;
-				if (e->reach == RM_REACH_RESOLVES
-					? r->check != RM_CHECK_DNS
-					: r->check != RM_CHECK_TCP || !covers_port(t, e, r->port))
-					continue;
-				pp = pair_of(x, doc->cluster, r->target_cluster);
-				x->cells++;
-				if (pp)
+				pp = &x->pairs[x->npairs++];
+				pp->from = t->clusters[ca].name;
+				pp->to = t->clusters[cb].name;
+				v = an_bucket(ix, ca, cb, chk, &n);
+				for (i = 0; i < n; i++) {
+					const struct rm_results_doc *doc = ix->docs[v[i].doc];
+					const struct rm_result *r = &doc->results[v[i].res];
+					struct rm_evidence *ev;
+
+					if (chk == RM_CHECK_TCP && !covers_port(t, e, r->port))
+						continue;
+					x->cells++;
 					pp->cells++;
-				if (meets(e, r->status))
-					continue;
-				x->failed++;
-				if (pp)
+					if (meets(e, r->status))
+						continue;
+					x->failed++;
 					pp->failed++;
-				if (x->nviolations >= MAX_VIOLATIONS)
-					continue;
-				if (rm_arena_grow(a, (void **)&x->violations, &cap,
-						  x->nviolations + 1,
-						  sizeof(*x->violations)) != RM_OK)
-					return RM_ENOMEM;
-				v = &x->violations[x->nviolations++];
-				memset(v, 0, sizeof(*v));
-				v->from = doc->probe;
-				v->to = r->target;
-				v->check = rm_check_name(r->check);
-				v->port = r->port;
-				v->status = rm_status_name(r->status);
-				v->arrived = -1;
+					if (x->nviolations >= MAX_VIOLATIONS)
+						continue;
+					if (rm_arena_grow(a, (void **)&x->violations, &cap,
+							  x->nviolations + 1,
+							  sizeof(*x->violations)) != RM_OK)
+						return RM_ENOMEM;
+					ev = &x->violations[x->nviolations++];
+					memset(ev, 0, sizeof(*ev));
+					ev->from = doc->probe;
+					ev->to = r->target;
+					ev->check = rm_check_name(r->check);
+					ev->port = r->port;
+					ev->status = rm_status_name(r->status);
+					ev->arrived = -1;
+				}
 			}
-		}
 		if (x->failed > 0)
 			report->pass = 0;
 	}

@@ -1,111 +1,202 @@
-/* The reachability matrix: how many cells of each check had each status,
- * per cluster pair (every pair of the topology, also when nothing was
- * measured) and per probe and destination. */
-#include <stdint.h>
+/* The reachability matrix of a round (struct rm_matrix): the counts per
+ * cluster pair, the probe grid of worst statuses, and the detail of the
+ * cells worth showing. Linear in the results. */
+#include <stdlib.h>
 #include <string.h>
 
+#include "analyze/index.h"
 #include "reachmap/analyze.h"
 #include "reachmap/arena.h"
 #include "reachmap/error.h"
 #include "reachmap/results.h"
 
-static struct rm_pair_counts *find(struct rm_pair_counts *v, size_t n, const char *from,
-				   const char *to)
+static void count_pairs(const struct an_index *ix, struct rm_matrix *m)
+{
+	size_t a, b, i, n;
+	int chk;
+
+	for (a = 0; a < ix->nclusters; a++)
+		for (b = 0; b < ix->nclusters; b++) {
+			struct rm_pair_counts *cp = &m->clusters[m->nclusters++];
+
+			cp->from = ix->topo->clusters[a].name;
+			cp->to = ix->topo->clusters[b].name;
+			for (chk = 0; chk < RM_CHECK_COUNT; chk++) {
+				const struct an_ref *v =
+				    an_bucket(ix, a, b, (enum rm_check)chk, &n);
+
+				for (i = 0; i < n; i++) {
+					const struct rm_result *r = an_result(ix, &v[i]);
+					size_t k;
+
+					cp->counts[chk][r->status]++;
+					if (chk != RM_CHECK_TCP)
+						continue;
+					for (k = 0; k < cp->nports && cp->ports[k] != r->port; k++)
+						;
+					if (k == cp->nports && k < RM_MATRIX_PORTS)
+						cp->ports[cp->nports++] = r->port;
+					if (k < cp->nports)
+						cp->port_counts[k][r->status]++;
+				}
+			}
+		}
+}
+
+/* Where a port stands: its place in the topology's port list, the ports
+ * the topology does not list after them, by number. */
+static size_t port_rank(const struct rm_topology *t, uint16_t port)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (strcmp(v[i].from, from) == 0 && strcmp(v[i].to, to) == 0)
-			return &v[i];
-	return NULL;
+	for (i = 0; i < t->nports; i++)
+		if (t->ports[i].port == port)
+			return i;
+	return t->nports + port;
 }
 
-/* FNV-1a over both names: the probe-pair index, so a round of a thousand
- * probes is counted in linear time. */
-static uint64_t pair_hash(const char *from, const char *to)
+/* The columns: every check that has results, in the order of enum
+ * rm_check, tcp split by port. col_of maps a check to its column
+ * (RM_CHECK_TCP: to the first port's). */
+static void columns(const struct an_index *ix, struct rm_matrix *m, size_t *col_of)
 {
-	uint64_t h = UINT64_C(1469598103934665603);
+	uint16_t ports[RM_MATRIX_PORTS];
+	size_t nports = 0, a, b, i, j, n;
+	bool has[RM_CHECK_COUNT] = { false };
+	int chk;
 
-	for (; *from; from++)
-		h = (h ^ (uint8_t)*from) * UINT64_C(1099511628211);
-	h = (h ^ 0xff) * UINT64_C(1099511628211);
-	for (; *to; to++)
-		h = (h ^ (uint8_t)*to) * UINT64_C(1099511628211);
-	return h;
+	for (a = 0; a < ix->nclusters; a++)
+		for (b = 0; b < ix->nclusters; b++)
+			for (chk = 0; chk < RM_CHECK_COUNT; chk++) {
+				const struct an_ref *v =
+				    an_bucket(ix, a, b, (enum rm_check)chk, &n);
+
+				has[chk] |= n > 0;
+				for (i = 0; chk == RM_CHECK_TCP && i < n; i++) {
+					uint16_t port = an_result(ix, &v[i])->port;
+
+					for (j = 0; j < nports && ports[j] != port; j++)
+						;
+					if (j == nports && nports < RM_MATRIX_PORTS)
+						ports[nports++] = port;
+				}
+			}
+	/* insertion sort by rank: at most sixteen ports */
+	for (i = 1; i < nports; i++)
+		for (j = i;
+		     j > 0 && port_rank(ix->topo, ports[j]) < port_rank(ix->topo, ports[j - 1]);
+		     j--) {
+			uint16_t x = ports[j];
+
+			ports[j] = ports[j - 1];
+			ports[j - 1] = x;
+		}
+	for (chk = 0; chk < RM_CHECK_COUNT; chk++) {
+		col_of[chk] = SIZE_MAX;
+		if (!has[chk])
+			continue;
+		col_of[chk] = m->ncolumns;
+		if (chk != RM_CHECK_TCP) {
+			m->columns[m->ncolumns++] =
+			    (struct rm_matrix_column){ (enum rm_check)chk, 0 };
+			continue;
+		}
+		for (i = 0; i < nports; i++)
+			m->columns[m->ncolumns++] =
+			    (struct rm_matrix_column){ RM_CHECK_TCP, ports[i] };
+	}
 }
 
-int analyze_matrix(const struct rm_topology *topo, const struct rm_results_doc *const *docs,
-		   size_t ndocs, struct rm_arena *arena, struct rm_matrix *out)
+static size_t column_of(const struct rm_matrix *m, const size_t *col_of, const struct rm_result *r)
 {
-	size_t a, b, d, i, total = 0, cap = 0;
+	size_t c = col_of[r->check];
+
+	if (c == SIZE_MAX || r->check != RM_CHECK_TCP)
+		return c;
+	for (; c < m->ncolumns && m->columns[c].check == RM_CHECK_TCP; c++)
+		if (m->columns[c].port == r->port)
+			return c;
+	return SIZE_MAX; /* past the sixteenth port */
+}
+
+static int cell_cmp(const void *pa, const void *pb)
+{
+	const struct rm_matrix_cell *a = pa, *b = pb;
+
+	if (a->from != b->from)
+		return a->from < b->from ? -1 : 1;
+	if (a->to != b->to)
+		return a->to < b->to ? -1 : 1;
+	if (a->result->check != b->result->check)
+		return a->result->check < b->result->check ? -1 : 1;
+	if (a->result->port != b->result->port)
+		return a->result->port < b->result->port ? -1 : 1;
+	return 0;
+}
+
+int an_matrix(const struct an_index *ix, struct rm_arena *arena, struct rm_matrix *out)
+{
+	size_t col_of[RM_CHECK_COUNT], i, e, ncells = 0, size;
+	bool all = ix->nrefs <= RM_MATRIX_DETAIL_ALL;
 
 	memset(out, 0, sizeof(*out));
 	out->clusters =
-	    rm_arena_calloc(arena, topo->nclusters * topo->nclusters + 1, sizeof(*out->clusters));
-	if (out->clusters == NULL)
+	    rm_arena_calloc(arena, ix->nclusters * ix->nclusters + 1, sizeof(*out->clusters));
+	out->from = rm_arena_calloc(arena, ix->nprobes + 1, sizeof(*out->from));
+	out->to = rm_arena_calloc(arena, ix->nep + 1, sizeof(*out->to));
+	if (out->clusters == NULL || out->from == NULL || out->to == NULL)
 		return RM_ENOMEM;
-	for (a = 0; a < topo->nclusters; a++)
-		for (b = 0; b < topo->nclusters; b++) {
-			out->clusters[out->nclusters].from = topo->clusters[a].name;
-			out->clusters[out->nclusters].to = topo->clusters[b].name;
-			out->nclusters++;
-		}
-	size_t *slots, nslots = 16, mask;
-
-	for (d = 0; d < ndocs; d++)
-		total += docs[d]->nresults;
-	while (nslots < 2 * total)
-		nslots *= 2;
-	mask = nslots - 1;
-	/* slot: 0 empty, else index + 1 into out->probes */
-	slots = rm_arena_calloc(arena, nslots, sizeof(*slots));
-	if (slots == NULL)
-		return RM_ENOMEM;
-	for (d = 0; d < ndocs; d++) {
-		const struct rm_results_doc *doc = docs[d];
-
-		for (i = 0; i < doc->nresults; i++) {
-			const struct rm_result *r = &doc->results[i];
-			struct rm_pair_counts *cp =
-			    find(out->clusters, out->nclusters, doc->cluster, r->target_cluster);
-			struct rm_pair_counts *pp = NULL;
-			size_t h = (size_t)pair_hash(doc->probe, r->target) & mask;
-
-			while (slots[h] != 0) {
-				struct rm_pair_counts *x = &out->probes[slots[h] - 1];
-
-				if (strcmp(x->from, doc->probe) == 0 &&
-				    strcmp(x->to, r->target) == 0) {
-					pp = x;
-					break;
-				}
-				h = (h + 1) & mask;
-			}
-
-			if (cp != NULL)
-				cp->counts[r->check][r->status]++;
-			if (pp == NULL) {
-				if (rm_arena_grow(arena, (void **)&out->probes, &cap,
-						  out->nprobes + 1, sizeof(*out->probes)) != RM_OK)
-					return RM_ENOMEM;
-				pp = &out->probes[out->nprobes++];
-				memset(pp, 0, sizeof(*pp));
-				slots[h] = out->nprobes;
-				pp->from = doc->probe;
-				pp->to = r->target;
-			}
-			pp->counts[r->check][r->status]++;
-			if (r->check == RM_CHECK_TCP) {
-				size_t k;
-
-				for (k = 0; k < pp->nports && pp->ports[k] != r->port; k++)
-					;
-				if (k == pp->nports && k < RM_MATRIX_PORTS)
-					pp->ports[pp->nports++] = r->port;
-				if (k < pp->nports)
-					pp->port_counts[k][r->status]++;
-			}
-		}
+	count_pairs(ix, out);
+	columns(ix, out, col_of);
+	for (e = 0; e < ix->nep; e++) {
+		out->to[out->nto++] = ix->ep[e].name;
+		if (ix->ep[e].row != AN_NONE)
+			out->from[ix->ep[e].row] = ix->ep[e].name;
 	}
+	out->nfrom = ix->nprobes;
+	size = out->nfrom * out->nto * out->ncolumns;
+	out->grid = rm_arena_calloc(arena, size + 1, 1);
+	if (out->grid == NULL)
+		return RM_ENOMEM;
+	memset(out->grid, RM_MATRIX_NONE, size + 1);
+	for (i = 0; i < ix->nrefs; i++) {
+		const struct an_ref *ref = &ix->refs[i];
+		const struct rm_result *r = an_result(ix, ref);
+		uint32_t p = ix->doc_probe[ref->doc];
+		size_t col = column_of(out, col_of, r);
+		uint8_t *g;
+
+		if (p == AN_NONE || ix->ep[p].row == AN_NONE || ref->to == AN_NONE ||
+		    col == SIZE_MAX)
+			continue;
+		g = &out->grid[((size_t)ix->ep[p].row * out->nto + ref->to) * out->ncolumns + col];
+		if (*g == RM_MATRIX_NONE ||
+		    (rm_status_healthy(r->check, (enum rm_check_status) * g) &&
+		     !rm_status_healthy(r->check, r->status)))
+			*g = (uint8_t)r->status;
+		ncells += all || !rm_status_healthy(r->check, r->status);
+	}
+	out->cells_complete = all;
+	out->cells = rm_arena_calloc(arena, ncells + 1, sizeof(*out->cells));
+	if (out->cells == NULL)
+		return RM_ENOMEM;
+	for (i = 0; i < ix->nrefs; i++) {
+		const struct an_ref *ref = &ix->refs[i];
+		const struct rm_result *r = an_result(ix, ref);
+		uint32_t p = ix->doc_probe[ref->doc];
+		struct rm_matrix_cell *cell;
+
+		if (p == AN_NONE || ix->ep[p].row == AN_NONE || ref->to == AN_NONE ||
+		    column_of(out, col_of, r) == SIZE_MAX ||
+		    !(all || !rm_status_healthy(r->check, r->status)))
+			continue;
+		cell = &out->cells[out->ncells++];
+		cell->from = ix->ep[p].row;
+		cell->to = ref->to;
+		cell->result = r;
+		cell->arrived =
+		    r->check == RM_CHECK_TCP ? an_arrived(ix, ref->to, ref->doc, r->port) : -1;
+	}
+	qsort(out->cells, out->ncells, sizeof(*out->cells), cell_cmp);
 	return RM_OK;
 }

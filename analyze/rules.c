@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analyze/index.h"
 #include "reachmap/analyze.h"
 #include "reachmap/arena.h"
 #include "reachmap/error.h"
@@ -17,16 +18,15 @@
 
 /* The cells of one source cluster towards one destination cluster. */
 struct pair {
+	const struct an_index *ix;
+	size_t ia, ib; /* the clusters' indices */
 	const char *from, *to;
-	const struct rm_results_doc *const *docs;
-	size_t ndocs;
 	bool explained; /* a pair-wide cause was found: no further rules */
 };
 
 struct ctx {
 	const struct rm_topology *topo;
-	const struct rm_results_doc *const *docs;
-	size_t ndocs;
+	const struct an_index *ix;
 	struct rm_findings *out;
 	struct rm_arena *a;
 };
@@ -61,17 +61,21 @@ static const char *pods_of(struct ctx *c, const char *cluster)
 	return s[0] ? s : cluster;
 }
 
-/* Calls fn for every result of the pair matching check (and port when
- * nonzero). */
+/* Every result of the pair for check (and port when nonzero), from the
+ * index's bucket: d the document, r the result, r_ref its reference (with
+ * r_ref->to, the destination's endpoint). */
 #define FOR_CELLS(p, chk, prt, d, r)                                                               \
-	for (size_t d##_i = 0; d##_i < (p)->ndocs; d##_i++)                                        \
-		for (const struct rm_results_doc *d = (p)->docs[d##_i]; d != NULL; d = NULL)       \
-			for (size_t r##_i = 0; r##_i < d->nresults; r##_i++)                       \
-				for (const struct rm_result *r = &d->results[r##_i]; r != NULL;    \
-				     r = NULL)                                                     \
-					if (strcmp(d->cluster, (p)->from) == 0 &&                  \
-					    strcmp(r->target_cluster, (p)->to) == 0 &&             \
-					    r->check == (chk) && ((prt) == 0 || r->port == (prt)))
+	for (size_t r##_n, r##_i = 0,                                                              \
+			   r##_once = (an_bucket((p)->ix, (p)->ia, (p)->ib, (chk), &r##_n), 0);    \
+	     r##_once == 0 && r##_i < r##_n; r##_i++)                                              \
+		for (const struct an_ref *r##_ref =                                                \
+			 an_bucket((p)->ix, (p)->ia, (p)->ib, (chk), &r##_n) + r##_i;              \
+		     r##_ref != NULL; r##_ref = NULL)                                              \
+			for (const struct rm_results_doc *d = (p)->ix->docs[r##_ref->doc];         \
+			     d != NULL; d = NULL)                                                  \
+				for (const struct rm_result *r = &d->results[r##_ref->res];        \
+				     r != NULL; r = NULL)                                          \
+					if ((prt) == 0 || r->port == (prt))
 
 static size_t count(const struct pair *p, enum rm_check chk, uint16_t port, enum rm_check_status st,
 		    size_t *total)
@@ -135,32 +139,9 @@ static int set_port(struct ctx *c, struct rm_finding *f, uint16_t port)
 	return RM_OK;
 }
 
-/* Whether the responder at `to` saw `from_probe`'s traffic arrive on port
- * (the arrivals of the serve documents). -1: nobody said. */
-static int arrived_at(struct ctx *c, const char *to, const char *from_probe, uint16_t port)
+static const char *zone_of(const struct ctx *c, uint32_t ep)
 {
-	const struct rm_results_doc *src = NULL, *dst = NULL;
-	size_t i, k;
-
-	for (i = 0; i < c->ndocs; i++) {
-		if (strcmp(c->docs[i]->probe, to) == 0 && c->docs[i]->narrivals > 0)
-			dst = c->docs[i];
-		if (strcmp(c->docs[i]->probe, from_probe) == 0 && c->docs[i]->naddresses > 0)
-			src = c->docs[i];
-	}
-	if (dst == NULL)
-		return -1;
-	for (k = 0; k < dst->narrivals; k++) {
-		const struct rm_arrival *a = &dst->arrivals[k];
-
-		if (a->port != port || strcmp(a->protocol, "tcp") != 0)
-			continue;
-		if (a->probe != NULL && strcmp(a->probe, from_probe) == 0)
-			return 1;
-		if (src != NULL && cidr_addr_equal(&a->from, &src->addresses[0]))
-			return 1;
-	}
-	return 0;
+	return ep == AN_NONE ? NULL : c->ix->ep[ep].zone;
 }
 
 static bool failed_tcp(enum rm_check_status st)
@@ -192,7 +173,7 @@ static int rule_pair_cut(struct ctx *c, struct pair *p)
 			router_doc = d;
 		}
 		if (r->status == RM_STATUS_FILTERED) {
-			int got = arrived_at(c, r->target, d->probe, r->port);
+			int got = an_arrived(c->ix, r_ref->to, r_ref->doc, r->port);
 
 			asked += got >= 0;
 			arrived += got == 1;
@@ -253,7 +234,7 @@ static int rule_pair_cut(struct ctx *c, struct pair *p)
 			continue;
 		rc = evidence(c, f, d, r,
 			      r->status == RM_STATUS_FILTERED
-				  ? arrived_at(c, r->target, d->probe, r->port)
+				  ? an_arrived(c->ix, r_ref->to, r_ref->doc, r->port)
 				  : -1);
 		if (rc != RM_OK)
 			return rc;
@@ -299,9 +280,9 @@ static int rule_port_blocked(struct ctx *c, struct pair *p, uint16_t port)
 	{
 		if (who == NULL && r->icmp_from.family != RM_AF_NONE)
 			who = addr_str(c, &r->icmp_from);
-		rc = evidence(c, f, d, r,
-			      st == RM_STATUS_FILTERED ? arrived_at(c, r->target, d->probe, port)
-						       : -1);
+		rc = evidence(
+		    c, f, d, r,
+		    st == RM_STATUS_FILTERED ? an_arrived(c->ix, r_ref->to, r_ref->doc, port) : -1);
 		if (rc != RM_OK)
 			return rc;
 	}
@@ -446,20 +427,6 @@ static int rule_status(struct ctx *c, struct pair *p, enum rm_check chk, enum rm
 	return f->summary && f->remedy ? RM_OK : RM_ENOMEM;
 }
 
-static const char *zone_of(const struct ctx *c, const char *cluster, const char *name)
-{
-	const struct rm_cluster *cl = topo_cluster(c->topo, cluster);
-	size_t i;
-
-	for (i = 0; cl != NULL && i < cl->nprobes; i++)
-		if (strcmp(cl->probes[i].name, name) == 0)
-			return cl->probes[i].zone;
-	for (i = 0; cl != NULL && i < cl->ntargets; i++)
-		if (strcmp(cl->targets[i].name, name) == 0)
-			return cl->targets[i].zone;
-	return NULL;
-}
-
 static const char **one(struct ctx *c, const char *s)
 {
 	const char **v = rm_arena_calloc(c->a, 1, sizeof(*v));
@@ -487,7 +454,7 @@ static int rule_zone_cut(struct ctx *c, struct pair *p, bool source_side)
 
 		FOR_CELLS(p, RM_CHECK_TCP, 0, d, r)
 		{
-			const char *rz = source_side ? d->zone : zone_of(c, p->to, r->target);
+			const char *rz = source_side ? d->zone : zone_of(c, r_ref->to);
 			bool here = rz != NULL && strcmp(rz, zone) == 0;
 
 			if (here) {
@@ -501,7 +468,7 @@ static int rule_zone_cut(struct ctx *c, struct pair *p, bool source_side)
 			continue;
 		FOR_CELLS(p, RM_CHECK_PATH, 0, d, r)
 		{
-			const char *rz = source_side ? d->zone : zone_of(c, p->to, r->target);
+			const char *rz = source_side ? d->zone : zone_of(c, r_ref->to);
 
 			if (last_hop == NULL && rz != NULL && strcmp(rz, zone) == 0 &&
 			    r->last_hop.family != RM_AF_NONE)
@@ -519,11 +486,12 @@ static int rule_zone_cut(struct ctx *c, struct pair *p, bool source_side)
 		}
 		FOR_CELLS(p, RM_CHECK_TCP, 0, d, r)
 		{
-			const char *rz = source_side ? d->zone : zone_of(c, p->to, r->target);
+			const char *rz = source_side ? d->zone : zone_of(c, r_ref->to);
 
 			if (rz != NULL && strcmp(rz, zone) == 0 &&
 			    (rc = evidence(c, f, d, r,
-					   arrived_at(c, r->target, d->probe, r->port))) != RM_OK)
+					   an_arrived(c->ix, r_ref->to, r_ref->doc, r->port))) !=
+				RM_OK)
 				return rc;
 		}
 		f->summary = rm_arena_printf(c->a,
@@ -647,7 +615,7 @@ static int analyze_pair(struct ctx *c, struct pair *p)
 	/* What listens at a target is the target's: reported once, on its own
 	 * cluster's pair when that sees it too. */
 	if (rc == RM_OK) {
-		struct pair own = { p->to, p->to, p->docs, p->ndocs, false };
+		struct pair own = { p->ix, p->ib, p->ib, p->to, p->to, false };
 
 		if (strcmp(p->from, p->to) == 0 ||
 		    count(&own, RM_CHECK_CQL, 0, RM_STATUS_NOT_CQL, NULL) == 0)
@@ -660,7 +628,7 @@ static int analyze_pair(struct ctx *c, struct pair *p)
 	/* A stale record lives in the destination's DNS: reported once, on
 	 * its own pair, when it answers its own cluster wrongly too. */
 	if (rc == RM_OK) {
-		struct pair own = { p->to, p->to, p->docs, p->ndocs, false };
+		struct pair own = { p->ix, p->ib, p->ib, p->to, p->to, false };
 
 		if (strcmp(p->from, p->to) == 0 ||
 		    count(&own, RM_CHECK_DNS, 0, RM_STATUS_WRONG_ANSWER, NULL) == 0)
@@ -759,9 +727,10 @@ static int rule_probe_missing(struct ctx *c)
 			struct rm_finding *f;
 			bool seen = false;
 
-			for (d = 0; d < c->ndocs && !seen; d++)
-				seen = c->docs[d]->nresults > 0 &&
-				       strcmp(c->docs[d]->probe, cl->probes[i].name) == 0;
+			for (d = 0; d < c->ix->ndocs && !seen; d++)
+				seen = c->ix->docs[d]->nresults > 0 &&
+				       c->ix->doc_probe[d] != AN_NONE &&
+				       c->ix->ep[c->ix->doc_probe[d]].name == cl->probes[i].name;
 			if (seen)
 				continue;
 			f = findings_add(c->out, RM_FINDING_PROBE_MISSING, RM_SEV_WARNING);
@@ -855,18 +824,18 @@ static int merge_route_findings(struct ctx *c, size_t first)
 	return RM_OK;
 }
 
-int analyze_results(const struct rm_topology *topo, const struct rm_results_doc *const *docs,
-		    size_t ndocs, struct rm_findings *out)
+int an_rules(const struct an_index *ix, struct rm_findings *out)
 {
-	struct ctx c = { topo, docs, ndocs, out, out->arena };
-	size_t a, b, first;
-	int rc = analyze_plan(topo, out);
+	struct ctx c = { ix->topo, ix, out, out->arena };
+	size_t a, b, first = out->n;
+	int rc = RM_OK;
 
-	first = out->n;
-	for (a = 0; rc == RM_OK && a < topo->nclusters; a++)
-		for (b = 0; rc == RM_OK && b < topo->nclusters; b++) {
-			struct pair p = { topo->clusters[a].name, topo->clusters[b].name, docs,
-					  ndocs, false };
+	for (a = 0; rc == RM_OK && a < ix->nclusters; a++)
+		for (b = 0; rc == RM_OK && b < ix->nclusters; b++) {
+			struct pair p = {
+				ix,   a, b, ix->topo->clusters[a].name, ix->topo->clusters[b].name,
+				false
+			};
 
 			rc = analyze_pair(&c, &p);
 		}

@@ -165,18 +165,9 @@ int cmd_analyze(int argc, char **argv)
 	report.command = "analyze";
 	report.generated = rm_time_format(rm_time_document(), generated, sizeof(generated));
 	report.topo = topo;
-	rc = analyze_results(topo, ptrs, ndocs, &report.findings);
-	if (rc == RM_OK)
-		rc = analyze_matrix(topo, ptrs, ndocs, report.findings.arena, &report.matrix);
+	rc = analyze_round(&report, ptrs, ndocs);
 	if (rc != RM_OK) {
 		fprintf(stderr, "reachmap analyze: %s\n", rm_strerror(rc));
-		exitcode = EXIT_RUNTIME;
-		goto done;
-	}
-	analyze_finish(&report);
-	/* After the verdict of the findings: a violated expectation fails it too. */
-	if (analyze_expectations(&report, ptrs, ndocs) != RM_OK) {
-		fprintf(stderr, "reachmap analyze: out of memory\n");
 		exitcode = EXIT_RUNTIME;
 		goto done;
 	}

@@ -12,70 +12,40 @@
 #include "reachmap/jsonw.h"
 #include "report/report-internal.h"
 
-static const char *cluster_of(const struct rm_topology *t, const char *name)
-{
-	size_t c, i;
-
-	for (c = 0; c < t->nclusters; c++) {
-		for (i = 0; i < t->clusters[c].nprobes; i++)
-			if (strcmp(t->clusters[c].probes[i].name, name) == 0)
-				return t->clusters[c].name;
-		for (i = 0; i < t->clusters[c].ntargets; i++)
-			if (strcmp(t->clusters[c].targets[i].name, name) == 0)
-				return t->clusters[c].name;
-	}
-	return "?";
-}
-
-/* The matrix as data for the page's script: rows (probes), columns
- * (destinations), each with its cluster, and the cells' counts. */
+/* The matrix as data for the page's script: the grid and the cells'
+ * detail as in the json report, and where each probe and target is
+ * (cluster and zone), for grouping. */
 static char *matrix_data(const struct rm_report *r)
 {
 	struct rm_jb b = { 0 };
-	cJSON *root = cJSON_CreateObject(), *cells, *names;
-	size_t i, k;
-	int c, st;
+	cJSON *root = cJSON_CreateObject(), *where;
+	size_t c, i;
 	char *text;
 
-	names = jb_obj(&b, root, "cluster");
-	cells = jb_arr(&b, root, "cells");
-	for (i = 0; i < r->matrix.nprobes; i++) {
-		const struct rm_pair_counts *p = &r->matrix.probes[i];
-		cJSON *o = cJSON_CreateObject(), *ch = NULL;
+	if (root == NULL)
+		return NULL;
+	report_grid_json(&b, root, &r->matrix);
+	report_cells_json(&b, root, &r->matrix);
+	where = jb_obj(&b, root, "where");
+	for (c = 0; c < r->topo->nclusters; c++) {
+		const struct rm_cluster *cl = &r->topo->clusters[c];
 
-		if (!cJSON_HasObjectItem(names, p->from))
-			jb_str(&b, names, p->from, cluster_of(r->topo, p->from));
-		if (!cJSON_HasObjectItem(names, p->to))
-			jb_str(&b, names, p->to, cluster_of(r->topo, p->to));
-		jb_str(&b, o, "from", p->from);
-		jb_str(&b, o, "to", p->to);
-		ch = jb_obj(&b, o, "checks");
-		for (c = 0; c < RM_CHECK_COUNT; c++) {
-			cJSON *co = NULL;
+		for (i = 0; i < cl->nprobes + cl->ntargets; i++) {
+			const char *name = i < cl->nprobes ? cl->probes[i].name
+							   : cl->targets[i - cl->nprobes].name;
+			const char *zone = i < cl->nprobes ? cl->probes[i].zone
+							   : cl->targets[i - cl->nprobes].zone;
+			cJSON *w = cJSON_CreateArray();
 
-			for (st = 0; st < RM_STATUS_COUNT; st++) {
-				if (p->counts[c][st] == 0)
-					continue;
-				if (co == NULL)
-					co = jb_obj(&b, ch, rm_check_name((enum rm_check)c));
-				jb_num(&b, co, rm_status_name((enum rm_check_status)st),
-				       p->counts[c][st]);
+			if (!cJSON_HasObjectItem(where, name) && w != NULL) {
+				jb_push(&b, w, cJSON_CreateString(cl->name));
+				jb_push(&b, w, cJSON_CreateString(zone ? zone : ""));
+				if (!cJSON_AddItemToObject(where, name, w))
+					b.failed = 1;
+			} else {
+				cJSON_Delete(w);
 			}
 		}
-		/* Each tcp port as a check of its own, "tcp/7000", for the map's
-		 * port buttons. */
-		for (k = 0; k < p->nports; k++) {
-			char key[16];
-			cJSON *co;
-
-			snprintf(key, sizeof(key), "tcp/%u", p->ports[k]);
-			co = jb_obj(&b, ch, key);
-			for (st = 0; st < RM_STATUS_COUNT; st++)
-				if (p->port_counts[k][st])
-					jb_num(&b, co, rm_status_name((enum rm_check_status)st),
-					       p->port_counts[k][st]);
-		}
-		jb_push(&b, cells, o);
 	}
 	text = b.failed ? NULL : cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
@@ -96,46 +66,59 @@ static const char style[] =
     "#cell{font:13px monospace;white-space:pre;margin-top:.5em}"
     "@media print{#bar{display:none}}";
 
-/* The page's script: draws the heat map for the chosen check. Healthy
- * words are green, fragmentation-needed and loss amber, the rest red. */
+/* The page's script: draws the heat map for the chosen check, rows and
+ * columns grouped by cluster and zone. A cell's colour is its worst
+ * status over the chosen columns: healthy words green, loss amber, the
+ * rest red; hover and click show every column's status and the detail the
+ * report kept. */
 static const char script[] =
-    "(function(){var d=JSON.parse(document.getElementById('data').textContent);"
+    "(function(){var d=JSON.parse(document.getElementById('data').textContent);var g=d.grid;"
     "var good={ok:1,open:1,none:1,'fragmentation-needed':1};var amber={loss:1};"
-    "var rows=[],cols=[];d.cells.forEach(function(c){if(rows.indexOf(c.from)<0)rows.push(c.from);"
-    "if(cols.indexOf(c.to)<0)cols.push(c.to);});"
-    "function byCl(a,b){var x=d.cluster[a]+'/'+a,y=d.cluster[b]+'/'+b;return x<y?-1:x>y?1:0;}"
-    "rows.sort(byCl);cols.sort(byCl);var "
-    "idx={};d.cells.forEach(function(c){idx[c.from+'|'+c.to]=c;});"
-    "var "
-    "seen={};d.cells.forEach(function(c){Object.keys(c.checks).forEach(function(k){seen[k]=1;});});"
-    "var order=['icmp','tcp','cql','identity','nat','dns','mtu','path'];"
-    "var checks=['all'].concat(order.filter(function(k){return seen[k];}),"
-    "Object.keys(seen).filter(function(k){return k.indexOf('tcp/')===0;}).sort());"
+    "var nc=g.columns.length;"
+    "var cidx={},ci=0;g.to.forEach(function(n){var c=(d.where[n]||[''])[0];"
+    "if(!(c in cidx))cidx[c]=ci++;});"
+    "function sorted(names){return names.map(function(n,i){return {n:n,i:i};}).sort("
+    "function(a,b){var x=d.where[a.n]||['',''],y=d.where[b.n]||['',''];"
+    "if(cidx[x[0]]!==cidx[y[0]])return cidx[x[0]]-cidx[y[0]];"
+    "if(x[1]!==y[1])return x[1]<y[1]?-1:1;return a.i-b.i;});}"
+    "var rows=sorted(g.from),cols=sorted(g.to);"
+    "var det={};d.cells.forEach(function(c){var k=c.from+'|'+c.to;(det[k]=det[k]||[]).push(c);});"
+    "var checks=['all'];g.columns.forEach(function(c){var b=c.split('/')[0];"
+    "if(checks.indexOf(b)<0)checks.push(b);});"
+    "g.columns.forEach(function(c){if(c.indexOf('/')>0)checks.push(c);});"
+    "function picked(ch){var v=[];g.columns.forEach(function(c,j){"
+    "if(ch==='all'||c===ch||c.split('/')[0]===ch)v.push(j);});return v;}"
+    "function st(r,c,j){var x=g.rows[r].charAt(c*nc+j);return "
+    "x==='.'?null:g.statuses[x.charCodeAt(0)-97];}"
     "var "
     "bar=document.getElementById('bar'),map=document.getElementById('map'),info=document."
     "getElementById('cell');"
-    "function cls(c,ch){if(!c)return 'none';var w='ok',n=0;var "
-    "list=ch==='all'?Object.keys(c.checks).filter(function(k){return k.indexOf('/')<0;}):[ch];"
-    "list.forEach(function(k){var s=c.checks[k]||{};Object.keys(s).forEach(function(st){n+=s[st];"
-    "if(!good[st]){w=(amber[st]&&w!=='bad')?'warn':'bad';}});});return n?w:'none';}"
-    "function txt(c){if(!c)return 'no result';return c.from+' -> "
-    "'+c.to+'\\n'+Object.keys(c.checks).map(function(k){"
-    "return '  '+k+': '+Object.keys(c.checks[k]).map(function(s){return s+' "
-    "'+c.checks[k][s];}).join(', ');}).join('\\n');}"
+    "function cls(r,c,cols_){var w='none';cols_.forEach(function(j){var s=st(r,c,j);if(!s)return;"
+    "if(good[s]){if(w==='none')w='ok';}else if(amber[s]){if(w!=='bad')w='warn';}else "
+    "w='bad';});return w;}"
+    "function txt(r,c){var f=g.from[r],t=g.to[c],out=[f+' -> '+t];"
+    "g.columns.forEach(function(col,j){var s=st(r,c,j);if(s)out.push('  '+col+': '+s);});"
+    "(det[f+'|'+t]||[]).forEach(function(x){var m=[];['rttMs','icmpFrom','answers','responder',"
+    "'seen','largestWorking','lastHop','error'].forEach(function(k){if(x[k]!==undefined)"
+    "m.push(k+'='+x[k]);});if(x.arrived!==undefined)m.push(x.arrived?'arrived':'did not "
+    "arrive');"
+    "if(m.length)out.push('  '+x.check+(x.port?'/'+x.port:'')+' '+m.join(' '));});"
+    "if(out.length===1)out.push('  no result');return out.join('\\n');}"
     "function "
     "draw(ch){bar.querySelectorAll('button').forEach(function(b){b.className=b.textContent===ch?'"
-    "on':'';});"
-    "var h='<table><tr><th></th>'+cols.map(function(c){return '<th "
-    "title=\"'+d.cluster[c]+'\">'+c+'</th>';}).join('')+'</tr>';"
-    "rows.forEach(function(r){h+='<tr><th>'+d.cluster[r]+' / "
-    "'+r+'</th>';cols.forEach(function(c){var x=idx[r+'|'+c];"
-    "h+='<td class=\"c '+cls(x,ch)+'\" data-k=\"'+r+'|'+c+'\" "
-    "title=\"'+txt(x).replace(/\"/g,'')+'\"></td>';});h+='</tr>';});"
+    "on':'';});var cs=picked(ch);"
+    "var h='<table><tr><th></th>'+cols.map(function(c){var w=d.where[c.n]||['',''];return '<th "
+    "title=\"'+w[0]+' '+w[1]+'\">'+c.n+'</th>';}).join('')+'</tr>';"
+    "rows.forEach(function(r){var w=d.where[r.n]||['',''];h+='<tr><th>'+w[0]+(w[1]?' / "
+    "'+w[1]:'')+' / '+r.n+'</th>';cols.forEach(function(c){"
+    "h+='<td class=\"c '+cls(r.i,c.i,cs)+'\" data-k=\"'+r.i+'|'+c.i+'\" "
+    "title=\"'+txt(r.i,c.i).replace(/\"/g,'')+'\"></td>';});h+='</tr>';});"
     "map.innerHTML=h+'</table>';}"
     "checks.forEach(function(ch){var b=document.createElement('button');b.textContent=ch;"
     "b.onclick=function(){draw(ch);};bar.appendChild(b);});"
     "map.onclick=function(e){var "
-    "k=e.target.getAttribute('data-k');if(k)info.textContent=txt(idx[k]);};"
+    "k=e.target.getAttribute('data-k');if(k){var "
+    "p=k.split('|');info.textContent=txt(+p[0],+p[1]);}};"
     "draw('all');})();";
 
 static int render_html(const struct rm_report *r, FILE *out)

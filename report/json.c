@@ -120,6 +120,7 @@ static cJSON *cluster_json(struct rm_jb *b, const struct rm_cluster *c)
 	a = jb_arr(b, o, "targets");
 	for (i = 0; i < c->ntargets; i++)
 		push_str(b, a, c->targets[i].name);
+	report_members_json(b, o, c);
 	return o;
 }
 
@@ -198,7 +199,10 @@ static int render_json(const struct rm_report *r, FILE *out)
 		jb_push(&b, a, cluster_json(&b, &r->topo->clusters[i]));
 	o = jb_obj(&b, root, "matrix");
 	pairs_json(&b, jb_arr(&b, o, "clusterPairs"), r->matrix.clusters, r->matrix.nclusters);
-	pairs_json(&b, jb_arr(&b, o, "probePairs"), r->matrix.probes, r->matrix.nprobes);
+	if (r->matrix.grid != NULL) {
+		report_grid_json(&b, o, &r->matrix);
+		report_cells_json(&b, o, &r->matrix);
+	}
 	a = jb_arr(&b, root, "findings");
 	for (i = 0; i < r->findings.n; i++)
 		jb_push(&b, a, finding_json(&b, &r->findings.v[i]));

@@ -10,6 +10,15 @@
  * text and attribute values. */
 void report_escape(FILE *out, const char *s);
 
+struct rm_jb;
+typedef struct cJSON cJSON;
+/* The matrix's grid ("grid"), its cells' detail ("cells", "cellsComplete")
+ * and a cluster's members ("members": name, role, zone, address) added to
+ * parent; failures set b->failed. */
+void report_grid_json(struct rm_jb *b, cJSON *parent, const struct rm_matrix *m);
+void report_cells_json(struct rm_jb *b, cJSON *parent, const struct rm_matrix *m);
+void report_members_json(struct rm_jb *b, cJSON *parent, const struct rm_cluster *c);
+
 extern const struct report_ops report_json;
 extern const struct report_ops report_text;
 extern const struct report_ops report_junit;

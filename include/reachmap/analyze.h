@@ -19,17 +19,14 @@ struct rm_results_doc;
 int analyze_results(const struct rm_topology *topo, const struct rm_results_doc *const *docs,
 		    size_t ndocs, struct rm_findings *out);
 
-/* The matrix of the documents' results: counts per cluster pair and per
- * (probe, destination), allocated in `arena`. 0 or RM_ENOMEM. */
-int analyze_matrix(const struct rm_topology *topo, const struct rm_results_doc *const *docs,
-		   size_t ndocs, struct rm_arena *arena, struct rm_matrix *out);
-
-/* Judges the topology's expectations cell by cell: reach open (tcp open),
- * blocked (filtered, rejected, unreachable or no-route pass), resolves (dns
- * ok). Fills report->expectations in report->findings.arena. 0 or
- * RM_ENOMEM. */
-int analyze_expectations(struct rm_report *report, const struct rm_results_doc *const *docs,
-			 size_t ndocs);
+/* Everything a round shows, into report (report->topo set, report->findings
+ * made): the findings of analyze_results, the matrix (in
+ * report->findings.arena; it lends the documents' results, which must
+ * outlive the report), the verdict (analyze_finish) and the topology's
+ * expectations judged cell by cell: reach open (tcp open), blocked
+ * (filtered, rejected, unreachable or no-route pass), resolves (dns ok); a
+ * violated one fails the verdict. Linear in the results. 0, or RM_ENOMEM. */
+int analyze_round(struct rm_report *report, const struct rm_results_doc *const *docs, size_t ndocs);
 
 /* For each of `n` asked (kind, len) pairs in order, the lowest free IPv4
  * block of that length in RFC 1918 space (10/8, then 172.16/12, then

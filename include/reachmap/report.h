@@ -18,8 +18,8 @@ struct rm_suggestion {
 
 #include "reachmap/results.h"
 
-/* Counts of statuses per check for a pair: of clusters, or of a probe and a
- * destination (DESIGN.md: the matrix). */
+/* Counts of statuses per check for a pair of clusters (DESIGN.md: the
+ * matrix). */
 #define RM_MATRIX_PORTS 16
 
 struct rm_pair_counts {
@@ -32,12 +32,51 @@ struct rm_pair_counts {
 	size_t nports;
 };
 
+/* A column of the probe grid: a check, tcp split port by port. */
+struct rm_matrix_column {
+	enum rm_check check;
+	uint16_t port; /* tcp only */
+};
+
+/* The detail of one cell of the grid, for the reports that show it. */
+struct rm_matrix_cell {
+	uint32_t from, to;		/* indices into matrix.from, matrix.to */
+	const struct rm_result *result; /* lent by the results documents */
+	int arrived; /* tcp: the far end saw it arrive (1) or not (0); -1 nobody said */
+};
+
+/* A grid byte for a cell with no result. */
+#define RM_MATRIX_NONE ((uint8_t)RM_STATUS_COUNT)
+/* Up to this many results, every cell's detail is kept; above, the
+ * unhealthy cells' only (a thousand probes make six million). */
+#define RM_MATRIX_DETAIL_ALL 20000
+
+/* The matrix: the counts per cluster pair, and the probe grid, one byte a
+ * cell: every probe of the topology (rows) x every probe and target
+ * (destinations) x every column, the worst status seen there (an
+ * unhealthy status wins over a healthy one) or RM_MATRIX_NONE. Six million
+ * cells are six megabytes, where a count table per probe pair would take a
+ * gigabyte. */
 struct rm_matrix {
 	struct rm_pair_counts *clusters; /* every cluster pair, in topology order */
 	size_t nclusters;
-	struct rm_pair_counts *probes; /* every (probe, destination) with results */
-	size_t nprobes;
+	const char **from; /* the probes, in topology order */
+	size_t nfrom;
+	const char **to; /* the probes and targets, cluster by cluster */
+	size_t nto;
+	struct rm_matrix_column columns[RM_CHECK_COUNT + RM_MATRIX_PORTS];
+	size_t ncolumns;
+	uint8_t *grid; /* [(from * nto + to) * ncolumns + column] */
+	struct rm_matrix_cell *cells;
+	size_t ncells;
+	int cells_complete; /* every measured cell is in cells, healthy or not */
 };
+
+/* The grid byte of (from, to, column). */
+static inline uint8_t rm_matrix_at(const struct rm_matrix *m, size_t from, size_t to, size_t col)
+{
+	return m->grid[(from * m->nto + to) * m->ncolumns + col];
+}
 
 /* One expectation judged on one cluster pair. */
 struct rm_expectation_pair {

@@ -1,0 +1,311 @@
+/* Building the index of a round (analyze/index.h): linear in the results,
+ * with the allocations sized before they are filled. */
+#include <string.h>
+
+#include "analyze/index.h"
+#include "reachmap/alloc.h"
+#include "reachmap/error.h"
+
+static uint64_t fnv(const void *p, size_t n, uint64_t h)
+{
+	const uint8_t *s = p;
+
+	while (n--)
+		h = (h ^ *s++) * UINT64_C(1099511628211);
+	return h;
+}
+
+#define FNV_SEED UINT64_C(1469598103934665603)
+
+/* The bytes of an address that count: a v4 address's unused tail is not
+ * part of it. */
+static uint64_t addr_hash(const struct rm_addr *a)
+{
+	return fnv(a->bytes, a->family == RM_AF_INET6 ? 16 : 4, fnv(&a->family, 1, FNV_SEED));
+}
+
+static size_t table_size(size_t n)
+{
+	size_t sz = 16;
+
+	while (sz < 2 * n)
+		sz *= 2;
+	return sz;
+}
+
+uint32_t an_endpoint_find(const struct an_index *ix, const char *name)
+{
+	size_t h;
+
+	if (ix->ep_slots == NULL || name == NULL)
+		return AN_NONE;
+	h = (size_t)fnv(name, strlen(name), FNV_SEED) & ix->ep_mask;
+	for (; ix->ep_slots[h] != 0; h = (h + 1) & ix->ep_mask)
+		if (strcmp(ix->ep[ix->ep_slots[h] - 1].name, name) == 0)
+			return ix->ep_slots[h] - 1;
+	return AN_NONE;
+}
+
+uint32_t an_cluster_find(const struct an_index *ix, const char *name)
+{
+	size_t c;
+
+	for (c = 0; name != NULL && c < ix->nclusters; c++)
+		if (strcmp(ix->topo->clusters[c].name, name) == 0)
+			return (uint32_t)c;
+	return AN_NONE;
+}
+
+static int endpoints(struct an_index *ix)
+{
+	const struct rm_topology *t = ix->topo;
+	size_t c, i, n = 0;
+
+	for (c = 0; c < t->nclusters; c++)
+		n += t->clusters[c].nprobes + t->clusters[c].ntargets;
+	ix->ep = rm_calloc(n + 1, sizeof(*ix->ep));
+	ix->ep_mask = table_size(n) - 1;
+	ix->ep_slots = rm_calloc(ix->ep_mask + 1, sizeof(*ix->ep_slots));
+	if (ix->ep == NULL || ix->ep_slots == NULL)
+		return RM_ENOMEM;
+	for (c = 0; c < t->nclusters; c++) {
+		const struct rm_cluster *cl = &t->clusters[c];
+
+		for (i = 0; i < cl->nprobes + cl->ntargets; i++) {
+			bool probe = i < cl->nprobes;
+			const struct rm_target *tg = probe ? NULL : &cl->targets[i - cl->nprobes];
+			const char *name = probe ? cl->probes[i].name : tg->name;
+			struct an_endpoint *e = &ix->ep[ix->nep];
+			size_t h;
+
+			/* A name given twice keeps its first place (plan reports it). */
+			if (an_endpoint_find(ix, name) != AN_NONE)
+				continue;
+			e->name = name;
+			e->zone = probe ? cl->probes[i].zone : tg->zone;
+			e->address = probe ? &cl->probes[i].address : &tg->address;
+			e->row = probe ? (uint32_t)ix->nprobes++ : AN_NONE;
+			e->cluster = (uint32_t)c;
+			h = (size_t)fnv(name, strlen(name), FNV_SEED) & ix->ep_mask;
+			while (ix->ep_slots[h] != 0)
+				h = (h + 1) & ix->ep_mask;
+			ix->ep_slots[h] = (uint32_t)++ix->nep;
+		}
+	}
+	return RM_OK;
+}
+
+/* The destination of each result: documents list their results target by
+ * target, so the previous lookup is nearly always the answer. */
+struct last {
+	const char *name;
+	uint32_t id;
+};
+
+static uint32_t cached(const struct an_index *ix, struct last *l, const char *name, bool cluster)
+{
+	if (l->name == NULL || strcmp(l->name, name) != 0) {
+		l->name = name;
+		l->id = cluster ? an_cluster_find(ix, name) : an_endpoint_find(ix, name);
+	}
+	return l->id;
+}
+
+static int buckets(struct an_index *ix)
+{
+	size_t nb = ix->nclusters * ix->nclusters * RM_CHECK_COUNT, d, i, total = 0;
+	size_t *fill;
+
+	ix->bucket = rm_calloc(nb + 2, sizeof(*ix->bucket));
+	fill = rm_calloc(nb + 1, sizeof(*fill));
+	if (ix->bucket == NULL || fill == NULL) {
+		rm_free(fill);
+		return RM_ENOMEM;
+	}
+	/* Count, then place: one exact allocation for six million refs. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (d = 0; d < ix->ndocs; d++) {
+			const struct rm_results_doc *doc = ix->docs[d];
+			uint32_t a = ix->doc_cluster[d];
+			struct last lc = { 0 }, le = { 0 };
+
+			if (a == AN_NONE)
+				continue;
+			for (i = 0; i < doc->nresults; i++) {
+				const struct rm_result *r = &doc->results[i];
+				uint32_t b = cached(ix, &lc, r->target_cluster, true);
+				size_t k;
+
+				if (b == AN_NONE || r->check >= RM_CHECK_COUNT)
+					continue;
+				k = ((size_t)a * ix->nclusters + b) * RM_CHECK_COUNT +
+				    (size_t)r->check;
+				if (pass == 0) {
+					ix->bucket[k + 1]++;
+					continue;
+				}
+				ix->refs[fill[k]++] =
+				    (struct an_ref){ (uint32_t)d, (uint32_t)i,
+						     cached(ix, &le, r->target, false) };
+			}
+		}
+		if (pass == 0) {
+			for (i = 0; i < nb; i++)
+				ix->bucket[i + 1] += ix->bucket[i];
+			total = ix->bucket[nb];
+			memcpy(fill, ix->bucket, nb * sizeof(*fill));
+			ix->refs = rm_calloc(total + 1, sizeof(*ix->refs));
+			if (ix->refs == NULL) {
+				rm_free(fill);
+				return RM_ENOMEM;
+			}
+			ix->nrefs = total;
+		}
+	}
+	rm_free(fill);
+	return RM_OK;
+}
+
+static uint64_t arrival_key(uint32_t to, uint32_t from, uint16_t port)
+{
+	return ((uint64_t)to << 40 ^ (uint64_t)from << 16 ^ port) + 1;
+}
+
+static size_t key_slot(const struct an_index *ix, uint64_t key)
+{
+	size_t h = (size_t)fnv(&key, sizeof(key), FNV_SEED) & ix->arrived_mask;
+
+	while (ix->arrived[h] != 0 && ix->arrived[h] != key)
+		h = (h + 1) & ix->arrived_mask;
+	return h;
+}
+
+/* Who sent an arrival: the probe it names, else the endpoint whose
+ * document (or, failing that, whose topology entry) has its address. */
+static uint32_t arrival_source(const struct an_index *ix, const struct rm_arrival *a,
+			       const uint32_t *addr_slots, size_t addr_mask,
+			       const struct rm_addr *const *addr_of)
+{
+	uint32_t e = a->probe ? an_endpoint_find(ix, a->probe) : AN_NONE;
+	size_t h;
+
+	if (e != AN_NONE)
+		return e;
+	h = (size_t)addr_hash(&a->from) & addr_mask;
+	for (; addr_slots[h] != 0; h = (h + 1) & addr_mask)
+		if (cidr_addr_equal(addr_of[addr_slots[h] - 1], &a->from))
+			return addr_slots[h] - 1;
+	return AN_NONE;
+}
+
+static int arrivals(struct an_index *ix)
+{
+	size_t d, k, n = 0, addr_mask;
+	uint32_t *addr_slots = NULL, e;
+	const struct rm_addr **addr_of = NULL;
+	int rc = RM_ENOMEM;
+
+	for (d = 0; d < ix->ndocs; d++)
+		n += ix->docs[d]->narrivals;
+	ix->responder_said = rm_calloc(ix->nep + 1, sizeof(*ix->responder_said));
+	ix->arrived_mask = table_size(n) - 1;
+	ix->arrived = rm_calloc(ix->arrived_mask + 1, sizeof(*ix->arrived));
+	addr_mask = table_size(ix->nep) - 1;
+	addr_slots = rm_calloc(addr_mask + 1, sizeof(*addr_slots));
+	addr_of = rm_calloc(ix->nep + 1, sizeof(*addr_of));
+	if (ix->responder_said == NULL || ix->arrived == NULL || addr_slots == NULL ||
+	    addr_of == NULL)
+		goto out;
+	/* The address a probe really sends from is the one its own document
+	 * gives; the topology's is the fallback. */
+	for (e = 0; e < ix->nep; e++)
+		addr_of[e] = ix->ep[e].address;
+	for (d = 0; d < ix->ndocs; d++)
+		if (ix->doc_probe[d] != AN_NONE && ix->docs[d]->naddresses > 0)
+			addr_of[ix->doc_probe[d]] = &ix->docs[d]->addresses[0];
+	for (e = 0; e < ix->nep; e++) {
+		size_t h = (size_t)addr_hash(addr_of[e]) & addr_mask;
+
+		while (addr_slots[h] != 0)
+			h = (h + 1) & addr_mask;
+		addr_slots[h] = e + 1;
+	}
+	for (d = 0; d < ix->ndocs; d++) {
+		const struct rm_results_doc *doc = ix->docs[d];
+		uint32_t to = ix->doc_probe[d];
+
+		if (to == AN_NONE || doc->narrivals == 0)
+			continue;
+		ix->responder_said[to] = true;
+		for (k = 0; k < doc->narrivals; k++) {
+			const struct rm_arrival *a = &doc->arrivals[k];
+			uint32_t from;
+
+			if (a->protocol == NULL || strcmp(a->protocol, "tcp") != 0)
+				continue;
+			from = arrival_source(ix, a, addr_slots, addr_mask, addr_of);
+			if (from != AN_NONE) {
+				uint64_t key = arrival_key(to, from, a->port);
+
+				ix->arrived[key_slot(ix, key)] = key;
+			}
+		}
+	}
+	rc = RM_OK;
+out:
+	rm_free(addr_slots);
+	rm_free(addr_of);
+	return rc;
+}
+
+int an_arrived(const struct an_index *ix, uint32_t to, uint32_t doc, uint16_t port)
+{
+	uint32_t from = ix->doc_probe[doc];
+	uint64_t key;
+
+	if (to == AN_NONE || !ix->responder_said[to])
+		return -1;
+	if (from == AN_NONE)
+		return 0;
+	key = arrival_key(to, from, port);
+	return ix->arrived[key_slot(ix, key)] == key;
+}
+
+int an_index_build(struct an_index *ix, const struct rm_topology *topo,
+		   const struct rm_results_doc *const *docs, size_t ndocs)
+{
+	size_t d;
+	int rc;
+
+	memset(ix, 0, sizeof(*ix));
+	ix->topo = topo;
+	ix->docs = docs;
+	ix->ndocs = ndocs;
+	ix->nclusters = topo->nclusters;
+	if ((rc = endpoints(ix)) != RM_OK)
+		return rc;
+	ix->doc_cluster = rm_calloc(ndocs + 1, sizeof(*ix->doc_cluster));
+	ix->doc_probe = rm_calloc(ndocs + 1, sizeof(*ix->doc_probe));
+	if (ix->doc_cluster == NULL || ix->doc_probe == NULL)
+		return RM_ENOMEM;
+	for (d = 0; d < ndocs; d++) {
+		ix->doc_cluster[d] = an_cluster_find(ix, docs[d]->cluster);
+		ix->doc_probe[d] = an_endpoint_find(ix, docs[d]->probe);
+	}
+	if ((rc = buckets(ix)) != RM_OK)
+		return rc;
+	return arrivals(ix);
+}
+
+void an_index_free(struct an_index *ix)
+{
+	rm_free(ix->ep);
+	rm_free(ix->ep_slots);
+	rm_free(ix->doc_cluster);
+	rm_free(ix->doc_probe);
+	rm_free(ix->refs);
+	rm_free(ix->bucket);
+	rm_free(ix->arrived);
+	rm_free(ix->responder_said);
+	memset(ix, 0, sizeof(*ix));
+}

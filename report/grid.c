@@ -1,0 +1,143 @@
+/* The probe grid and the cells' detail as JSON: one form for the json
+ * report, the html page's data and `reachmap top` (schema: "grid" and
+ * "cells" in reachmap.report.v1.json). A row is a string, one character a
+ * cell and column, so a thousand probes make a few megabytes, not a few
+ * hundred. */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+
+#include "reachmap/alloc.h"
+#include "reachmap/jsonw.h"
+#include "report/report-internal.h"
+
+static void push_str(struct rm_jb *b, cJSON *arr, const char *s)
+{
+	jb_push(b, arr, cJSON_CreateString(s));
+}
+
+void report_grid_json(struct rm_jb *b, cJSON *parent, const struct rm_matrix *m)
+{
+	cJSON *g = jb_obj(b, parent, "grid"), *a;
+	size_t i, k, c, width = m->nto * m->ncolumns;
+	char *row;
+	int st;
+
+	a = jb_arr(b, g, "statuses");
+	for (st = 0; st < RM_STATUS_COUNT; st++)
+		push_str(b, a, rm_status_name((enum rm_check_status)st));
+	a = jb_arr(b, g, "columns");
+	for (c = 0; c < m->ncolumns; c++) {
+		char name[24];
+
+		if (m->columns[c].check == RM_CHECK_TCP)
+			snprintf(name, sizeof(name), "tcp/%u", m->columns[c].port);
+		else
+			snprintf(name, sizeof(name), "%s", rm_check_name(m->columns[c].check));
+		push_str(b, a, name);
+	}
+	a = jb_arr(b, g, "from");
+	for (i = 0; i < m->nfrom; i++)
+		push_str(b, a, m->from[i]);
+	a = jb_arr(b, g, "to");
+	for (i = 0; i < m->nto; i++)
+		push_str(b, a, m->to[i]);
+	a = jb_arr(b, g, "rows");
+	row = rm_malloc(width + 1);
+	if (row == NULL) {
+		b->failed = 1;
+		return;
+	}
+	for (i = 0; i < m->nfrom; i++) {
+		for (k = 0; k < width; k++) {
+			uint8_t v = m->grid[i * width + k];
+
+			row[k] = v == RM_MATRIX_NONE ? '.' : (char)('a' + v);
+		}
+		row[width] = '\0';
+		push_str(b, a, row);
+	}
+	rm_free(row);
+}
+
+static void addr(struct rm_jb *b, cJSON *o, const char *k, const struct rm_addr *a)
+{
+	char buf[RM_ADDR_STRLEN];
+
+	if (a->family != RM_AF_NONE)
+		jb_str(b, o, k, cidr_addr_format(a, buf, sizeof(buf)));
+}
+
+static cJSON *cell_json(struct rm_jb *b, const struct rm_matrix *m, const struct rm_matrix_cell *c)
+{
+	const struct rm_result *r = c->result;
+	cJSON *o = cJSON_CreateObject();
+
+	jb_str(b, o, "from", m->from[c->from]);
+	jb_str(b, o, "to", m->to[c->to]);
+	jb_str(b, o, "check", rm_check_name(r->check));
+	if (r->port)
+		jb_num(b, o, "port", r->port);
+	jb_str(b, o, "status", rm_status_name(r->status));
+	if (r->rtt_ms >= 0)
+		jb_num(b, o, "rttMs", round(r->rtt_ms * 1000) / 1000);
+	addr(b, o, "icmpFrom", &r->icmp_from);
+	switch (r->check) {
+	case RM_CHECK_DNS:
+		jb_str(b, o, "name", r->dns_name);
+		jb_str(b, o, "answers", r->answers);
+		break;
+	case RM_CHECK_IDENTITY:
+		jb_str(b, o, "responder", r->responder);
+		break;
+	case RM_CHECK_NAT:
+		addr(b, o, "seen", &r->seen);
+		break;
+	case RM_CHECK_MTU:
+		if (r->mtu_largest)
+			jb_num(b, o, "largestWorking", r->mtu_largest);
+		break;
+	case RM_CHECK_PATH:
+		addr(b, o, "lastHop", &r->last_hop);
+		break;
+	default:
+		break;
+	}
+	if (c->arrived >= 0 && cJSON_AddBoolToObject(o, "arrived", c->arrived) == NULL)
+		b->failed = 1;
+	jb_str(b, o, "error", r->error);
+	return o;
+}
+
+void report_cells_json(struct rm_jb *b, cJSON *parent, const struct rm_matrix *m)
+{
+	cJSON *a = jb_arr(b, parent, "cells");
+	size_t i;
+
+	for (i = 0; i < m->ncells; i++)
+		jb_push(b, a, cell_json(b, m, &m->cells[i]));
+	if (cJSON_AddBoolToObject(parent, "cellsComplete", m->cells_complete) == NULL)
+		b->failed = 1;
+}
+
+void report_members_json(struct rm_jb *b, cJSON *parent, const struct rm_cluster *c)
+{
+	cJSON *a = jb_arr(b, parent, "members");
+	char buf[RM_ADDR_STRLEN];
+	size_t i;
+
+	for (i = 0; i < c->nprobes + c->ntargets; i++) {
+		bool probe = i < c->nprobes;
+		const char *name = probe ? c->probes[i].name : c->targets[i - c->nprobes].name;
+		const char *zone = probe ? c->probes[i].zone : c->targets[i - c->nprobes].zone;
+		const struct rm_addr *ad =
+		    probe ? &c->probes[i].address : &c->targets[i - c->nprobes].address;
+		cJSON *o = cJSON_CreateObject();
+
+		jb_str(b, o, "name", name);
+		jb_str(b, o, "role", probe ? "probe" : "target");
+		jb_str(b, o, "zone", zone);
+		jb_str(b, o, "address", cidr_addr_format(ad, buf, sizeof(buf)));
+		jb_push(b, a, o);
+	}
+}
