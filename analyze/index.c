@@ -95,18 +95,20 @@ static int endpoints(struct an_index *ix)
 	return RM_OK;
 }
 
-/* The destination of each result: documents list their results target by
- * target, so the previous lookup is nearly always the answer. */
-struct last {
-	const char *name;
-	uint32_t id;
-};
-
-static uint32_t cached(const struct an_index *ix, struct last *l, const char *name, bool cluster)
+uint32_t an_cluster_cached(const struct an_index *ix, struct an_last *l, const char *name)
 {
-	if (l->name == NULL || strcmp(l->name, name) != 0) {
+	if (l->name == NULL || (l->name != name && strcmp(l->name, name) != 0)) {
 		l->name = name;
-		l->id = cluster ? an_cluster_find(ix, name) : an_endpoint_find(ix, name);
+		l->id = an_cluster_find(ix, name);
+	}
+	return l->id;
+}
+
+static uint32_t endpoint_cached(const struct an_index *ix, struct an_last *l, const char *name)
+{
+	if (l->name == NULL || (l->name != name && strcmp(l->name, name) != 0)) {
+		l->name = name;
+		l->id = an_endpoint_find(ix, name);
 	}
 	return l->id;
 }
@@ -118,7 +120,11 @@ static int buckets(struct an_index *ix)
 
 	ix->bucket = rm_calloc(nb + 2, sizeof(*ix->bucket));
 	fill = rm_calloc(nb + 1, sizeof(*fill));
-	if (ix->bucket == NULL || fill == NULL) {
+	ix->doc_first = rm_calloc(ix->ndocs + 1, sizeof(*ix->doc_first));
+	for (d = 0; d < ix->ndocs; d++)
+		ix->doc_first[d + 1] = ix->doc_first[d] + ix->docs[d]->nresults;
+	ix->res_to = rm_calloc(ix->doc_first[ix->ndocs] + 1, sizeof(*ix->res_to));
+	if (ix->bucket == NULL || fill == NULL || ix->res_to == NULL) {
 		rm_free(fill);
 		return RM_ENOMEM;
 	}
@@ -126,14 +132,16 @@ static int buckets(struct an_index *ix)
 	for (int pass = 0; pass < 2; pass++) {
 		for (d = 0; d < ix->ndocs; d++) {
 			const struct rm_results_doc *doc = ix->docs[d];
-			uint32_t a = ix->doc_cluster[d];
-			struct last lc = { 0 }, le = { 0 };
+			uint32_t a = ix->doc_cluster[d], *to = ix->res_to + ix->doc_first[d];
+			struct an_last lc = { 0 }, le = { 0 };
 
+			for (i = 0; pass == 1 && i < doc->nresults; i++)
+				to[i] = AN_NONE;
 			if (a == AN_NONE)
 				continue;
 			for (i = 0; i < doc->nresults; i++) {
 				const struct rm_result *r = &doc->results[i];
-				uint32_t b = cached(ix, &lc, r->target_cluster, true);
+				uint32_t b = an_cluster_cached(ix, &lc, r->target_cluster);
 				size_t k;
 
 				if (b == AN_NONE || r->check >= RM_CHECK_COUNT)
@@ -144,9 +152,9 @@ static int buckets(struct an_index *ix)
 					ix->bucket[k + 1]++;
 					continue;
 				}
+				to[i] = endpoint_cached(ix, &le, r->target);
 				ix->refs[fill[k]++] =
-				    (struct an_ref){ (uint32_t)d, (uint32_t)i,
-						     cached(ix, &le, r->target, false) };
+				    (struct an_ref){ (uint32_t)d, (uint32_t)i, to[i] };
 			}
 		}
 		if (pass == 0) {
@@ -305,6 +313,8 @@ void an_index_free(struct an_index *ix)
 	rm_free(ix->doc_probe);
 	rm_free(ix->refs);
 	rm_free(ix->bucket);
+	rm_free(ix->res_to);
+	rm_free(ix->doc_first);
 	rm_free(ix->arrived);
 	rm_free(ix->responder_said);
 	memset(ix, 0, sizeof(*ix));

@@ -44,6 +44,12 @@ struct an_index {
 	uint32_t *doc_probe;   /* per document: its probe's endpoint, or AN_NONE */
 	struct an_ref *refs;
 	size_t nrefs;
+	/* The destination endpoint of every result in document order: result
+	 * i of document d is res_to[doc_first[d] + i] (AN_NONE: not in the
+	 * topology, or its clusters are not). For passes that read the
+	 * results in memory order. */
+	uint32_t *res_to;
+	size_t *doc_first;
 	size_t *bucket;	   /* refs of (a, b, check) are refs[bucket[k] .. bucket[k + 1]) */
 	uint64_t *arrived; /* set of (responder, source, port) + 1 keys, 0 empty */
 	size_t arrived_mask;
@@ -60,6 +66,16 @@ uint32_t an_endpoint_find(const struct an_index *ix, const char *name);
 
 /* The cluster index of name, or AN_NONE. */
 uint32_t an_cluster_find(const struct an_index *ix, const char *name);
+
+/* The last name looked up and its answer: documents list their results
+ * target by target, so the previous lookup is nearly always the answer. */
+struct an_last {
+	const char *name;
+	uint32_t id;
+};
+
+/* an_cluster_find, remembering the last answer in l (zeroed to start). */
+uint32_t an_cluster_cached(const struct an_index *ix, struct an_last *l, const char *name);
 
 /* The refs of source cluster a, destination cluster b, check chk. */
 static inline const struct an_ref *an_bucket(const struct an_index *ix, size_t a, size_t b,

@@ -10,37 +10,19 @@
 #include "reachmap/error.h"
 #include "reachmap/results.h"
 
-static void count_pairs(const struct an_index *ix, struct rm_matrix *m)
+static void count_pair(struct rm_pair_counts *cp, const struct rm_result *r)
 {
-	size_t a, b, i, n;
-	int chk;
+	size_t k;
 
-	for (a = 0; a < ix->nclusters; a++)
-		for (b = 0; b < ix->nclusters; b++) {
-			struct rm_pair_counts *cp = &m->clusters[m->nclusters++];
-
-			cp->from = ix->topo->clusters[a].name;
-			cp->to = ix->topo->clusters[b].name;
-			for (chk = 0; chk < RM_CHECK_COUNT; chk++) {
-				const struct an_ref *v =
-				    an_bucket(ix, a, b, (enum rm_check)chk, &n);
-
-				for (i = 0; i < n; i++) {
-					const struct rm_result *r = an_result(ix, &v[i]);
-					size_t k;
-
-					cp->counts[chk][r->status]++;
-					if (chk != RM_CHECK_TCP)
-						continue;
-					for (k = 0; k < cp->nports && cp->ports[k] != r->port; k++)
-						;
-					if (k == cp->nports && k < RM_MATRIX_PORTS)
-						cp->ports[cp->nports++] = r->port;
-					if (k < cp->nports)
-						cp->port_counts[k][r->status]++;
-				}
-			}
-		}
+	cp->counts[r->check][r->status]++;
+	if (r->check != RM_CHECK_TCP)
+		return;
+	for (k = 0; k < cp->nports && cp->ports[k] != r->port; k++)
+		;
+	if (k == cp->nports && k < RM_MATRIX_PORTS)
+		cp->ports[cp->nports++] = r->port;
+	if (k < cp->nports)
+		cp->port_counts[k][r->status]++;
 }
 
 /* Where a port stands: its place in the topology's port list, the ports
@@ -136,7 +118,7 @@ static int cell_cmp(const void *pa, const void *pb)
 
 int an_matrix(const struct an_index *ix, struct rm_arena *arena, struct rm_matrix *out)
 {
-	size_t col_of[RM_CHECK_COUNT], i, e, ncells = 0, size;
+	size_t col_of[RM_CHECK_COUNT], a, b, d, i, e, ncells = 0, size;
 	bool all = ix->nrefs <= RM_MATRIX_DETAIL_ALL;
 
 	memset(out, 0, sizeof(*out));
@@ -146,7 +128,11 @@ int an_matrix(const struct an_index *ix, struct rm_arena *arena, struct rm_matri
 	out->to = rm_arena_calloc(arena, ix->nep + 1, sizeof(*out->to));
 	if (out->clusters == NULL || out->from == NULL || out->to == NULL)
 		return RM_ENOMEM;
-	count_pairs(ix, out);
+	for (a = 0; a < ix->nclusters; a++)
+		for (b = 0; b < ix->nclusters; b++) {
+			out->clusters[out->nclusters].from = ix->topo->clusters[a].name;
+			out->clusters[out->nclusters++].to = ix->topo->clusters[b].name;
+		}
 	columns(ix, out, col_of);
 	for (e = 0; e < ix->nep; e++) {
 		out->to[out->nto++] = ix->ep[e].name;
@@ -159,44 +145,66 @@ int an_matrix(const struct an_index *ix, struct rm_arena *arena, struct rm_matri
 	if (out->grid == NULL)
 		return RM_ENOMEM;
 	memset(out->grid, RM_MATRIX_NONE, size + 1);
-	for (i = 0; i < ix->nrefs; i++) {
-		const struct an_ref *ref = &ix->refs[i];
-		const struct rm_result *r = an_result(ix, ref);
-		uint32_t p = ix->doc_probe[ref->doc];
-		size_t col = column_of(out, col_of, r);
-		uint8_t *g;
+	/* Document by document, in memory order: six million results are
+	 * read once, not fetched one cache miss at a time. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (d = 0; d < ix->ndocs; d++) {
+			const struct rm_results_doc *doc = ix->docs[d];
+			const uint32_t *to = ix->res_to + ix->doc_first[d];
+			uint32_t ca = ix->doc_cluster[d], p = ix->doc_probe[d];
+			uint32_t row = p == AN_NONE ? AN_NONE : ix->ep[p].row;
+			struct an_last last = { 0 };
 
-		if (p == AN_NONE || ix->ep[p].row == AN_NONE || ref->to == AN_NONE ||
-		    col == SIZE_MAX)
-			continue;
-		g = &out->grid[((size_t)ix->ep[p].row * out->nto + ref->to) * out->ncolumns + col];
-		if (*g == RM_MATRIX_NONE ||
-		    (rm_status_healthy(r->check, (enum rm_check_status) * g) &&
-		     !rm_status_healthy(r->check, r->status)))
-			*g = (uint8_t)r->status;
-		ncells += all || !rm_status_healthy(r->check, r->status);
+			if (ca == AN_NONE)
+				continue;
+			for (i = 0; i < doc->nresults; i++) {
+				const struct rm_result *r = &doc->results[i];
+				bool healthy = rm_status_healthy(r->check, r->status);
+				size_t col;
+				uint8_t *g;
+
+				if (pass == 0) {
+					uint32_t cb =
+					    an_cluster_cached(ix, &last, r->target_cluster);
+
+					if (cb != AN_NONE)
+						count_pair(&out->clusters[ca * ix->nclusters + cb],
+							   r);
+				}
+				if (row == AN_NONE || to[i] == AN_NONE ||
+				    (col = column_of(out, col_of, r)) == SIZE_MAX)
+					continue;
+				if (pass == 1) {
+					struct rm_matrix_cell *cell;
+
+					if (!all && healthy)
+						continue;
+					cell = &out->cells[out->ncells++];
+					cell->from = row;
+					cell->to = to[i];
+					cell->result = r;
+					cell->arrived =
+					    r->check == RM_CHECK_TCP
+						? an_arrived(ix, to[i], (uint32_t)d, r->port)
+						: -1;
+					continue;
+				}
+				g = &out->grid[((size_t)row * out->nto + to[i]) * out->ncolumns +
+					       col];
+				if (*g == RM_MATRIX_NONE ||
+				    (!healthy &&
+				     rm_status_healthy(r->check, (enum rm_check_status) * g)))
+					*g = (uint8_t)r->status;
+				ncells += all || !healthy;
+			}
+		}
+		if (pass == 0) {
+			out->cells = rm_arena_calloc(arena, ncells + 1, sizeof(*out->cells));
+			if (out->cells == NULL)
+				return RM_ENOMEM;
+		}
 	}
 	out->cells_complete = all;
-	out->cells = rm_arena_calloc(arena, ncells + 1, sizeof(*out->cells));
-	if (out->cells == NULL)
-		return RM_ENOMEM;
-	for (i = 0; i < ix->nrefs; i++) {
-		const struct an_ref *ref = &ix->refs[i];
-		const struct rm_result *r = an_result(ix, ref);
-		uint32_t p = ix->doc_probe[ref->doc];
-		struct rm_matrix_cell *cell;
-
-		if (p == AN_NONE || ix->ep[p].row == AN_NONE || ref->to == AN_NONE ||
-		    column_of(out, col_of, r) == SIZE_MAX ||
-		    !(all || !rm_status_healthy(r->check, r->status)))
-			continue;
-		cell = &out->cells[out->ncells++];
-		cell->from = ix->ep[p].row;
-		cell->to = ref->to;
-		cell->result = r;
-		cell->arrived =
-		    r->check == RM_CHECK_TCP ? an_arrived(ix, ref->to, ref->doc, r->port) : -1;
-	}
 	qsort(out->cells, out->ncells, sizeof(*out->cells), cell_cmp);
 	return RM_OK;
 }

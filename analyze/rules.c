@@ -247,20 +247,29 @@ static int rule_pair_cut(struct ctx *c, struct pair *p)
  * open: a firewall between the clusters. */
 static int rule_port_blocked(struct ctx *c, struct pair *p, uint16_t port)
 {
-	size_t total, filtered = count(p, RM_CHECK_TCP, port, RM_STATUS_FILTERED, &total);
-	size_t rejected = count(p, RM_CHECK_TCP, port, RM_STATUS_REJECTED, NULL);
-	size_t refused = count(p, RM_CHECK_TCP, port, RM_STATUS_REFUSED, NULL);
+	size_t total = 0, filtered = 0, rejected = 0, refused = 0, answered = 0;
 	const char *who = NULL;
 	struct rm_finding *f;
 	enum rm_check_status st;
 	int rc;
 
+	/* one pass over the pair's tcp cells for every count the rule needs */
+	FOR_CELLS(p, RM_CHECK_TCP, 0, d, r)
+	{
+		(void)d;
+		answered += r->status == RM_STATUS_OPEN || r->status == RM_STATUS_REFUSED;
+		if (r->port != port)
+			continue;
+		total++;
+		filtered += r->status == RM_STATUS_FILTERED;
+		rejected += r->status == RM_STATUS_REJECTED;
+		refused += r->status == RM_STATUS_REFUSED;
+	}
 	if (total == 0)
 		return RM_OK;
 	/* Silence on this port is a firewall only where other ports of the
 	 * pair answer; silence everywhere is a cut, rule_pair_cut's business. */
-	if (filtered == total && count(p, RM_CHECK_TCP, 0, RM_STATUS_OPEN, NULL) == 0 &&
-	    count(p, RM_CHECK_TCP, 0, RM_STATUS_REFUSED, NULL) == 0)
+	if (filtered == total && answered == 0)
 		return RM_OK;
 	if (filtered == total) {
 		st = RM_STATUS_FILTERED;
