@@ -986,7 +986,7 @@ static int build_groups(struct rm_arena *arena, const struct tui_model *m,
 		const struct tui_member *mem = &m->members[map[i]];
 
 		keys[i] = UINT32_MAX;
-		if (!passes_filter(mem->name, s->filter))
+		if (rows && !passes_filter(mem->name, s->filter))
 			continue;
 		if (s->level != TUI_LEVEL_CLUSTER && mem->cluster != cluster)
 			continue;

@@ -151,7 +151,7 @@ struct tui_scope {
 	uint32_t cluster_from, cluster_to; /* zone and probe levels */
 	uint32_t zone_from, zone_to;	   /* probe level; nzones: members without a zone */
 	int column;			   /* -1: every column */
-	const char *filter;		   /* substring of member names; NULL or "": none */
+	const char *filter; /* rows: probes whose names hold it (any case); NULL, "": all */
 };
 
 /* A row or column of an aggregate: the grid rows (or grid columns) it

@@ -144,6 +144,16 @@ static void breadcrumb(const struct tui *t, char *buf, size_t len)
 	}
 }
 
+/* The error of the last re-read without the file name the header shows. */
+static const char *reload_error(const struct tui *t)
+{
+	size_t n = strlen(t->src->label);
+
+	if (strncmp(t->reload_error, t->src->label, n) == 0 && t->reload_error[n] == ':')
+		return t->reload_error + n + 2;
+	return t->reload_error;
+}
+
 static void draw_header(struct tui *t)
 {
 	const struct tui_model *m = t->m;
@@ -172,8 +182,7 @@ static void draw_header(struct tui *t)
 		if (t->color)
 			attron(COLOR_PAIR(TUI_PAIR_ERROR));
 		attron(A_BOLD);
-		tui_putf(1, 0, COLS, "re-read failed, showing the previous report: %s",
-			 t->reload_error);
+		tui_putf(1, 0, COLS, "re-read failed, last good report shown: %s", reload_error(t));
 		attroff(A_BOLD);
 		if (t->color)
 			attroff(COLOR_PAIR(TUI_PAIR_ERROR));
@@ -405,9 +414,11 @@ int tui_top_run(struct tui_source *src, const struct tui_options *opt, int *sign
 		}
 		/* The aggregate is rebuilt on a change only; timed apart from
 		 * the frame, whose cost must not grow with the matrix. */
-		t0 = now_ms();
-		tui_agg_current(&t);
-		t.rebuild_ms = now_ms() - t0;
+		if (t.agg == NULL) {
+			t0 = now_ms();
+			tui_agg_current(&t);
+			t.rebuild_ms = now_ms() - t0;
+		}
 		t0 = now_ms();
 		erase();
 		draw(&t);

@@ -35,8 +35,8 @@ static void draw_detail(struct tui *t, const struct tui_rect *r)
 	tui_lines_add(&l, "from: %s", from);
 	tui_lines_add(&l, "to:   %s", to);
 	tui_lines_add(&l, "%s", "");
-	tui_lines_add(&l, "  %-10s %-22s %-9s %-16s %-8s %s", "check", "status", "rtt", "icmp from",
-		      "arrived", "answers / error");
+	tui_lines_add(&l, "  %-10s %-22s %-9s %-16s %s", "check", "status", "rtt", "icmp from",
+		      "arrived");
 	for (j = 0; j < m->ncolumns; j++) {
 		uint8_t st = tui_model_status(m, t->detail_from, t->detail_to, j);
 		const struct tui_cell *c =
@@ -56,14 +56,16 @@ static void draw_detail(struct tui *t, const struct tui_rect *r)
 		}
 		if (c->rtt_ms >= 0)
 			snprintf(rtt, sizeof(rtt), "%.2f ms", c->rtt_ms);
-		tui_lines_add(&l, "  %-10s %-22s %-9s %-16s %-8s %s%s%s", m->columns[j].label,
-			      status, rtt, c->icmp_from ? c->icmp_from : "-",
+		tui_lines_add(&l, "  %-10s %-22s %-9s %-16s %s", m->columns[j].label, status, rtt,
+			      c->icmp_from ? c->icmp_from : "-",
 			      c->arrived < 0 ? "-"
 			      : c->arrived   ? "yes"
-					     : "no",
-			      c->answers && c->answers[0] ? c->answers : "",
-			      c->answers && c->answers[0] && c->error ? "; " : "",
-			      c->error ? c->error : "");
+					     : "no");
+		/* free text on lines of its own: it would not fit in a column */
+		if (c->answers != NULL && c->answers[0] != '\0')
+			tui_lines_add(&l, "             answers: %s", c->answers);
+		if (c->error != NULL && c->error[0] != '\0')
+			tui_lines_add(&l, "             error: %s", c->error);
 	}
 	if (missing && !m->cells_complete) {
 		tui_lines_add(&l, "%s", "");

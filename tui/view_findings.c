@@ -128,11 +128,11 @@ static void draw_finding(struct tui *t, const struct tui_rect *r)
 		if (e->port > 0)
 			snprintf(port, sizeof(port), "/%d", e->port);
 		tui_lines_add(
-		    &l, "  %s -> %s  %s%s %s%s%s%s%s", e->from ? e->from : "?", e->to ? e->to : "?",
+		    &l, "  %s -> %s %s%s %s%s%s%s%s", e->from ? e->from : "?", e->to ? e->to : "?",
 		    e->check ? e->check : "?", port, e->status ? e->status : "?",
 		    e->arrived < 0 ? ""
-		    : e->arrived   ? "  arrived at the far end"
-				   : "  never arrived at the far end",
+		    : e->arrived   ? ", arrived"
+				   : ", did not arrive",
 		    e->address ? " (" : "", e->address ? e->address : "", e->address ? ")" : "");
 	}
 	tui_overlay_draw(t, r, title, &l);

@@ -185,12 +185,16 @@ static void draw_matrix(struct tui *t, const struct tui_rect *r)
 				 " %s -> %s: not measured  (row %zu/%zu, col %zu/%zu)",
 				 a->rows[t->cur.row].label, a->cols[t->cur.col].label,
 				 t->cur.row + 1, a->nrows, t->cur.col + 1, a->ncols);
+		else if (sel->failing == 0)
+			tui_putf(r->y + r->h - 1, r->x, r->w,
+				 " %s -> %s: . ok, %u measured  Enter: %s",
+				 a->rows[t->cur.row].label, a->cols[t->cur.col].label,
+				 sel->measured, next);
 		else
 			tui_putf(r->y + r->h - 1, r->x, r->w,
-				 " %s -> %s: %c %s (%s %s), %u of %u failing  Enter: %s",
+				 " %s -> %s: %c %s %s, %u of %u failing  Enter: %s",
 				 a->rows[t->cur.row].label, a->cols[t->cur.col].label,
-				 tui_class_glyph(cls), tui_class_name(cls),
-				 m->columns[sel->worst_column].label,
+				 tui_class_glyph(cls), m->columns[sel->worst_column].label,
 				 rm_status_name((enum rm_check_status)sel->worst), sel->failing,
 				 sel->measured, next);
 		attroff(A_REVERSE);

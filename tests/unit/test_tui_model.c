@@ -156,7 +156,7 @@ static void test_aggregate_levels(void **state)
 	assert_int_equal(tui_agg_at(a, 1, 0)->measured, 8);
 	tui_agg_free(a);
 
-	/* a filter keeps the members whose names hold it */
+	/* a filter keeps the probes (rows) whose names hold it */
 	s.column = -1;
 	s.filter = "RACK2";
 	assert_int_equal(tui_agg_build(m, &s, &a), RM_OK);
@@ -166,7 +166,7 @@ static void test_aggregate_levels(void **state)
 	s.filter = "-b-";
 	assert_int_equal(tui_agg_build(m, &s, &a), RM_OK);
 	assert_int_equal(a->nrows, 2);
-	assert_int_equal(tui_agg_at(a, 1, 0)->failing, 2); /* east-b-0 -> west-b-0 */
+	assert_int_equal(tui_agg_at(a, 1, 0)->failing, 8); /* east-b-0 -> 4 members x 2 */
 	tui_agg_free(a);
 	tui_model_free(m);
 }
