@@ -13,7 +13,7 @@ fi
 tmp=$(mktemp -d)
 sock=$tmp/tmux.sock
 T() { tmux -S "$sock" "$@"; }
-trap 'T kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'T kill-server 2>/dev/null; sleep 0.2; rm -rf "$tmp"' EXIT
 pass=0 fail=0
 fixtures=$PWD/tests/tui
 
@@ -60,7 +60,7 @@ expect_not() { # NAME SESSION TEXT: TEXT is not on the screen
 }
 # A shell in a new 80x24 session, its terminal settings saved in $tmp/NAME.stty.
 shell() {
-	T new-session -d -s "$1" -x 80 -y 24 "env -i PATH=/usr/bin:/bin TERM=screen HOME=$tmp PS1='$ ' bash --norc --noprofile -i"
+	T new-session -d -s "$1" -x 80 -y 24 "env -i PATH=/usr/bin:/bin TERM=screen HOME=$tmp HISTFILE=/dev/null PS1='$ ' bash --norc --noprofile -i"
 	wait_for "$1" '$' 30 || { echo "FAIL $1: no shell prompt"; fail=$((fail + 1)); }
 	T send-keys -t "$1" "stty -g > $tmp/$1.stty; ulimit -c 0; clear; echo shell-before-top" Enter
 	wait_for "$1" 'shell-before-top' 30
