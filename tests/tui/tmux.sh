@@ -192,6 +192,30 @@ else
 	bad "SIGSEGV: top started" "no dashboard" crash
 fi
 
+# --- --iterations, colours and NO_COLOR ---------------------------------------------------------
+shell iter
+run_top iter --iterations 5 "$fixtures/firewall-drop.json"
+expect_restored "--iterations 5 draws and exits" iter 0
+# colour: the failing cell in red (SGR 31 or 91); without: no colour at all
+colors() { T capture-pane -e -p -t "$1" | grep -cE $'\e\\[([0-9;]*;)?(3[1-7]|9[1-7])(;[0-9]*)?m'; }
+shell color
+run_top color "$fixtures/firewall-drop.json"
+if wait_for color "east      x 16" 50 && [ "$(colors color)" -gt 0 ]; then ok "colours by default"
+else bad "colours by default" "no colour escape on the screen" color; fi
+T send-keys -t color q
+wait_for color "EXIT=0" 30
+T send-keys -t color "clear; NO_COLOR=1 bash -c 'exec \"\$0\" \"\$@\"' $bin top $fixtures/firewall-drop.json" Enter
+if wait_for color "east      x 16" 50 && [ "$(colors color)" -eq 0 ]; then ok "NO_COLOR: glyphs without colours"
+else bad "NO_COLOR: glyphs without colours" "colour escapes on the screen" color; fi
+T send-keys -t color q
+wait_for color '$' 30
+T send-keys -t color "clear" Enter
+run_top color --no-color "$fixtures/firewall-drop.json"
+if wait_for color "east      x 16" 50 && [ "$(colors color)" -eq 0 ]; then ok "--no-color: glyphs without colours"
+else bad "--no-color: glyphs without colours" "colour escapes on the screen" color; fi
+T send-keys -t color q
+expect "--no-color: q" color "EXIT=0"
+
 # --- a plan report: no grid ----------------------------------------------------------------
 shell plan
 run_top plan "$fixtures/plan.json"
