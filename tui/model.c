@@ -331,7 +331,6 @@ static int parse_column(const char *word, struct tui_column *col)
 			   : RM_EPARSE;
 	if ((size_t)(slash - word) != 3 || strncmp(word, "tcp", 3) != 0)
 		return RM_EPARSE;
-	errno = 0;
 	port = strtol(slash + 1, &end, 10);
 	if (*end != '\0' || end == slash + 1 || port < 1 || port > 65535)
 		return RM_EPARSE;
@@ -859,8 +858,12 @@ int tui_model_load(const char *path, struct tui_model **out, char *err, size_t e
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
 		return RM_EIO;
 	}
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size > TUI_MAX_REPORT) {
+	if (fstat(fileno(f), &st) != 0) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		fclose(f);
+		return RM_EIO;
+	}
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > TUI_MAX_REPORT) {
 		snprintf(err, errlen, "%s: cannot read: %s", path,
 			 S_ISDIR(st.st_mode) ? "a directory" : "not a regular file under 256 MB");
 		fclose(f);

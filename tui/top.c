@@ -369,7 +369,6 @@ static void init_colors(struct tui *t)
 	use_default_colors();
 	for (c = 0; c < TUI_CLASS_COUNT; c++)
 		init_pair((short)(TUI_PAIR_CLASS + c), fg[c], -1);
-	init_pair(TUI_PAIR_TITLE, COLOR_CYAN, -1);
 	init_pair(TUI_PAIR_ERROR, COLOR_RED, -1);
 	init_pair(TUI_PAIR_PASS, COLOR_GREEN, -1);
 	t->color = true;
@@ -378,6 +377,7 @@ static void init_colors(struct tui *t)
 int tui_top_run(struct tui_source *src, const struct tui_options *opt, int *signo)
 {
 	struct tui t;
+	SCREEN *screen;
 	bool run = true;
 
 	*signo = 0;
@@ -389,8 +389,11 @@ int tui_top_run(struct tui_source *src, const struct tui_options *opt, int *sign
 	t.focus = &tui_view_matrix;
 	tui_stop_signal = 0;
 	setlocale(LC_ALL, "");
-	if (initscr() == NULL)
+	/* newterm, not initscr: initscr exits the process on an unknown TERM */
+	screen = newterm(NULL, stdout, stdin);
+	if (screen == NULL)
 		return RM_ESYS;
+	set_term(screen);
 	install_signals();
 	cbreak();
 	noecho();
@@ -435,6 +438,7 @@ int tui_top_run(struct tui_source *src, const struct tui_options *opt, int *sign
 	}
 	endwin();
 	restore_signals();
+	delscreen(screen);
 	tui_invalidate(&t);
 	*signo = tui_stop_signal;
 	return RM_OK;

@@ -12,8 +12,7 @@
 /* Colour pairs: one per status class (pair = class + 1), then the chrome. */
 enum {
 	TUI_PAIR_CLASS = 1, /* + enum tui_class */
-	TUI_PAIR_TITLE = TUI_PAIR_CLASS + TUI_CLASS_COUNT,
-	TUI_PAIR_ERROR,
+	TUI_PAIR_ERROR = TUI_PAIR_CLASS + TUI_CLASS_COUNT,
 	TUI_PAIR_PASS,
 };
 

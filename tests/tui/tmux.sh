@@ -216,6 +216,12 @@ else bad "--no-color: glyphs without colours" "colour escapes on the screen" col
 T send-keys -t color q
 expect "--no-color: q" color "EXIT=0"
 
+# --- a terminal curses does not know ----------------------------------------------------------
+shell term
+T send-keys -t term "TERM=no-such-terminal $bin top $fixtures/plan.json; echo EXIT=\$?" Enter
+expect "unknown TERM: a clear error" term "reachmap top: cannot set up the terminal (TERM=no-such-terminal)"
+expect "unknown TERM: exit 3" term "EXIT=3"
+
 # --- a plan report: no grid ----------------------------------------------------------------
 shell plan
 run_top plan "$fixtures/plan.json"
