@@ -568,6 +568,15 @@ static int load_cells(struct ld *ld, const cJSON *matrix)
 	return RM_OK;
 }
 
+/* A count: a number from 0 to 2^31, else -1 ("not said"). Converting a
+ * double out of long's range is undefined, so the range comes first. */
+static long json_count(const cJSON *j)
+{
+	if (!cJSON_IsNumber(j) || !(j->valuedouble >= 0 && j->valuedouble <= 2147483648.0))
+		return -1;
+	return (long)j->valuedouble;
+}
+
 /* A finding's from/to: "cluster", "cluster (zone, zone)" or with probes. */
 static int load_side(struct ld *ld, const cJSON *f, const char *key, const char *path,
 		     const char **out)
@@ -676,7 +685,7 @@ static int load_finding(struct ld *ld, const cJSON *item, size_t k, struct tui_f
 			       sev);
 	f->severity = (enum tui_severity)i;
 	j = cJSON_GetObjectItemCaseSensitive(item, "cells");
-	f->cells = cJSON_IsNumber(j) ? (long)j->valuedouble : -1;
+	f->cells = json_count(j);
 	j = cJSON_GetObjectItemCaseSensitive(item, "ports");
 	if (cJSON_IsArray(j) && cJSON_GetArraySize(j) > 0) {
 		char *s = NULL;
@@ -745,9 +754,7 @@ static time_t parse_rfc3339(const char *s)
 
 static long get_count(const cJSON *obj, const char *key)
 {
-	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	return cJSON_IsNumber(j) ? (long)j->valuedouble : -1;
+	return json_count(cJSON_GetObjectItemCaseSensitive(obj, key));
 }
 
 static int load_root(struct ld *ld, const cJSON *root)
