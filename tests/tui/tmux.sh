@@ -217,8 +217,10 @@ T send-keys -t color q
 expect "--no-color: q" color "EXIT=0"
 
 # --- a terminal curses does not know ----------------------------------------------------------
+# (ncurses's failed newterm keeps its half-made screen: LeakSanitizer
+# would report ncurses's leak, not reachmap's)
 shell term
-T send-keys -t term "TERM=no-such-terminal $bin top $fixtures/plan.json; echo EXIT=\$?" Enter
+T send-keys -t term "ASAN_OPTIONS=detect_leaks=0 TERM=no-such-terminal $bin top $fixtures/plan.json; echo EXIT=\$?" Enter
 expect "unknown TERM: a clear error" term "reachmap top: cannot set up the terminal (TERM=no-such-terminal)"
 expect "unknown TERM: exit 3" term "EXIT=3"
 
