@@ -33,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				break;
 			for (size_t r = 0; r < a->nrows; r++)
 				for (size_t c = 0; c < a->ncols; c++)
-					if (tui_agg_at(a, r, c)->failing > tui_agg_at(a, r, c)->measured)
+					if (tui_agg_at(a, r, c)->failing >
+					    tui_agg_at(a, r, c)->measured)
 						__builtin_trap();
 			if (a->nrows > 0 && a->ncols > 0) {
 				if (level == TUI_LEVEL_CLUSTER) {
@@ -44,7 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					s.zone_to = a->cols[0].id;
 				} else {
 					for (uint32_t j = 0; j < m->ncolumns; j++)
-						(void)tui_model_cell(m, a->rows[0].id, a->cols[0].id, j);
+						(void)tui_model_cell(m, a->rows[0].id,
+								     a->cols[0].id, j);
 				}
 			}
 			tui_agg_free(a);
