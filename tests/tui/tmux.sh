@@ -182,6 +182,16 @@ expect "firewall-drop: a pass-through check" intr "east      x 16   ."
 T send-keys -t intr C-c
 expect_restored "Ctrl-C" intr 130
 
+# --- SIGTERM ------------------------------------------------------------------------------------
+shell term15
+run_top term15 "$fixtures/firewall-drop.json"
+if wait_for term15 "1 errors" 50 && [ -s "$tmp/term15.pid" ]; then
+	kill -TERM "$(cat "$tmp/term15.pid")"
+	expect_restored "SIGTERM" term15 143
+else
+	bad "SIGTERM: top started" "no dashboard" term15
+fi
+
 # --- a crash signal -----------------------------------------------------------------------
 shell crash
 run_top crash "$fixtures/firewall-drop.json"
