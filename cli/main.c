@@ -27,6 +27,8 @@ static const struct command {
 	{ "analyze", cmd_analyze,
 	  "explain results documents: the causes behind the failing cells, with evidence "
 	  "and remedies" },
+	{ "top", cmd_top,
+	  "the dashboard: which cluster pairs are broken, why and where, in a terminal" },
 	{ "serve", cmd_serve,
 	  "the receiving end: identity/NAT responder, stand-in listeners (CQL on CQL "
 	  "ports), what arrived" },

@@ -1,0 +1,82 @@
+/* One probe -> member cell: every check's status and what matrix.cells
+ * keeps about it (RTT, the ICMP sender, whether the far end saw it, DNS
+ * answers). */
+#include <stdio.h>
+#include <string.h>
+
+#include "tui/tuicurses.h"
+#include "tui/ui.h"
+
+static void describe_member(const struct tui_model *m, uint32_t mi, char *buf, size_t len)
+{
+	const struct tui_member *mem = &m->members[mi];
+
+	snprintf(buf, len, "%s (%s %s%s%s%s%s)", mem->name, m->clusters[mem->cluster].name,
+		 mem->probe ? "probe" : "target", mem->zone ? ", " : "", mem->zone ? mem->zone : "",
+		 mem->address ? ", " : "", mem->address ? mem->address : "");
+}
+
+static void draw_detail(struct tui *t, const struct tui_rect *r)
+{
+	const struct tui_model *m = t->m;
+	struct tui_lines l = { 0 };
+	char from[256], to[256], title[600];
+	size_t j;
+	bool missing = false;
+
+	if (t->detail_from >= m->nfrom || t->detail_to >= m->nto) {
+		t->overlay = NULL; /* the report changed under it */
+		return;
+	}
+	describe_member(m, m->from[t->detail_from], from, sizeof(from));
+	describe_member(m, m->to[t->detail_to], to, sizeof(to));
+	snprintf(title, sizeof(title), "Cell %s -> %s", m->members[m->from[t->detail_from]].name,
+		 m->members[m->to[t->detail_to]].name);
+	tui_lines_add(&l, "from: %s", from);
+	tui_lines_add(&l, "to:   %s", to);
+	tui_lines_add(&l, "%s", "");
+	tui_lines_add(&l, "  %-10s %-22s %-9s %-16s %s", "check", "status", "rtt", "icmp from",
+		      "arrived");
+	for (j = 0; j < m->ncolumns; j++) {
+		uint8_t st = tui_model_status(m, t->detail_from, t->detail_to, j);
+		const struct tui_cell *c =
+		    tui_model_cell(m, t->detail_from, t->detail_to, (uint32_t)j);
+		enum tui_class cls = tui_status_class(m->columns[j].check, st);
+		char status[40], rtt[16] = "-";
+
+		snprintf(status, sizeof(status), "%c %s", tui_class_glyph(cls),
+			 st == TUI_UNMEASURED ? "not measured"
+					      : rm_status_name((enum rm_check_status)st));
+		if (c == NULL) {
+			if (st != TUI_UNMEASURED)
+				missing = true;
+			tui_lines_add(&l, "  %-10s %-22s %s", m->columns[j].label, status,
+				      st == TUI_UNMEASURED ? "" : "(no details)");
+			continue;
+		}
+		if (c->rtt_ms >= 0)
+			snprintf(rtt, sizeof(rtt), "%.2f ms", c->rtt_ms);
+		tui_lines_add(&l, "  %-10s %-22s %-9s %-16s %s", m->columns[j].label, status, rtt,
+			      c->icmp_from ? c->icmp_from : "-",
+			      c->arrived < 0 ? "-"
+			      : c->arrived   ? "yes"
+					     : "no");
+		/* free text on lines of its own: it would not fit in a column */
+		if (c->answers != NULL && c->answers[0] != '\0')
+			tui_lines_add(&l, "             answers: %s", c->answers);
+		if (c->error != NULL && c->error[0] != '\0')
+			tui_lines_add(&l, "             error: %s", c->error);
+	}
+	if (missing && !m->cells_complete) {
+		tui_lines_add(&l, "%s", "");
+		tui_lines_add(&l, "(details of healthy cells not kept for matrices this size)");
+	}
+	tui_overlay_draw(t, r, title, &l);
+	tui_lines_free(&l);
+}
+
+const struct tui_view_ops tui_view_detail = {
+	.name = "detail",
+	.draw = draw_detail,
+	.key = tui_overlay_key,
+};

@@ -1,0 +1,146 @@
+/* The findings: a list pane, most severe first, and an overlay with one
+ * finding's evidence and remedy. */
+#include <stdio.h>
+#include <string.h>
+
+#include "tui/tuicurses.h"
+#include "tui/ui.h"
+
+static const char *severity_word(enum tui_severity s)
+{
+	return s == TUI_SEV_ERROR ? "ERROR" : s == TUI_SEV_WARNING ? "WARN " : "info ";
+}
+
+static void draw_list(struct tui *t, const struct tui_rect *r)
+{
+	const struct tui_model *m = t->m;
+	int body = r->h - 1, i;
+	bool focused = t->focus == &tui_view_findings;
+
+	if (t->finding >= m->nfindings)
+		t->finding = m->nfindings ? m->nfindings - 1 : 0;
+	if (t->finding < t->finding_top)
+		t->finding_top = t->finding;
+	if (body > 0 && t->finding >= t->finding_top + (size_t)body)
+		t->finding_top = t->finding - (size_t)body + 1;
+	attron(focused ? A_REVERSE : A_BOLD);
+	tui_fill(r->y, r->x, r->w);
+	tui_putf(r->y, r->x, r->w, " Findings (%zu)%s", m->nfindings,
+		 focused ? "  Up/Down: select  Enter: evidence and remedy  Tab: matrix"
+			 : "  Tab: select");
+	attroff(focused ? A_REVERSE : A_BOLD);
+	for (i = 0; i < body; i++) {
+		size_t k = t->finding_top + (size_t)i;
+		const struct tui_finding *f;
+		int y = r->y + 1 + i;
+
+		tui_fill(y, r->x, r->w);
+		if (k >= m->nfindings) {
+			if (k == 0)
+				tui_put(y, r->x + 1, r->w - 1, "no findings");
+			continue;
+		}
+		f = &m->findings[k];
+		if (focused && k == t->finding)
+			attron(A_REVERSE);
+		if (f->severity == TUI_SEV_ERROR)
+			tui_attr_class(t, TUI_CLASS_UNREACHABLE, true);
+		else if (f->severity == TUI_SEV_WARNING)
+			tui_attr_class(t, TUI_CLASS_DEGRADED, true);
+		tui_put(y, r->x + 1, 5, severity_word(f->severity));
+		tui_attr_class(t, TUI_CLASS_UNREACHABLE, false);
+		tui_attr_class(t, TUI_CLASS_DEGRADED, false);
+		tui_putf(y, r->x + 7, r->w - 7, "%s: %s", f->kind, f->summary);
+		attroff(A_REVERSE);
+	}
+}
+
+static bool list_key(struct tui *t, int ch)
+{
+	size_t n = t->m->nfindings;
+
+	switch (ch) {
+	case KEY_UP:
+	case 'k':
+		t->finding -= t->finding > 0;
+		return true;
+	case KEY_DOWN:
+	case 'j':
+		t->finding += t->finding + 1 < n;
+		return true;
+	case KEY_HOME:
+	case 'g':
+		t->finding = 0;
+		return true;
+	case KEY_END:
+	case 'G':
+		t->finding = n ? n - 1 : 0;
+		return true;
+	case KEY_ENTER:
+	case '\n':
+	case '\r':
+		if (n > 0) {
+			t->overlay = &tui_view_finding;
+			t->overlay_top = 0;
+		}
+		return true;
+	default:
+		return false;
+	}
+}
+
+const struct tui_view_ops tui_view_findings = {
+	.name = "findings",
+	.draw = draw_list,
+	.key = list_key,
+};
+
+static void draw_finding(struct tui *t, const struct tui_rect *r)
+{
+	const struct tui_finding *f = &t->m->findings[t->finding];
+	struct tui_lines l = { 0 };
+	char title[256];
+	size_t i;
+
+	snprintf(title, sizeof(title), "Finding %zu of %zu: %s (%s)", t->finding + 1,
+		 t->m->nfindings, f->kind,
+		 f->severity == TUI_SEV_ERROR	  ? "error"
+		 : f->severity == TUI_SEV_WARNING ? "warning"
+						  : "info");
+	tui_lines_add(&l, "%s", "");
+	tui_lines_add(&l, "from:     %s", f->from ? f->from : "-");
+	tui_lines_add(&l, "to:       %s", f->to ? f->to : "-");
+	if (f->protocol != NULL || f->ports != NULL)
+		tui_lines_add(&l, "what:     %s%s%s", f->protocol ? f->protocol : "",
+			      f->ports ? " ports " : "", f->ports ? f->ports : "");
+	if (f->cells >= 0)
+		tui_lines_add(&l, "cells:    %ld", f->cells);
+	tui_lines_add(&l, "%s", "");
+	tui_lines_wrap(&l, r->w - 2, "Summary:  ", 10, f->summary);
+	tui_lines_add(&l, "%s", "");
+	tui_lines_wrap(&l, r->w - 2, "Remedy:   ", 10, f->remedy ? f->remedy : "(none given)");
+	tui_lines_add(&l, "%s", "");
+	tui_lines_add(&l, "Evidence (%zu):", f->nevidence);
+	for (i = 0; i < f->nevidence; i++) {
+		const struct tui_evidence *e = &f->evidence[i];
+		char port[16] = "";
+
+		if (e->port > 0)
+			snprintf(port, sizeof(port), "/%d", e->port);
+		tui_lines_add(
+		    &l, "  %s -> %s %s%s %s%s%s%s%s", e->from ? e->from : "?", e->to ? e->to : "?",
+		    e->check ? e->check : "?", port, e->status ? e->status : "?",
+		    e->arrived < 0 ? ""
+		    : e->arrived   ? ", arrived"
+				   : ", did not arrive",
+		    e->address ? " (" : "", e->address ? e->address : "", e->address ? ")" : "");
+	}
+	tui_overlay_draw(t, r, title, &l);
+	tui_lines_free(&l);
+}
+
+const struct tui_view_ops tui_view_finding = {
+	.name = "finding",
+	.draw = draw_finding,
+	.key = tui_overlay_key,
+};
