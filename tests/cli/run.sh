@@ -7,25 +7,7 @@ cd "$(dirname "$0")/../.."
 pass=0 fail=0
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
-# expect NAME EXIT STDERR-EXACT-OR-EMPTY -- ARGS...
-expect() {
-	local name=$1 want_rc=$2 want_err=$3; shift 4
-	local err rc
-	timeout 10 "$bin" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?
-	err=$(cat "$tmp/err")
-	if [ "$rc" -ne "$want_rc" ]; then
-		echo "FAIL $name: exit $rc, want $want_rc (stderr: $err)"; fail=$((fail + 1)); return
-	fi
-	if [ "$want_err" != '*' ] && [ "$err" != "$want_err" ]; then
-		echo "FAIL $name: stderr"; echo "  got:  $err"; echo "  want: $want_err"
-		fail=$((fail + 1)); return
-	fi
-	echo "ok   $name"; pass=$((pass + 1))
-}
-contains() { # NAME FILE TEXT
-	if grep -qF -- "$3" "$2"; then echo "ok   $1"; pass=$((pass + 1));
-	else echo "FAIL $1: $2 lacks '$3'"; fail=$((fail + 1)); fi
-}
+. tests/cli/lib.sh
 
 expect no-args 2 '*' -- 
 contains no-args-usage "$tmp/err" "usage: reachmap COMMAND"
