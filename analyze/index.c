@@ -188,22 +188,37 @@ static size_t key_slot(const struct an_index *ix, uint64_t key)
 	return h;
 }
 
-/* Who sent an arrival: the probe it names, else the endpoint whose
- * document (or, failing that, whose topology entry) has its address. */
-static uint32_t arrival_source(const struct an_index *ix, const struct rm_arrival *a,
-			       const uint32_t *addr_slots, size_t addr_mask,
-			       const struct rm_addr *const *addr_of)
+/* Who sent an arrival: the probe it names, and every endpoint whose
+ * document (or, failing that, whose topology entry) has its address (two
+ * when ranges overlap). Calls put(key) for each; returns how many. */
+static size_t arrival_sources(struct an_index *ix, uint32_t to, const struct rm_arrival *a,
+			      const uint32_t *addr_slots, size_t addr_mask,
+			      const struct rm_addr *const *addr_of, bool put)
 {
-	uint32_t e = a->probe ? an_endpoint_find(ix, a->probe) : AN_NONE;
-	size_t h;
+	uint32_t named = a->probe ? an_endpoint_find(ix, a->probe) : AN_NONE, e;
+	size_t h, n = 0;
 
-	if (e != AN_NONE)
-		return e;
+	if (named != AN_NONE) {
+		if (put) {
+			uint64_t key = arrival_key(to, named, a->port);
+
+			ix->arrived[key_slot(ix, key)] = key;
+		}
+		n++;
+	}
 	h = (size_t)addr_hash(&a->from) & addr_mask;
-	for (; addr_slots[h] != 0; h = (h + 1) & addr_mask)
-		if (cidr_addr_equal(addr_of[addr_slots[h] - 1], &a->from))
-			return addr_slots[h] - 1;
-	return AN_NONE;
+	for (; addr_slots[h] != 0; h = (h + 1) & addr_mask) {
+		e = addr_slots[h] - 1;
+		if (e == named || !cidr_addr_equal(addr_of[e], &a->from))
+			continue;
+		if (put) {
+			uint64_t key = arrival_key(to, e, a->port);
+
+			ix->arrived[key_slot(ix, key)] = key;
+		}
+		n++;
+	}
+	return n;
 }
 
 static int arrivals(struct an_index *ix)
@@ -213,16 +228,11 @@ static int arrivals(struct an_index *ix)
 	const struct rm_addr **addr_of = NULL;
 	int rc = RM_ENOMEM;
 
-	for (d = 0; d < ix->ndocs; d++)
-		n += ix->docs[d]->narrivals;
 	ix->responder_said = rm_calloc(ix->nep + 1, sizeof(*ix->responder_said));
-	ix->arrived_mask = table_size(n) - 1;
-	ix->arrived = rm_calloc(ix->arrived_mask + 1, sizeof(*ix->arrived));
 	addr_mask = table_size(ix->nep) - 1;
 	addr_slots = rm_calloc(addr_mask + 1, sizeof(*addr_slots));
 	addr_of = rm_calloc(ix->nep + 1, sizeof(*addr_of));
-	if (ix->responder_said == NULL || ix->arrived == NULL || addr_slots == NULL ||
-	    addr_of == NULL)
+	if (ix->responder_said == NULL || addr_slots == NULL || addr_of == NULL)
 		goto out;
 	/* The address a probe really sends from is the one its own document
 	 * gives; the topology's is the fallback. */
@@ -238,25 +248,28 @@ static int arrivals(struct an_index *ix)
 			h = (h + 1) & addr_mask;
 		addr_slots[h] = e + 1;
 	}
-	for (d = 0; d < ix->ndocs; d++) {
-		const struct rm_results_doc *doc = ix->docs[d];
-		uint32_t to = ix->doc_probe[d];
+	/* Count the keys, size the set, then fill it. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (d = 0; d < ix->ndocs; d++) {
+			const struct rm_results_doc *doc = ix->docs[d];
+			uint32_t to = ix->doc_probe[d];
 
-		if (to == AN_NONE || doc->narrivals == 0)
-			continue;
-		ix->responder_said[to] = true;
-		for (k = 0; k < doc->narrivals; k++) {
-			const struct rm_arrival *a = &doc->arrivals[k];
-			uint32_t from;
-
-			if (a->protocol == NULL || strcmp(a->protocol, "tcp") != 0)
+			if (to == AN_NONE || doc->narrivals == 0)
 				continue;
-			from = arrival_source(ix, a, addr_slots, addr_mask, addr_of);
-			if (from != AN_NONE) {
-				uint64_t key = arrival_key(to, from, a->port);
+			ix->responder_said[to] = true;
+			for (k = 0; k < doc->narrivals; k++) {
+				const struct rm_arrival *a = &doc->arrivals[k];
 
-				ix->arrived[key_slot(ix, key)] = key;
+				if (a->protocol != NULL && strcmp(a->protocol, "tcp") == 0)
+					n += arrival_sources(ix, to, a, addr_slots, addr_mask,
+							     addr_of, pass == 1);
 			}
+		}
+		if (pass == 0) {
+			ix->arrived_mask = table_size(n) - 1;
+			ix->arrived = rm_calloc(ix->arrived_mask + 1, sizeof(*ix->arrived));
+			if (ix->arrived == NULL)
+				goto out;
 		}
 	}
 	rc = RM_OK;

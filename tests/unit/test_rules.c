@@ -224,6 +224,74 @@ static void test_silence_is_not_a_port_firewall(void **state)
 	teardown(&fx);
 }
 
+/* Every SYN of west to east unanswered, while east's responders saw them
+ * arrive: asymmetric-route. The arrivals carry only the source address, and
+ * one of them names the probe instead; both are w0's. The firewall-drop
+ * case beside it: et saw nothing on 7000 from w0, so that evidence says
+ * "did not arrive". */
+static void test_arrivals_by_address_or_name(void **state)
+{
+	static const struct {
+		const char *serve, *probe, *from;
+		uint16_t port;
+	} seen[] = { { "et", NULL, "10.200.1.10", 7000 },
+		     { "et", NULL, "10.200.1.10", 9042 },
+		     { "e0", "w0", "192.0.2.1", 7000 },
+		     { "e0", NULL, "10.200.1.10", 9042 } };
+	struct rm_results_doc serve[2];
+	struct fx fx;
+	size_t i, k;
+
+	(void)state;
+	setup(&fx);
+	set(&fx.w, "east", RM_CHECK_TCP, 0, RM_STATUS_FILTERED, NULL);
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(results_doc_init(&serve[k]), RM_OK);
+		serve[k].probe = k == 0 ? "et" : "e0";
+		serve[k].cluster = "east";
+	}
+	for (i = 0; i < sizeof(seen) / sizeof(seen[0]); i++) {
+		struct rm_arrival *a = results_doc_add_arrival(
+		    &serve[seen[i].serve[0] == 'e' && seen[i].serve[1] == '0']);
+
+		a->from = A(seen[i].from);
+		a->probe = seen[i].probe;
+		a->protocol = "tcp";
+		a->port = seen[i].port;
+		a->count = 1;
+	}
+	{
+		const struct rm_results_doc *docs[4] = { &fx.w, &fx.e, &serve[0], &serve[1] };
+
+		assert_int_equal(analyze_results(fx.topo, docs, 4, &fx.f), RM_OK);
+	}
+	assert_int_equal(fx.f.n, 1);
+	assert_int_equal(fx.f.v[0].kind, RM_FINDING_ASYMMETRIC_ROUTE);
+	assert_string_equal(fx.f.v[0].from.cluster, "west");
+	for (i = 0; i < fx.f.v[0].nevidence; i++)
+		assert_int_equal(fx.f.v[0].evidence[i].arrived, 1);
+	findings_free(&fx.f);
+
+	/* Only 9042 is open now; 7000 is dropped and et saw none of it. */
+	assert_int_equal(findings_init(&fx.f), RM_OK);
+	set(&fx.w, "east", RM_CHECK_TCP, 9042, RM_STATUS_OPEN, NULL);
+	{
+		const struct rm_results_doc *docs[3] = { &fx.w, &fx.e, &serve[0] };
+
+		serve[0].narrivals = 1; /* et: only 7000's arrival is dropped below */
+		serve[0].arrivals[0].port = 9042;
+		assert_int_equal(analyze_results(fx.topo, docs, 3, &fx.f), RM_OK);
+	}
+	assert_int_equal(fx.f.n, 1);
+	assert_int_equal(fx.f.v[0].kind, RM_FINDING_FIREWALL_DROP);
+	for (i = 0; i < fx.f.v[0].nevidence; i++)
+		assert_int_equal(fx.f.v[0].evidence[i].arrived,
+				 strcmp(fx.f.v[0].evidence[i].to, "et") == 0 ? 0 : -1);
+	for (k = 0; k < 2; k++)
+		results_doc_free(&serve[k]);
+	teardown(&fx);
+}
+
 static void test_snat_and_collision(void **state)
 {
 	struct fx fx;
@@ -330,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_reject_names_router),
 		cmocka_unit_test(test_no_route_hides_consequences),
 		cmocka_unit_test(test_silence_is_not_a_port_firewall),
+		cmocka_unit_test(test_arrivals_by_address_or_name),
 		cmocka_unit_test(test_snat_and_collision),
 		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_latency_and_loss),
