@@ -9,6 +9,7 @@
 #include "reachmap/alloc.h"
 #include "reachmap/analyze.h"
 #include "reachmap/error.h"
+#include "reachmap/file.h"
 #include "reachmap/timefmt.h"
 
 #define ANALYZE_MAX_FILE (64u << 20)
@@ -38,41 +39,6 @@ static void analyze_usage(FILE *out)
 	    "exit codes: 0 no error-severity finding, 1 at least one, 2 bad usage or an\n"
 	    "invalid topology or document, 3 a runtime failure.\n",
 	    out);
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n;
-
-	*len = 0;
-	if (f == NULL)
-		return NULL;
-	for (;;) {
-		if (*len == cap) {
-			char *g;
-
-			if (cap >= ANALYZE_MAX_FILE) {
-				errno = EFBIG;
-				break;
-			}
-			cap = cap ? cap * 2 : 65536;
-			g = rm_realloc(buf, cap);
-			if (g == NULL)
-				break;
-			buf = g;
-		}
-		n = fread(buf + *len, 1, cap - *len, f);
-		*len += n;
-		if (n == 0) {
-			fclose(f);
-			return buf;
-		}
-	}
-	fclose(f);
-	rm_free(buf);
-	return NULL;
 }
 
 int cmd_analyze(int argc, char **argv)
@@ -140,12 +106,21 @@ int cmd_analyze(int argc, char **argv)
 	for (i = (size_t)optind; i < (size_t)argc; i++) {
 		char err[512];
 		size_t len;
-		char *text = read_file(argv[i], &len);
+		char *text;
 
-		if (text == NULL) {
-			fprintf(stderr, "reachmap analyze: %s: cannot read: %s\n", argv[i],
-				strerror(errno));
-			exitcode = EXIT_USAGE;
+		rc = rm_file_read(argv[i], ANALYZE_MAX_FILE, &text, &len);
+		if (rc != RM_OK) {
+			if (rc == RM_ENOMEM)
+				fprintf(stderr, "reachmap analyze: %s: out of memory\n", argv[i]);
+			else if (rc == RM_ERANGE)
+				fprintf(stderr,
+					"reachmap analyze: %s: larger than %u MiB; not a results "
+					"document\n",
+					argv[i], ANALYZE_MAX_FILE >> 20);
+			else
+				fprintf(stderr, "reachmap analyze: %s: cannot read: %s\n", argv[i],
+					strerror(errno));
+			exitcode = rc == RM_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
 			goto done;
 		}
 		rc = results_doc_init(&docs[ndocs]);

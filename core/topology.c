@@ -15,6 +15,7 @@
 #include "reachmap/alloc.h"
 #include "reachmap/arena.h"
 #include "reachmap/error.h"
+#include "reachmap/file.h"
 
 #define TOPO_MAX_FILE (16u * 1024u * 1024u)
 #define TOPO_MAX_NAME 253
@@ -1308,56 +1309,24 @@ fail:
 
 int topo_load_file(const char *path, struct rm_topology **out, struct rm_diag *diag)
 {
-	FILE *f;
-	uint8_t *buf = NULL;
-	size_t len = 0, cap = 0;
+	char *buf;
+	size_t len;
 	int rc;
 
 	*out = NULL;
 	memset(diag, 0, sizeof(*diag));
-	f = fopen(path, "rb");
-	if (f == NULL) {
-		snprintf(diag->error, sizeof(diag->error), "%s: cannot open: %s", path,
-			 strerror(errno));
-		return RM_EIO;
-	}
-	for (;;) {
-		size_t got;
-
-		if (len == cap) {
-			uint8_t *grown;
-
-			if (cap >= TOPO_MAX_FILE) {
-				snprintf(diag->error, sizeof(diag->error),
-					 "%s: larger than %u bytes; not a topology file", path,
-					 TOPO_MAX_FILE);
-				rc = RM_ERANGE;
-				goto out;
-			}
-			cap = cap ? cap * 2 : 16384;
-			grown = rm_realloc(buf, cap);
-			if (grown == NULL) {
-				snprintf(diag->error, sizeof(diag->error), "%s: out of memory",
-					 path);
-				rc = RM_ENOMEM;
-				goto out;
-			}
-			buf = grown;
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
+	rc = rm_file_read(path, TOPO_MAX_FILE, &buf, &len);
+	if (rc == RM_ERANGE)
+		snprintf(diag->error, sizeof(diag->error),
+			 "%s: larger than %u bytes; not a topology file", path, TOPO_MAX_FILE);
+	else if (rc == RM_ENOMEM)
+		snprintf(diag->error, sizeof(diag->error), "%s: out of memory", path);
+	else if (rc != RM_OK)
 		snprintf(diag->error, sizeof(diag->error), "%s: cannot read: %s", path,
 			 strerror(errno));
-		rc = RM_EIO;
-		goto out;
-	}
-	rc = topo_load_buffer(path, buf, len, out, diag);
-out:
-	fclose(f);
+	if (rc != RM_OK)
+		return rc;
+	rc = topo_load_buffer(path, (const uint8_t *)buf, len, out, diag);
 	rm_free(buf);
 	return rc;
 }

@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "reachmap/alloc.h"
 #include "reachmap/arena.h"
 #include "reachmap/error.h"
+#include "reachmap/file.h"
 #include "tui/model.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -854,42 +854,21 @@ int tui_model_parse(const char *name, const char *text, size_t len, struct tui_m
 
 int tui_model_load(const char *path, struct tui_model **out, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	struct stat st;
 	char *buf;
 	size_t n;
 	int rc;
 
 	*out = NULL;
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-		return RM_EIO;
-	}
-	if (fstat(fileno(f), &st) != 0) {
-		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-		fclose(f);
-		return RM_EIO;
-	}
-	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > TUI_MAX_REPORT) {
-		snprintf(err, errlen, "%s: cannot read: %s", path,
-			 S_ISDIR(st.st_mode) ? "a directory" : "not a regular file under 256 MB");
-		fclose(f);
-		return RM_EIO;
-	}
-	buf = rm_malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		fclose(f);
+	rc = rm_file_read(path, TUI_MAX_REPORT, &buf, &n);
+	if (rc == RM_ENOMEM)
 		snprintf(err, errlen, "%s: out of memory", path);
-		return RM_ENOMEM;
-	}
-	n = fread(buf, 1, (size_t)st.st_size, f);
-	if (ferror(f)) {
+	else if (rc == RM_ERANGE)
+		snprintf(err, errlen, "%s: larger than %u MiB; not a report", path,
+			 TUI_MAX_REPORT >> 20);
+	else if (rc != RM_OK)
 		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-		rm_free(buf);
-		fclose(f);
-		return RM_EIO;
-	}
-	fclose(f);
+	if (rc != RM_OK)
+		return rc;
 	rc = tui_model_parse(path, buf, n, out, err, errlen);
 	rm_free(buf);
 	return rc;

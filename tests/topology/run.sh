@@ -35,7 +35,7 @@ done
 # A file that does not exist is bad input too, and says so.
 check missing-file 2 "" "$bin" plan "$dir/no-such-file.yaml"
 got=$("$bin" plan "$dir/no-such-file.yaml" 2>&1)
-want="reachmap plan: $dir/no-such-file.yaml: cannot open: No such file or directory"
+want="reachmap plan: $dir/no-such-file.yaml: cannot read: No such file or directory"
 if [ "$got" = "$want" ]; then echo "ok   missing-file message"; pass=$((pass + 1));
 else echo "FAIL missing-file message: got '$got', want '$want'"; fail=$((fail + 1)); fi
 
