@@ -95,22 +95,19 @@ static int endpoints(struct an_index *ix)
 	return RM_OK;
 }
 
-uint32_t an_cluster_cached(const struct an_index *ix, struct an_last *l, const char *name)
+static uint32_t cached(const struct an_index *ix, struct an_last *l, const char *name,
+		       uint32_t (*find)(const struct an_index *, const char *))
 {
 	if (l->name == NULL || (l->name != name && strcmp(l->name, name) != 0)) {
 		l->name = name;
-		l->id = an_cluster_find(ix, name);
+		l->id = find(ix, name);
 	}
 	return l->id;
 }
 
-static uint32_t endpoint_cached(const struct an_index *ix, struct an_last *l, const char *name)
+uint32_t an_cluster_cached(const struct an_index *ix, struct an_last *l, const char *name)
 {
-	if (l->name == NULL || (l->name != name && strcmp(l->name, name) != 0)) {
-		l->name = name;
-		l->id = an_endpoint_find(ix, name);
-	}
-	return l->id;
+	return cached(ix, l, name, an_cluster_find);
 }
 
 static int buckets(struct an_index *ix)
@@ -146,13 +143,12 @@ static int buckets(struct an_index *ix)
 
 				if (b == AN_NONE || r->check >= RM_CHECK_COUNT)
 					continue;
-				k = ((size_t)a * ix->nclusters + b) * RM_CHECK_COUNT +
-				    (size_t)r->check;
+				k = an_bucket_key(ix, a, b, r->check);
 				if (pass == 0) {
 					ix->bucket[k + 1]++;
 					continue;
 				}
-				to[i] = endpoint_cached(ix, &le, r->target);
+				to[i] = cached(ix, &le, r->target, an_endpoint_find);
 				ix->refs[fill[k]++] =
 				    (struct an_ref){ (uint32_t)d, (uint32_t)i, to[i] };
 			}
@@ -307,11 +303,14 @@ int an_index_build(struct an_index *ix, const struct rm_topology *topo,
 		return rc;
 	ix->doc_cluster = rm_calloc(ndocs + 1, sizeof(*ix->doc_cluster));
 	ix->doc_probe = rm_calloc(ndocs + 1, sizeof(*ix->doc_probe));
-	if (ix->doc_cluster == NULL || ix->doc_probe == NULL)
+	ix->reported = rm_calloc(ix->nep + 1, sizeof(*ix->reported));
+	if (ix->doc_cluster == NULL || ix->doc_probe == NULL || ix->reported == NULL)
 		return RM_ENOMEM;
 	for (d = 0; d < ndocs; d++) {
 		ix->doc_cluster[d] = an_cluster_find(ix, docs[d]->cluster);
 		ix->doc_probe[d] = an_endpoint_find(ix, docs[d]->probe);
+		if (ix->doc_probe[d] != AN_NONE && docs[d]->nresults > 0)
+			ix->reported[ix->doc_probe[d]] = true;
 	}
 	if ((rc = buckets(ix)) != RM_OK)
 		return rc;
@@ -324,6 +323,7 @@ void an_index_free(struct an_index *ix)
 	rm_free(ix->ep_slots);
 	rm_free(ix->doc_cluster);
 	rm_free(ix->doc_probe);
+	rm_free(ix->reported);
 	rm_free(ix->refs);
 	rm_free(ix->bucket);
 	rm_free(ix->res_to);

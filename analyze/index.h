@@ -42,6 +42,7 @@ struct an_index {
 	size_t ep_mask;
 	uint32_t *doc_cluster; /* per document: its cluster, or AN_NONE */
 	uint32_t *doc_probe;   /* per document: its probe's endpoint, or AN_NONE */
+	bool *reported;	       /* per endpoint: a document of its with results */
 	struct an_ref *refs;
 	size_t nrefs;
 	/* The destination endpoint of every result in document order: result
@@ -77,11 +78,18 @@ struct an_last {
 /* an_cluster_find, remembering the last answer in l (zeroed to start). */
 uint32_t an_cluster_cached(const struct an_index *ix, struct an_last *l, const char *name);
 
-/* The refs of source cluster a, destination cluster b, check chk. */
+/* The refs of source cluster a, destination cluster b, check chk are
+ * refs[bucket[k] .. bucket[k + 1]) for this k. */
+static inline size_t an_bucket_key(const struct an_index *ix, size_t a, size_t b, enum rm_check chk)
+{
+	return (a * ix->nclusters + b) * RM_CHECK_COUNT + (size_t)chk;
+}
+
+/* Those refs, and how many in *n. */
 static inline const struct an_ref *an_bucket(const struct an_index *ix, size_t a, size_t b,
 					     enum rm_check chk, size_t *n)
 {
-	size_t k = (a * ix->nclusters + b) * RM_CHECK_COUNT + (size_t)chk;
+	size_t k = an_bucket_key(ix, a, b, chk);
 
 	*n = ix->bucket[k + 1] - ix->bucket[k];
 	return ix->refs + ix->bucket[k];

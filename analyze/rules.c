@@ -65,17 +65,19 @@ static const char *pods_of(struct ctx *c, const char *cluster)
  * index's bucket: d the document, r the result, r_ref its reference (with
  * r_ref->to, the destination's endpoint). */
 #define FOR_CELLS(p, chk, prt, d, r)                                                               \
-	for (size_t r##_n, r##_i = 0,                                                              \
-			   r##_once = (an_bucket((p)->ix, (p)->ia, (p)->ib, (chk), &r##_n), 0);    \
-	     r##_once == 0 && r##_i < r##_n; r##_i++)                                              \
-		for (const struct an_ref *r##_ref =                                                \
-			 an_bucket((p)->ix, (p)->ia, (p)->ib, (chk), &r##_n) + r##_i;              \
-		     r##_ref != NULL; r##_ref = NULL)                                              \
-			for (const struct rm_results_doc *d = (p)->ix->docs[r##_ref->doc];         \
-			     d != NULL; d = NULL)                                                  \
-				for (const struct rm_result *r = &d->results[r##_ref->res];        \
-				     r != NULL; r = NULL)                                          \
-					if ((prt) == 0 || r->port == (prt))
+	for (const struct an_ref *r##_ref = bucket_at(p, chk, 0), *r##_end = bucket_at(p, chk, 1); \
+	     r##_ref < r##_end; r##_ref++)                                                         \
+		for (const struct rm_results_doc *d = (p)->ix->docs[r##_ref->doc]; d != NULL;      \
+		     d = NULL)                                                                     \
+			for (const struct rm_result *r = &d->results[r##_ref->res]; r != NULL;     \
+			     r = NULL)                                                             \
+				if ((prt) == 0 || r->port == (prt))
+
+/* Where the pair's refs of chk begin (end 0) or end (end 1). */
+static const struct an_ref *bucket_at(const struct pair *p, enum rm_check chk, int end)
+{
+	return p->ix->refs + p->ix->bucket[an_bucket_key(p->ix, p->ia, p->ib, chk) + (size_t)end];
+}
 
 static size_t count(const struct pair *p, enum rm_check chk, uint16_t port, enum rm_check_status st,
 		    size_t *total)
@@ -727,38 +729,30 @@ static int rule_latency_loss(struct ctx *c, struct pair *p)
 /* An expected probe that sent no results. */
 static int rule_probe_missing(struct ctx *c)
 {
-	size_t ci, i, d;
+	const struct an_index *ix = c->ix;
+	size_t e;
 
-	for (ci = 0; ci < c->topo->nclusters; ci++) {
-		const struct rm_cluster *cl = &c->topo->clusters[ci];
+	for (e = 0; e < ix->nep; e++) {
+		const struct an_endpoint *p = &ix->ep[e];
+		const char *cluster = ix->topo->clusters[p->cluster].name;
+		struct rm_finding *f;
 
-		for (i = 0; i < cl->nprobes; i++) {
-			struct rm_finding *f;
-			bool seen = false;
-
-			for (d = 0; d < c->ix->ndocs && !seen; d++)
-				seen = c->ix->docs[d]->nresults > 0 &&
-				       c->ix->doc_probe[d] != AN_NONE &&
-				       c->ix->ep[c->ix->doc_probe[d]].name == cl->probes[i].name;
-			if (seen)
-				continue;
-			f = findings_add(c->out, RM_FINDING_PROBE_MISSING, RM_SEV_WARNING);
-			if (f == NULL)
-				return RM_ENOMEM;
-			f->from.cluster = cl->name;
-			f->from.probes = rm_arena_calloc(c->a, 1, sizeof(*f->from.probes));
-			if (f->from.probes == NULL)
-				return RM_ENOMEM;
-			f->from.probes[0] = cl->probes[i].name;
-			f->from.nprobes = 1;
-			f->summary = rm_arena_printf(c->a, "probe %s of %s sent no results",
-						     cl->probes[i].name, cl->name);
-			f->remedy = rm_arena_printf(
-			    c->a, "check that %s runs reachmap and can reach the collector",
-			    cl->probes[i].name);
-			if (f->summary == NULL || f->remedy == NULL)
-				return RM_ENOMEM;
-		}
+		if (p->row == AN_NONE || ix->reported[e])
+			continue;
+		f = findings_add(c->out, RM_FINDING_PROBE_MISSING, RM_SEV_WARNING);
+		if (f == NULL)
+			return RM_ENOMEM;
+		f->from.cluster = cluster;
+		f->from.probes = one(c, p->name);
+		if (f->from.probes == NULL)
+			return RM_ENOMEM;
+		f->from.nprobes = 1;
+		f->summary =
+		    rm_arena_printf(c->a, "probe %s of %s sent no results", p->name, cluster);
+		f->remedy = rm_arena_printf(
+		    c->a, "check that %s runs reachmap and can reach the collector", p->name);
+		if (f->summary == NULL || f->remedy == NULL)
+			return RM_ENOMEM;
 	}
 	return RM_OK;
 }
