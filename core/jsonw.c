@@ -94,3 +94,16 @@ void jb_push(struct rm_jb *b, cJSON *array, cJSON *item)
 		b->failed = 1;
 	}
 }
+
+void jb_addr(struct rm_jb *b, cJSON *parent, const char *key, const struct rm_addr *a)
+{
+	char buf[RM_ADDR_STRLEN];
+
+	if (a->family != RM_AF_NONE)
+		jb_str(b, parent, key, cidr_addr_format(a, buf, sizeof(buf)));
+}
+
+void jb_push_str(struct rm_jb *b, cJSON *array, const char *s)
+{
+	jb_push(b, array, cJSON_CreateString(s));
+}

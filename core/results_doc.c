@@ -29,40 +29,35 @@ void results_doc_free(struct rm_results_doc *doc)
 /* The arrays live on the heap, not in the arena: an arena cannot give back
  * the old copy when an array grows, and a thousand-probe round holds a
  * million results. */
-static int grow(void **v, size_t *cap, size_t need, size_t size)
+static int resize(void **v, size_t *cap, size_t ncap, size_t size)
 {
-	size_t ncap = *cap ? *cap : 16;
 	void *fresh;
 
-	if (need <= *cap)
-		return RM_OK;
-	while (ncap < need) {
-		if (ncap > SIZE_MAX / 2 / size)
-			return RM_ENOMEM;
-		ncap *= 2;
-	}
-	fresh = rm_realloc(*v, ncap * size);
-	if (fresh == NULL)
+	if (ncap > SIZE_MAX / size)
+		return RM_ENOMEM;
+	if ((fresh = rm_realloc(*v, ncap * size)) == NULL)
 		return RM_ENOMEM;
 	*v = fresh;
 	*cap = ncap;
 	return RM_OK;
 }
 
+static int grow(void **v, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap = *cap ? *cap : 16;
+
+	if (need <= *cap)
+		return RM_OK;
+	while (ncap < need && ncap <= SIZE_MAX / 2)
+		ncap *= 2;
+	return resize(v, cap, ncap, size);
+}
+
 int results_doc_reserve(struct rm_results_doc *doc, size_t nresults)
 {
-	void *fresh;
-
 	if (nresults <= doc->capresults)
 		return RM_OK;
-	if (nresults > SIZE_MAX / sizeof(*doc->results))
-		return RM_ENOMEM;
-	fresh = rm_realloc(doc->results, nresults * sizeof(*doc->results));
-	if (fresh == NULL)
-		return RM_ENOMEM;
-	doc->results = fresh;
-	doc->capresults = nresults;
-	return RM_OK;
+	return resize((void **)&doc->results, &doc->capresults, nresults, sizeof(*doc->results));
 }
 
 struct rm_result *results_doc_add(struct rm_results_doc *doc)
@@ -98,14 +93,6 @@ static void ms(struct rm_jb *b, cJSON *o, const char *k, double v)
 		jb_num(b, o, k, round(v * 1000) / 1000);
 }
 
-static void addr(struct rm_jb *b, cJSON *o, const char *k, const struct rm_addr *a)
-{
-	char buf[RM_ADDR_STRLEN];
-
-	if (a->family != RM_AF_NONE)
-		jb_str(b, o, k, cidr_addr_format(a, buf, sizeof(buf)));
-}
-
 static cJSON *result_json(struct rm_jb *b, const struct rm_result *r)
 {
 	cJSON *o = cJSON_CreateObject(), *d;
@@ -116,7 +103,7 @@ static cJSON *result_json(struct rm_jb *b, const struct rm_result *r)
 	}
 	jb_str(b, o, "target", r->target);
 	jb_str(b, o, "targetCluster", r->target_cluster);
-	addr(b, o, "address", &r->address);
+	jb_addr(b, o, "address", &r->address);
 	jb_str(b, o, "check", rm_check_name(r->check));
 	if (r->port)
 		jb_num(b, o, "port", r->port);
@@ -127,7 +114,7 @@ static cJSON *result_json(struct rm_jb *b, const struct rm_result *r)
 		jb_num(b, d, "icmpType", r->icmp_type);
 		jb_num(b, d, "icmpCode", r->icmp_code);
 	}
-	addr(b, d, "icmpFrom", &r->icmp_from);
+	jb_addr(b, d, "icmpFrom", &r->icmp_from);
 	/* only the fields of the check's own group (the union of rm_result) */
 	switch (r->check) {
 	case RM_CHECK_ICMP:
@@ -144,7 +131,7 @@ static cJSON *result_json(struct rm_jb *b, const struct rm_result *r)
 		break;
 	case RM_CHECK_DNS:
 		jb_str(b, d, "name", r->dns_name);
-		addr(b, d, "server", &r->dns_server);
+		jb_addr(b, d, "server", &r->dns_server);
 		jb_str(b, d, "answers", r->answers);
 		break;
 	case RM_CHECK_IDENTITY:
@@ -152,8 +139,8 @@ static cJSON *result_json(struct rm_jb *b, const struct rm_result *r)
 		jb_str(b, d, "responderCluster", r->responder_cluster);
 		break;
 	case RM_CHECK_NAT:
-		addr(b, d, "seen", &r->seen);
-		addr(b, d, "local", &r->local);
+		jb_addr(b, d, "seen", &r->seen);
+		jb_addr(b, d, "local", &r->local);
 		break;
 	case RM_CHECK_PATH: {
 		cJSON *hops = jb_arr(b, d, "hops");
@@ -163,10 +150,10 @@ static cJSON *result_json(struct rm_jb *b, const struct rm_result *r)
 			cJSON *h = cJSON_CreateObject();
 
 			jb_num(b, h, "ttl", r->hops[i].ttl);
-			addr(b, h, "address", &r->hops[i].addr);
+			jb_addr(b, h, "address", &r->hops[i].addr);
 			jb_push(b, hops, h);
 		}
-		addr(b, d, "lastHop", &r->last_hop);
+		jb_addr(b, d, "lastHop", &r->last_hop);
 		break;
 	}
 	case RM_CHECK_MTU:
@@ -193,7 +180,7 @@ static void strings(struct rm_jb *b, cJSON *parent, const char *k, const char *c
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		jb_push(b, a, cJSON_CreateString(v[i]));
+		jb_push_str(b, a, v[i]);
 }
 
 int results_doc_write_json(const struct rm_results_doc *doc, FILE *out)
@@ -241,7 +228,7 @@ int results_doc_write_json(const struct rm_results_doc *doc, FILE *out)
 		const struct rm_arrival *ar = &doc->arrivals[i];
 		cJSON *ao = cJSON_CreateObject();
 
-		addr(&b, ao, "from", &ar->from);
+		jb_addr(&b, ao, "from", &ar->from);
 		jb_str(&b, ao, "probe", ar->probe);
 		jb_str(&b, ao, "protocol", ar->protocol);
 		jb_num(&b, ao, "port", ar->port);

@@ -11,11 +11,6 @@
 #include "reachmap/jsonw.h"
 #include "report/report-internal.h"
 
-static void push_str(struct rm_jb *b, cJSON *arr, const char *s)
-{
-	jb_push(b, arr, cJSON_CreateString(s));
-}
-
 void report_grid_json(struct rm_jb *b, cJSON *parent, const struct rm_matrix *m)
 {
 	cJSON *g = jb_obj(b, parent, "grid"), *a;
@@ -25,7 +20,7 @@ void report_grid_json(struct rm_jb *b, cJSON *parent, const struct rm_matrix *m)
 
 	a = jb_arr(b, g, "statuses");
 	for (st = 0; st < RM_STATUS_COUNT; st++)
-		push_str(b, a, rm_status_name((enum rm_check_status)st));
+		jb_push_str(b, a, rm_status_name((enum rm_check_status)st));
 	a = jb_arr(b, g, "columns");
 	for (c = 0; c < m->ncolumns; c++) {
 		char name[24];
@@ -34,14 +29,14 @@ void report_grid_json(struct rm_jb *b, cJSON *parent, const struct rm_matrix *m)
 			snprintf(name, sizeof(name), "tcp/%u", m->columns[c].port);
 		else
 			snprintf(name, sizeof(name), "%s", rm_check_name(m->columns[c].check));
-		push_str(b, a, name);
+		jb_push_str(b, a, name);
 	}
 	a = jb_arr(b, g, "from");
 	for (i = 0; i < m->nfrom; i++)
-		push_str(b, a, m->from[i]);
+		jb_push_str(b, a, m->from[i]);
 	a = jb_arr(b, g, "to");
 	for (i = 0; i < m->nto; i++)
-		push_str(b, a, m->to[i]);
+		jb_push_str(b, a, m->to[i]);
 	a = jb_arr(b, g, "rows");
 	row = rm_malloc(width + 1);
 	if (row == NULL) {
@@ -55,17 +50,9 @@ void report_grid_json(struct rm_jb *b, cJSON *parent, const struct rm_matrix *m)
 			row[k] = v == RM_MATRIX_NONE ? '.' : (char)('a' + v);
 		}
 		row[width] = '\0';
-		push_str(b, a, row);
+		jb_push_str(b, a, row);
 	}
 	rm_free(row);
-}
-
-static void addr(struct rm_jb *b, cJSON *o, const char *k, const struct rm_addr *a)
-{
-	char buf[RM_ADDR_STRLEN];
-
-	if (a->family != RM_AF_NONE)
-		jb_str(b, o, k, cidr_addr_format(a, buf, sizeof(buf)));
 }
 
 static cJSON *cell_json(struct rm_jb *b, const struct rm_matrix *m, const struct rm_matrix_cell *c)
@@ -81,7 +68,7 @@ static cJSON *cell_json(struct rm_jb *b, const struct rm_matrix *m, const struct
 	jb_str(b, o, "status", rm_status_name(r->status));
 	if (r->rtt_ms >= 0)
 		jb_num(b, o, "rttMs", round(r->rtt_ms * 1000) / 1000);
-	addr(b, o, "icmpFrom", &r->icmp_from);
+	jb_addr(b, o, "icmpFrom", &r->icmp_from);
 	switch (r->check) {
 	case RM_CHECK_DNS:
 		jb_str(b, o, "name", r->dns_name);
@@ -91,14 +78,14 @@ static cJSON *cell_json(struct rm_jb *b, const struct rm_matrix *m, const struct
 		jb_str(b, o, "responder", r->responder);
 		break;
 	case RM_CHECK_NAT:
-		addr(b, o, "seen", &r->seen);
+		jb_addr(b, o, "seen", &r->seen);
 		break;
 	case RM_CHECK_MTU:
 		if (r->mtu_largest)
 			jb_num(b, o, "largestWorking", r->mtu_largest);
 		break;
 	case RM_CHECK_PATH:
-		addr(b, o, "lastHop", &r->last_hop);
+		jb_addr(b, o, "lastHop", &r->last_hop);
 		break;
 	default:
 		break;
@@ -123,7 +110,6 @@ void report_cells_json(struct rm_jb *b, cJSON *parent, const struct rm_matrix *m
 void report_members_json(struct rm_jb *b, cJSON *parent, const struct rm_cluster *c)
 {
 	cJSON *a = jb_arr(b, parent, "members");
-	char buf[RM_ADDR_STRLEN];
 	size_t i;
 
 	for (i = 0; i < c->nprobes + c->ntargets; i++) {
@@ -137,7 +123,7 @@ void report_members_json(struct rm_jb *b, cJSON *parent, const struct rm_cluster
 		jb_str(b, o, "name", name);
 		jb_str(b, o, "role", probe ? "probe" : "target");
 		jb_str(b, o, "zone", zone);
-		jb_str(b, o, "address", cidr_addr_format(ad, buf, sizeof(buf)));
+		jb_addr(b, o, "address", ad);
 		jb_push(b, a, o);
 	}
 }

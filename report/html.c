@@ -12,40 +12,26 @@
 #include "reachmap/jsonw.h"
 #include "report/report-internal.h"
 
-/* The matrix as data for the page's script: the grid and the cells'
- * detail as in the json report, and where each probe and target is
- * (cluster and zone), for grouping. */
+/* The matrix as data for the page's script: the grid, the cells' detail
+ * and each cluster's members, as in the json report. */
 static char *matrix_data(const struct rm_report *r)
 {
 	struct rm_jb b = { 0 };
-	cJSON *root = cJSON_CreateObject(), *where;
-	size_t c, i;
+	cJSON *root = cJSON_CreateObject(), *clusters;
+	size_t c;
 	char *text;
 
 	if (root == NULL)
 		return NULL;
 	report_grid_json(&b, root, &r->matrix);
 	report_cells_json(&b, root, &r->matrix);
-	where = jb_obj(&b, root, "where");
+	clusters = jb_arr(&b, root, "clusters");
 	for (c = 0; c < r->topo->nclusters; c++) {
-		const struct rm_cluster *cl = &r->topo->clusters[c];
+		cJSON *o = cJSON_CreateObject();
 
-		for (i = 0; i < cl->nprobes + cl->ntargets; i++) {
-			const char *name = i < cl->nprobes ? cl->probes[i].name
-							   : cl->targets[i - cl->nprobes].name;
-			const char *zone = i < cl->nprobes ? cl->probes[i].zone
-							   : cl->targets[i - cl->nprobes].zone;
-			cJSON *w = cJSON_CreateArray();
-
-			if (!cJSON_HasObjectItem(where, name) && w != NULL) {
-				jb_push(&b, w, cJSON_CreateString(cl->name));
-				jb_push(&b, w, cJSON_CreateString(zone ? zone : ""));
-				if (!cJSON_AddItemToObject(where, name, w))
-					b.failed = 1;
-			} else {
-				cJSON_Delete(w);
-			}
-		}
+		jb_str(&b, o, "name", r->topo->clusters[c].name);
+		report_members_json(&b, o, &r->topo->clusters[c]);
+		jb_push(&b, clusters, o);
 	}
 	text = b.failed ? NULL : cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
@@ -74,11 +60,12 @@ static const char style[] =
 static const char script[] =
     "(function(){var d=JSON.parse(document.getElementById('data').textContent);var g=d.grid;"
     "var good={ok:1,open:1,none:1,'fragmentation-needed':1};var amber={loss:1};"
-    "var nc=g.columns.length;"
-    "var cidx={},ci=0;g.to.forEach(function(n){var c=(d.where[n]||[''])[0];"
+    "var nc=g.columns.length;var where={};d.clusters.forEach(function(c){"
+    "c.members.forEach(function(m){if(!(m.name in where))where[m.name]=[c.name,m.zone||''];});});"
+    "var cidx={},ci=0;g.to.forEach(function(n){var c=(where[n]||[''])[0];"
     "if(!(c in cidx))cidx[c]=ci++;});"
     "function sorted(names){return names.map(function(n,i){return {n:n,i:i};}).sort("
-    "function(a,b){var x=d.where[a.n]||['',''],y=d.where[b.n]||['',''];"
+    "function(a,b){var x=where[a.n]||['',''],y=where[b.n]||['',''];"
     "if(cidx[x[0]]!==cidx[y[0]])return cidx[x[0]]-cidx[y[0]];"
     "if(x[1]!==y[1])return x[1]<y[1]?-1:1;return a.i-b.i;});}"
     "var rows=sorted(g.from),cols=sorted(g.to);"
@@ -107,9 +94,9 @@ static const char script[] =
     "function "
     "draw(ch){bar.querySelectorAll('button').forEach(function(b){b.className=b.textContent===ch?'"
     "on':'';});var cs=picked(ch);"
-    "var h='<table><tr><th></th>'+cols.map(function(c){var w=d.where[c.n]||['',''];return '<th "
+    "var h='<table><tr><th></th>'+cols.map(function(c){var w=where[c.n]||['',''];return '<th "
     "title=\"'+w[0]+' '+w[1]+'\">'+c.n+'</th>';}).join('')+'</tr>';"
-    "rows.forEach(function(r){var w=d.where[r.n]||['',''];h+='<tr><th>'+w[0]+(w[1]?' / "
+    "rows.forEach(function(r){var w=where[r.n]||['',''];h+='<tr><th>'+w[0]+(w[1]?' / "
     "'+w[1]:'')+' / '+r.n+'</th>';cols.forEach(function(c){"
     "h+='<td class=\"c '+cls(r.i,c.i,cs)+'\" data-k=\"'+r.i+'|'+c.i+'\" "
     "title=\"'+txt(r.i,c.i).replace(/\"/g,'')+'\"></td>';});h+='</tr>';});"

@@ -6,11 +6,6 @@
 #include "reachmap/jsonw.h"
 #include "report/report-internal.h"
 
-static void push_str(struct rm_jb *b, cJSON *arr, const char *s)
-{
-	jb_push(b, arr, cJSON_CreateString(s));
-}
-
 static void scope_json(struct rm_jb *b, cJSON *parent, const char *key, const struct rm_scope *s)
 {
 	cJSON *o, *a;
@@ -23,12 +18,12 @@ static void scope_json(struct rm_jb *b, cJSON *parent, const char *key, const st
 	if (s->nzones) {
 		a = jb_arr(b, o, "zones");
 		for (i = 0; i < s->nzones; i++)
-			push_str(b, a, s->zones[i]);
+			jb_push_str(b, a, s->zones[i]);
 	}
 	if (s->nprobes) {
 		a = jb_arr(b, o, "probes");
 		for (i = 0; i < s->nprobes; i++)
-			push_str(b, a, s->probes[i]);
+			jb_push_str(b, a, s->probes[i]);
 	}
 }
 
@@ -99,27 +94,28 @@ static cJSON *cluster_json(struct rm_jb *b, const struct rm_cluster *c)
 	jb_str(b, o, "name", c->name);
 	a = jb_arr(b, o, "zones");
 	for (i = 0; i < c->nzones; i++)
-		push_str(b, a, c->zones[i]);
+		jb_push_str(b, a, c->zones[i]);
 	cidrs = jb_obj(b, o, "cidrs");
 	for (k = 0; k < RM_RANGE_KIND_COUNT; k++) {
 		a = jb_arr(b, cidrs, topo_range_kind_name((enum rm_range_kind)k));
 		for (i = 0; i < c->nranges; i++)
 			if (c->ranges[i].kind == (enum rm_range_kind)k)
-				push_str(b, a, cidr_format(&c->ranges[i].prefix, buf, sizeof(buf)));
+				jb_push_str(b, a,
+					    cidr_format(&c->ranges[i].prefix, buf, sizeof(buf)));
 	}
 	if (c->dns_domain != NULL) {
 		dns = jb_obj(b, o, "dns");
 		jb_str(b, dns, "domain", c->dns_domain);
 		a = jb_arr(b, dns, "servers");
 		for (i = 0; i < c->ndns_servers; i++)
-			push_str(b, a, cidr_addr_format(&c->dns_servers[i], buf, sizeof(buf)));
+			jb_push_str(b, a, cidr_addr_format(&c->dns_servers[i], buf, sizeof(buf)));
 	}
 	a = jb_arr(b, o, "probes");
 	for (i = 0; i < c->nprobes; i++)
-		push_str(b, a, c->probes[i].name);
+		jb_push_str(b, a, c->probes[i].name);
 	a = jb_arr(b, o, "targets");
 	for (i = 0; i < c->ntargets; i++)
-		push_str(b, a, c->targets[i].name);
+		jb_push_str(b, a, c->targets[i].name);
 	report_members_json(b, o, c);
 	return o;
 }
@@ -165,7 +161,7 @@ static cJSON *expectation_json(struct rm_jb *b, const struct rm_report *r,
 	} else {
 		a = jb_arr(b, rule, "ports");
 		for (i = 0; i < x->rule->nports; i++)
-			jb_push(b, a, cJSON_CreateString(r->topo->ports[x->rule->ports[i]].name));
+			jb_push_str(b, a, r->topo->ports[x->rule->ports[i]].name);
 		jb_str(b, rule, "reach", topo_reach_name(x->rule->reach));
 	}
 	jb_str(b, o, "status", x->failed ? "fail" : "pass");

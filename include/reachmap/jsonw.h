@@ -7,6 +7,8 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
+#include "reachmap/cidr.h"
+
 /* Writes item and a newline. 0, RM_ENOMEM or RM_EIO. */
 int rm_json_write(const cJSON *item, FILE *out);
 
@@ -23,7 +25,11 @@ cJSON *jb_arr(struct rm_jb *b, cJSON *parent, const char *key);
 /* A string member; a NULL val adds nothing. */
 void jb_str(struct rm_jb *b, cJSON *parent, const char *key, const char *val);
 void jb_num(struct rm_jb *b, cJSON *parent, const char *key, double val);
+/* An address member in RFC 5952 / dotted form; RM_AF_NONE adds nothing. */
+void jb_addr(struct rm_jb *b, cJSON *parent, const char *key, const struct rm_addr *a);
 /* Appends item (owned by the array from then on; deleted on failure). */
 void jb_push(struct rm_jb *b, cJSON *array, cJSON *item);
+/* Appends a string. */
+void jb_push_str(struct rm_jb *b, cJSON *array, const char *s);
 
 #endif

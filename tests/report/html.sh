@@ -23,6 +23,14 @@ cells=$(grep -o 'class="c [a-z]*"' "$tmp/dom.html" | wc -l)
 red=$(grep -o 'class="c bad"' "$tmp/dom.html" | wc -l)
 [ "$cells" -eq 32 ] && ok "the script drew the heat map: $cells cells (4 probes x 8 destinations)" || no "heat map cells: $cells, want 32 (4 probes x 8 destinations)"
 [ "$red" -gt 0 ] && ok "$red broken cells are red" || no "no broken cell is red"
+grep -q '<th>west / us-west1-a / west-a-0</th>' "$tmp/dom.html" && ok "rows labelled by cluster / zone / probe" ||
+	no "no row 'west / us-west1-a / west-a-0' in the heat map"
+# A broken cell's hover text: its statuses and the kept detail (east's
+# SYNs to west on 7000 are dropped and never arrive).
+tr '\n' ' ' <"$tmp/dom.html" |
+	grep -q 'title="east-b-0 -&gt; dc-west-rack1-sts-0[^"]*tcp/7000: filtered[^"]*did not arrive' &&
+	ok "a dropped cell's hover text: tcp/7000 filtered, did not arrive" ||
+	no "no hover text 'tcp/7000: filtered ... did not arrive' on east-b-0 -> dc-west-rack1-sts-0"
 grep -q '<button[^>]*>tcp/7000</button>' "$tmp/dom.html" && ok "the map can be switched to tcp/7000" ||
 	no "no tcp/7000 button in the page"
 if grep -E 'CONSOLE|Uncaught' "$tmp/console.log" | grep -qiE 'error|uncaught'; then

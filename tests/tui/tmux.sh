@@ -182,25 +182,18 @@ expect "firewall-drop: a pass-through check" intr "east      x 16   ."
 T send-keys -t intr C-c
 expect_restored "Ctrl-C" intr 130
 
-# --- SIGTERM ------------------------------------------------------------------------------------
-shell term15
-run_top term15 "$fixtures/firewall-drop.json"
-if wait_for term15 "1 errors" 50 && [ -s "$tmp/term15.pid" ]; then
-	kill -TERM "$(cat "$tmp/term15.pid")"
-	expect_restored "SIGTERM" term15 143
-else
-	bad "SIGTERM: top started" "no dashboard" term15
-fi
-
-# --- a crash signal -----------------------------------------------------------------------
-shell crash
-run_top crash "$fixtures/firewall-drop.json"
-if wait_for crash "1 errors" 50 && [ -s "$tmp/crash.pid" ]; then
-	kill -SEGV "$(cat "$tmp/crash.pid")"
-	expect_restored "SIGSEGV" crash 139
-else
-	bad "SIGSEGV: top started" "no dashboard" crash
-fi
+# --- SIGTERM, and a crash signal ----------------------------------------------------------------
+for sig in TERM:143 SEGV:139; do
+	name=${sig%%:*} code=${sig##*:} s=sig${sig%%:*}
+	shell "$s"
+	run_top "$s" "$fixtures/firewall-drop.json"
+	if wait_for "$s" "1 errors" 50 && [ -s "$tmp/$s.pid" ]; then
+		kill -"$name" "$(cat "$tmp/$s.pid")"
+		expect_restored "SIG$name" "$s" "$code"
+	else
+		bad "SIG$name: top started" "no dashboard" "$s"
+	fi
+done
 
 # --- --iterations, colours and NO_COLOR ---------------------------------------------------------
 shell iter

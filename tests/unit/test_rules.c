@@ -278,7 +278,7 @@ static void test_arrivals_by_address_or_name(void **state)
 	{
 		const struct rm_results_doc *docs[3] = { &fx.w, &fx.e, &serve[0] };
 
-		serve[0].narrivals = 1; /* et: only 7000's arrival is dropped below */
+		serve[0].narrivals = 1; /* et now saw w0 on 9042 only */
 		serve[0].arrivals[0].port = 9042;
 		assert_int_equal(analyze_results(fx.topo, docs, 3, &fx.f), RM_OK);
 	}
