@@ -1315,15 +1315,7 @@ int topo_load_file(const char *path, struct rm_topology **out, struct rm_diag *d
 
 	*out = NULL;
 	memset(diag, 0, sizeof(*diag));
-	rc = rm_file_read(path, TOPO_MAX_FILE, &buf, &len);
-	if (rc == RM_ERANGE)
-		snprintf(diag->error, sizeof(diag->error),
-			 "%s: larger than %u bytes; not a topology file", path, TOPO_MAX_FILE);
-	else if (rc == RM_ENOMEM)
-		snprintf(diag->error, sizeof(diag->error), "%s: out of memory", path);
-	else if (rc != RM_OK)
-		snprintf(diag->error, sizeof(diag->error), "%s: cannot read: %s", path,
-			 strerror(errno));
+	rc = rm_diag_file_read(path, TOPO_MAX_FILE, "topology file", &buf, &len, diag);
 	if (rc != RM_OK)
 		return rc;
 	rc = topo_load_buffer(path, (const uint8_t *)buf, len, out, diag);

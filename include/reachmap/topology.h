@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "reachmap/cidr.h"
+#include "reachmap/diag.h"
 
 struct rm_arena;
 
@@ -115,15 +116,6 @@ struct rm_topology {
 	size_t nexpect;
 	struct rm_thresholds thresholds;
 	struct rm_arena *arena; /* owns every string and array above */
-};
-
-/* Messages about a file: the first error, and any warnings. */
-#define RM_DIAG_MAX_WARNINGS 32
-struct rm_diag {
-	char error[1024]; /* "FILE:LINE:COL: FIELD.PATH: what is wrong"; "" if none */
-	char warnings[RM_DIAG_MAX_WARNINGS][1024];
-	size_t nwarnings;	  /* how many are stored */
-	size_t nwarnings_dropped; /* warnings past RM_DIAG_MAX_WARNINGS */
 };
 
 /* Load a topology from a YAML or JSON file. 0 and *out (the caller owns it;
