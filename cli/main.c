@@ -9,8 +9,7 @@
 #include "reachmap/alloc.h"
 #include "reachmap/error.h"
 #include "reachmap/topology.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "reachmap/util.h"
 
 static const struct command {
 	const char *name;

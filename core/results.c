@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "reachmap/error.h"
+#include "reachmap/util.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define BIT(s)	      (1u << (s))
+#define BIT(s) (1u << (s))
 
 static const char *const check_names[RM_CHECK_COUNT] = {
 	[RM_CHECK_ICMP] = "icmp",	  [RM_CHECK_TCP] = "tcp",   [RM_CHECK_DNS] = "dns",

@@ -12,9 +12,8 @@
 #include "reachmap/arena.h"
 #include "reachmap/error.h"
 #include "reachmap/file.h"
+#include "reachmap/util.h"
 #include "tui/model.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A report is read whole; 1,000 probes make about 15 MB of grid. */
 #define TUI_MAX_REPORT (256u << 20)
@@ -929,16 +928,6 @@ char tui_class_glyph(enum tui_class cls)
 	static const char glyphs[TUI_CLASS_COUNT] = "-.~?!x#";
 
 	return (unsigned)cls < TUI_CLASS_COUNT ? glyphs[cls] : ' ';
-}
-
-const char *tui_class_name(enum tui_class cls)
-{
-	static const char *const names[TUI_CLASS_COUNT] = {
-		"not measured", "ok",	   "degraded",	  "dns failure",
-		"rejected",	"dropped", "unreachable",
-	};
-
-	return (unsigned)cls < TUI_CLASS_COUNT ? names[cls] : "?";
 }
 
 /* Aggregates -------------------------------------------------------------- */

@@ -142,7 +142,6 @@ const struct tui_cell *tui_model_cell(const struct tui_model *m, uint32_t from, 
 enum tui_class tui_status_class(enum rm_check check, uint8_t status);
 /* The glyph of a class: '.', '~', '?', '!', 'x', '#', '-'. */
 char tui_class_glyph(enum tui_class cls);
-const char *tui_class_name(enum tui_class cls);
 
 /* What one view shows: which part of the model, through which check
  * selector and which name filter. */

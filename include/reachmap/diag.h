@@ -8,6 +8,12 @@
 
 #include <stddef.h>
 
+/* Where a value stood in its file, for messages that name the place. */
+struct rm_pos {
+	unsigned line;	 /* 1-based; 0 when unknown */
+	unsigned column; /* 1-based */
+};
+
 #define RM_DIAG_MAX_WARNINGS 32
 #define RM_DIAG_LEN	     1024
 

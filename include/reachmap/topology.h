@@ -14,12 +14,6 @@
 
 struct rm_arena;
 
-/* Where a value stood in its file, for messages that name the place. */
-struct rm_pos {
-	unsigned line;	 /* 1-based; 0 when unknown */
-	unsigned column; /* 1-based */
-};
-
 enum rm_port_proto {
 	RM_PORT_TCP = 0, /* a TCP port: reachability only */
 	RM_PORT_CQL,	 /* TCP that must speak the CQL native protocol */
@@ -129,9 +123,8 @@ int topo_load_buffer(const char *name, const uint8_t *data, size_t len, struct r
 
 void topo_free(struct rm_topology *topo);
 
-/* The cluster, probe or port called `name`, or NULL. Borrowed. */
+/* The cluster called `name`, or NULL. Borrowed. */
 const struct rm_cluster *topo_cluster(const struct rm_topology *topo, const char *name);
-const struct rm_port *topo_port_by_name(const struct rm_topology *topo, const char *name);
 
 /* "nodes", "pods", "services". */
 const char *topo_range_kind_name(enum rm_range_kind kind);
