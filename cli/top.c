@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "reachmap/diag.h"
 #include "reachmap/error.h"
 #include "tui/top.h"
 
@@ -42,7 +43,8 @@ int cmd_top(int argc, char **argv)
 	const char *no_color = getenv("NO_COLOR");
 	struct tui_options opt = { .iterations = 0, .color = true };
 	struct tui_source *src = NULL;
-	char err[1024], *end;
+	struct rm_diag diag;
+	char *end;
 	int c, rc, signo;
 
 	/* https://no-color.org: set and not empty */
@@ -74,9 +76,9 @@ int cmd_top(int argc, char **argv)
 		return cli_usage_error("top", "no report given; see 'reachmap top --help'");
 	if (argc - optind > 1)
 		return cli_usage_error("top", "one report only, got \"%s\" too", argv[optind + 1]);
-	rc = tui_source_file_open(argv[optind], &src, err, sizeof(err));
+	rc = tui_source_file_open(argv[optind], &src, &diag);
 	if (rc != RM_OK) {
-		fprintf(stderr, "reachmap top: %s\n", err);
+		fprintf(stderr, "reachmap top: %s\n", diag.error);
 		return rc == RM_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
 	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {

@@ -7,6 +7,8 @@
 #include "reachmap/error.h"
 #include "reachmap/file.h"
 
+#define MIB ((size_t)1 << 20)
+
 void rm_diag_clear(struct rm_diag *d)
 {
 	d->error[0] = '\0';
@@ -45,7 +47,9 @@ int rm_diag_file_read(const char *path, size_t max, const char *what, char **out
 {
 	int rc = rm_file_read(path, max, out, len);
 
-	if (rc == RM_ERANGE)
+	if (rc == RM_ERANGE && max % MIB == 0)
+		rm_diag_error(d, "%s: larger than %zu MiB; not a %s", path, max / MIB, what);
+	else if (rc == RM_ERANGE)
 		rm_diag_error(d, "%s: larger than %zu bytes; not a %s", path, max, what);
 	else if (rc == RM_ENOMEM)
 		rm_diag_error(d, "%s: out of memory", path);

@@ -1,18 +1,16 @@
-/* The dashboard's model of a reachmap.report/v1 document, and the small
- * matrices the views draw. Pure C, no curses: loading and aggregation are
- * unit-tested on their own (tests/unit/test_tui_model.c). */
+/* The dashboard's presentation of a report (reachmap/report_doc.h): the
+ * class and glyph of a status, and the small matrices the views draw. Pure
+ * C, no curses: aggregation is unit-tested on its own
+ * (tests/unit/test_tui_model.c). */
 #ifndef REACHMAP_TUI_MODEL_H
 #define REACHMAP_TUI_MODEL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 
+#include "reachmap/report_doc.h"
 #include "reachmap/results.h"
-
-/* A grid byte that holds no status: the cell was not measured. */
-#define TUI_UNMEASURED 0xFFu
 
 /* A status's class, in increasing order of how bad it is; the class picks
  * the glyph, so the matrix reads the same without colour. */
@@ -32,112 +30,6 @@ enum tui_level {
 	TUI_LEVEL_ZONE,
 	TUI_LEVEL_PROBE,
 };
-
-struct tui_cluster {
-	const char *name;
-	const char **zones; /* the zones its members name, topology order */
-	size_t nzones;
-};
-
-/* A probe or a target of the topology. */
-struct tui_member {
-	const char *name;
-	const char *address; /* NULL when the report does not say */
-	const char *zone;    /* NULL when not known */
-	uint32_t cluster;    /* index into clusters */
-	uint32_t zone_idx;   /* index into the cluster's zones; nzones: none */
-	bool probe;
-};
-
-/* One column of the grid: a check, tcp split per port. */
-struct tui_column {
-	enum rm_check check;
-	uint16_t port;	   /* tcp only */
-	const char *label; /* "icmp", "tcp/7000" */
-};
-
-/* What matrix.cells says about one cell. */
-struct tui_cell {
-	uint32_t from, to; /* indices into grid from/to */
-	uint32_t column;
-	enum rm_check_status status;
-	double rtt_ms;	       /* < 0: none */
-	const char *icmp_from; /* NULL: none */
-	const char *answers;
-	const char *error;
-	int arrived; /* -1: not known */
-};
-
-struct tui_evidence {
-	const char *from, *to, *check, *status, *address;
-	int port;    /* 0: none */
-	int arrived; /* -1: not known */
-};
-
-enum tui_severity {
-	TUI_SEV_ERROR = 0,
-	TUI_SEV_WARNING,
-	TUI_SEV_INFO,
-};
-
-struct tui_finding {
-	const char *kind;
-	enum tui_severity severity;
-	const char *from, *to; /* "cluster" or "cluster (zone, zone)"; NULL: none */
-	const char *protocol;  /* NULL: none */
-	const char *ports;     /* "7000,7001"; NULL: none */
-	long cells;	       /* -1: not said */
-	const char *summary;
-	const char *remedy; /* NULL: none */
-	struct tui_evidence *evidence;
-	size_t nevidence;
-};
-
-struct rm_arena;
-
-struct tui_model {
-	struct rm_arena *arena;
-	const char *verdict;   /* "pass", "fail" */
-	const char *generated; /* RFC 3339; NULL when absent */
-	time_t generated_t;    /* (time_t)-1: absent or not parsed */
-	long errors, warnings, info;
-	struct tui_cluster *clusters;
-	size_t nclusters;
-	struct tui_member *members;
-	size_t nmembers;
-	/* The grid; has_grid false for a report without one (plan). */
-	bool has_grid;
-	struct tui_column *columns;
-	size_t ncolumns;
-	uint32_t *from, *to; /* grid row/column -> member index */
-	size_t nfrom, nto;
-	uint8_t *grid;		/* nfrom * nto * ncolumns statuses, TUI_UNMEASURED */
-	struct tui_cell *cells; /* sorted by (from, to, column) */
-	size_t ncells;
-	bool cells_complete;
-	struct tui_finding *findings; /* most severe first */
-	size_t nfindings;
-};
-
-/* Parses a reachmap.report/v1 document of `len` bytes. RM_OK and *out (free
- * with tui_model_free); otherwise a status and, in err, "NAME: field.path:
- * what is wrong" (RM_EPARSE, RM_EINVAL) or the reason (RM_ENOMEM). */
-int tui_model_parse(const char *name, const char *text, size_t len, struct tui_model **out,
-		    char *err, size_t errlen);
-/* Reads the file and parses it; RM_EIO with "PATH: cannot read: reason". */
-int tui_model_load(const char *path, struct tui_model **out, char *err, size_t errlen);
-void tui_model_free(struct tui_model *model);
-
-/* The status of (grid row, grid column, column); TUI_UNMEASURED or a status. */
-static inline uint8_t tui_model_status(const struct tui_model *m, size_t from, size_t to,
-				       size_t col)
-{
-	return m->grid[(from * m->nto + to) * m->ncolumns + col];
-}
-
-/* What matrix.cells says about the cell, or NULL. */
-const struct tui_cell *tui_model_cell(const struct tui_model *m, uint32_t from, uint32_t to,
-				      uint32_t column);
 
 enum tui_class tui_status_class(enum rm_check check, uint8_t status);
 /* The glyph of a class: '.', '~', '?', '!', 'x', '#', '-'. */
@@ -163,7 +55,7 @@ struct tui_group {
 };
 
 struct tui_agg_cell {
-	uint8_t worst;	       /* status, or TUI_UNMEASURED */
+	uint8_t worst;	       /* status, or RM_REPORT_UNMEASURED */
 	uint16_t worst_column; /* the column the worst status came from */
 	uint32_t failing;      /* unhealthy measurements */
 	uint32_t measured;
@@ -182,7 +74,8 @@ struct tui_agg {
 
 /* Builds the aggregate of `scope`. RM_OK and *out (free with tui_agg_free),
  * or RM_ENOMEM. A model without a grid gives an empty aggregate. */
-int tui_agg_build(const struct tui_model *m, const struct tui_scope *scope, struct tui_agg **out);
+int tui_agg_build(const struct rm_report_doc *m, const struct tui_scope *scope,
+		  struct tui_agg **out);
 void tui_agg_free(struct tui_agg *agg);
 
 static inline const struct tui_agg_cell *tui_agg_at(const struct tui_agg *a, size_t r, size_t c)

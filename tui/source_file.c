@@ -1,7 +1,6 @@
 /* The file source: a reachmap.report/v1 file, re-read when its identity,
  * size or modification time changes (an analyzer writing a new report, or
  * `mv new.json report.json`). */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,10 +27,10 @@ static bool same_file(const struct stat *a, const struct stat *b)
 	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
-static int file_poll(struct tui_source *src, bool *changed, char *err, size_t errlen)
+static int file_poll(struct tui_source *src, bool *changed, struct rm_diag *d)
 {
 	struct file_source *fs = (struct file_source *)src;
-	struct tui_model *m;
+	struct rm_report_doc *m;
 	struct timespec now;
 	struct stat st;
 	long ns;
@@ -44,19 +43,19 @@ static int file_poll(struct tui_source *src, bool *changed, char *err, size_t er
 	if (ns < FILE_CHECK_NS)
 		return RM_OK;
 	fs->last_check = now;
-	if (stat(fs->path, &st) != 0) {
-		snprintf(err, errlen, "%s: cannot read: %s", fs->path, strerror(errno));
-		return RM_EIO;
-	}
-	if (same_file(&st, &fs->seen))
+	/* A file that is gone or hidden is read all the same: the read says
+	 * why it cannot be, in the words every reader uses. */
+	if (stat(fs->path, &st) != 0)
+		memset(&st, 0, sizeof(st));
+	else if (same_file(&st, &fs->seen))
 		return RM_OK;
-	rc = tui_model_load(fs->path, &m, err, errlen);
+	rc = report_doc_load(fs->path, &m, d);
 	/* A report being written shows up half done: the next stat, after the
 	 * writer finishes, sees a new size or time and tries again. */
 	fs->seen = st;
 	if (rc != RM_OK)
 		return rc;
-	tui_model_free(src->model);
+	report_doc_free(src->model);
 	src->model = m;
 	*changed = true;
 	return RM_OK;
@@ -66,7 +65,7 @@ static void file_free(struct tui_source *src)
 {
 	struct file_source *fs = (struct file_source *)src;
 
-	tui_model_free(src->model);
+	report_doc_free(src->model);
 	rm_free(fs->path);
 	rm_free(fs);
 }
@@ -77,7 +76,7 @@ static const struct tui_source_ops file_source_ops = {
 	.free = file_free,
 };
 
-int tui_source_file_open(const char *path, struct tui_source **out, char *err, size_t errlen)
+int tui_source_file_open(const char *path, struct tui_source **out, struct rm_diag *d)
 {
 	struct file_source *fs = rm_calloc(1, sizeof(*fs));
 	int rc;
@@ -85,7 +84,7 @@ int tui_source_file_open(const char *path, struct tui_source **out, char *err, s
 	*out = NULL;
 	if (fs == NULL || (fs->path = rm_strdup(path)) == NULL) {
 		rm_free(fs);
-		snprintf(err, errlen, "%s: out of memory", path);
+		rm_diag_error(d, "%s: out of memory", path);
 		return RM_ENOMEM;
 	}
 	fs->base.ops = &file_source_ops;
@@ -93,7 +92,7 @@ int tui_source_file_open(const char *path, struct tui_source **out, char *err, s
 	/* stat before reading: a change while reading is then seen later. */
 	if (stat(path, &fs->seen) != 0)
 		memset(&fs->seen, 0, sizeof(fs->seen));
-	rc = tui_model_load(path, &fs->base.model, err, errlen);
+	rc = report_doc_load(path, &fs->base.model, d);
 	if (rc != RM_OK) {
 		file_free(&fs->base);
 		return rc;

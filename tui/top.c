@@ -122,7 +122,7 @@ static void age_text(time_t then, char *buf, size_t len)
 
 static void breadcrumb(const struct tui *t, char *buf, size_t len)
 {
-	const struct tui_model *m = t->m;
+	const struct rm_report_doc *m = t->m;
 	const struct tui_scope *s = &t->scope;
 
 	if (s->level == TUI_LEVEL_CLUSTER) {
@@ -135,8 +135,8 @@ static void breadcrumb(const struct tui *t, char *buf, size_t len)
 		return;
 	}
 	{
-		const struct tui_cluster *a = &m->clusters[s->cluster_from];
-		const struct tui_cluster *b = &m->clusters[s->cluster_to];
+		const struct rm_report_cluster *a = &m->clusters[s->cluster_from];
+		const struct rm_report_cluster *b = &m->clusters[s->cluster_to];
 
 		snprintf(buf, len, "%s/%s -> %s/%s [probes]", a->name,
 			 s->zone_from < a->nzones ? a->zones[s->zone_from] : "(no zone)", b->name,
@@ -149,14 +149,14 @@ static const char *reload_error(const struct tui *t)
 {
 	size_t n = strlen(t->src->label);
 
-	if (strncmp(t->reload_error, t->src->label, n) == 0 && t->reload_error[n] == ':')
-		return t->reload_error + n + 2;
-	return t->reload_error;
+	if (strncmp(t->reload.error, t->src->label, n) == 0 && t->reload.error[n] == ':')
+		return t->reload.error + n + 2;
+	return t->reload.error;
 }
 
 static void draw_header(struct tui *t)
 {
-	const struct tui_model *m = t->m;
+	const struct rm_report_doc *m = t->m;
 	bool pass = strcmp(m->verdict, "pass") == 0;
 	char age[32], crumb[256];
 	struct tui_agg *a = tui_agg_current(t);
@@ -178,7 +178,7 @@ static void draw_header(struct tui *t)
 	tui_putf(0, 20, COLS - 20, "%ld errors %ld warnings %ld info  %s, %s", m->errors,
 		 m->warnings, m->info, m->generated ? m->generated : "time unknown", age);
 	breadcrumb(t, crumb, sizeof(crumb));
-	if (t->reload_error[0] != '\0') {
+	if (t->reload.error[0] != '\0') {
 		if (t->color)
 			attron(COLOR_PAIR(TUI_PAIR_ERROR));
 		attron(A_BOLD);
@@ -335,7 +335,7 @@ static bool handle_key(struct tui *t, int ch)
 /* A new model: keep the view where it can still be. */
 static void model_changed(struct tui *t)
 {
-	const struct tui_model *m = t->src->model;
+	const struct rm_report_doc *m = t->src->model;
 
 	t->m = m;
 	if (t->scope.cluster_from >= m->nclusters || t->scope.cluster_to >= m->nclusters) {
@@ -408,12 +408,9 @@ int tui_top_run(struct tui_source *src, const struct tui_options *opt, int *sign
 		bool changed;
 		int ch;
 
-		if (src->ops->poll(src, &changed, t.reload_error, sizeof(t.reload_error)) ==
-		    RM_OK) {
-			if (changed) {
-				t.reload_error[0] = '\0';
-				model_changed(&t);
-			}
+		if (src->ops->poll(src, &changed, &t.reload) == RM_OK && changed) {
+			rm_diag_clear(&t.reload);
+			model_changed(&t);
 		}
 		/* The aggregate is rebuilt on a change only; timed apart from
 		 * the frame, whose cost must not grow with the matrix. */

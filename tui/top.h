@@ -6,7 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct tui_model;
+struct rm_diag;
+struct rm_report_doc;
 struct tui_source;
 
 /* Where reports come from: a file re-read when it changes; the collector
@@ -14,21 +15,21 @@ struct tui_source;
 struct tui_source_ops {
 	const char *name;
 	/* Checks for a newer report. RM_OK with *changed telling whether
-	 * src->model was replaced; an error status and err when a newer report
+	 * src->model was replaced; an error status and d when a newer report
 	 * could not be read (the previous model stays). */
-	int (*poll)(struct tui_source *src, bool *changed, char *err, size_t errlen);
+	int (*poll)(struct tui_source *src, bool *changed, struct rm_diag *d);
 	void (*free)(struct tui_source *src);
 };
 
 struct tui_source {
 	const struct tui_source_ops *ops;
-	const char *label;	 /* the file name or URL, for the header */
-	struct tui_model *model; /* the latest report; owned by the source */
+	const char *label;	     /* the file name or URL, for the header */
+	struct rm_report_doc *model; /* the latest report; owned by the source */
 };
 
 /* A source reading `path`, loaded once now. RM_OK and *out (free with
- * tui_source_free), or a status and err ("PATH: field: what is wrong"). */
-int tui_source_file_open(const char *path, struct tui_source **out, char *err, size_t errlen);
+ * tui_source_free), or a status and d ("PATH: field: what is wrong"). */
+int tui_source_file_open(const char *path, struct tui_source **out, struct rm_diag *d);
 void tui_source_free(struct tui_source *src);
 
 struct tui_options {

@@ -43,8 +43,8 @@ struct tui_cursor {
 struct tui {
 	struct tui_source *src;
 	const struct tui_options *opt;
-	const struct tui_model *m; /* src->model, for short */
-	char reload_error[512];	   /* the last failed re-read, or "" */
+	const struct rm_report_doc *m; /* src->model, for short */
+	struct rm_diag reload;	       /* the last failed re-read; error "" when none */
 
 	struct tui_scope scope;
 	char filter[64];

@@ -7,9 +7,9 @@
 #include "tui/tuicurses.h"
 #include "tui/ui.h"
 
-static void describe_member(const struct tui_model *m, uint32_t mi, char *buf, size_t len)
+static void describe_member(const struct rm_report_doc *m, uint32_t mi, char *buf, size_t len)
 {
-	const struct tui_member *mem = &m->members[mi];
+	const struct rm_report_member *mem = &m->members[mi];
 
 	snprintf(buf, len, "%s (%s %s%s%s%s%s)", mem->name, m->clusters[mem->cluster].name,
 		 mem->probe ? "probe" : "target", mem->zone ? ", " : "", mem->zone ? mem->zone : "",
@@ -18,7 +18,7 @@ static void describe_member(const struct tui_model *m, uint32_t mi, char *buf, s
 
 static void draw_detail(struct tui *t, const struct tui_rect *r)
 {
-	const struct tui_model *m = t->m;
+	const struct rm_report_doc *m = t->m;
 	struct tui_lines l = { 0 };
 	char from[256], to[256], title[600];
 	size_t j;
@@ -38,20 +38,20 @@ static void draw_detail(struct tui *t, const struct tui_rect *r)
 	tui_lines_add(&l, "  %-10s %-22s %-9s %-16s %s", "check", "status", "rtt", "icmp from",
 		      "arrived");
 	for (j = 0; j < m->ncolumns; j++) {
-		uint8_t st = tui_model_status(m, t->detail_from, t->detail_to, j);
-		const struct tui_cell *c =
-		    tui_model_cell(m, t->detail_from, t->detail_to, (uint32_t)j);
+		uint8_t st = report_doc_status(m, t->detail_from, t->detail_to, j);
+		const struct rm_report_cell *c =
+		    report_doc_cell(m, t->detail_from, t->detail_to, (uint32_t)j);
 		enum tui_class cls = tui_status_class(m->columns[j].check, st);
 		char status[40], rtt[16] = "-";
 
 		snprintf(status, sizeof(status), "%c %s", tui_class_glyph(cls),
-			 st == TUI_UNMEASURED ? "not measured"
-					      : rm_status_name((enum rm_check_status)st));
+			 st == RM_REPORT_UNMEASURED ? "not measured"
+						    : rm_status_name((enum rm_check_status)st));
 		if (c == NULL) {
-			if (st != TUI_UNMEASURED)
+			if (st != RM_REPORT_UNMEASURED)
 				missing = true;
 			tui_lines_add(&l, "  %-10s %-22s %s", m->columns[j].label, status,
-				      st == TUI_UNMEASURED ? "" : "(no details)");
+				      st == RM_REPORT_UNMEASURED ? "" : "(no details)");
 			continue;
 		}
 		if (c->rtt_ms >= 0)

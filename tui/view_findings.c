@@ -6,14 +6,14 @@
 #include "tui/tuicurses.h"
 #include "tui/ui.h"
 
-static const char *severity_word(enum tui_severity s)
+static const char *severity_word(enum rm_severity s)
 {
-	return s == TUI_SEV_ERROR ? "ERROR" : s == TUI_SEV_WARNING ? "WARN " : "info ";
+	return s == RM_SEV_ERROR ? "ERROR" : s == RM_SEV_WARNING ? "WARN " : "info ";
 }
 
 static void draw_list(struct tui *t, const struct tui_rect *r)
 {
-	const struct tui_model *m = t->m;
+	const struct rm_report_doc *m = t->m;
 	int body = r->h - 1, i;
 	bool focused = t->focus == &tui_view_findings;
 
@@ -31,7 +31,7 @@ static void draw_list(struct tui *t, const struct tui_rect *r)
 	attroff(focused ? A_REVERSE : A_BOLD);
 	for (i = 0; i < body; i++) {
 		size_t k = t->finding_top + (size_t)i;
-		const struct tui_finding *f;
+		const struct rm_report_finding *f;
 		int y = r->y + 1 + i;
 
 		tui_fill(y, r->x, r->w);
@@ -43,9 +43,9 @@ static void draw_list(struct tui *t, const struct tui_rect *r)
 		f = &m->findings[k];
 		if (focused && k == t->finding)
 			attron(A_REVERSE);
-		if (f->severity == TUI_SEV_ERROR)
+		if (f->severity == RM_SEV_ERROR)
 			tui_attr_class(t, TUI_CLASS_UNREACHABLE, true);
-		else if (f->severity == TUI_SEV_WARNING)
+		else if (f->severity == RM_SEV_WARNING)
 			tui_attr_class(t, TUI_CLASS_DEGRADED, true);
 		tui_put(y, r->x + 1, 5, severity_word(f->severity));
 		tui_attr_class(t, TUI_CLASS_UNREACHABLE, false);
@@ -97,16 +97,16 @@ const struct tui_view_ops tui_view_findings = {
 
 static void draw_finding(struct tui *t, const struct tui_rect *r)
 {
-	const struct tui_finding *f = &t->m->findings[t->finding];
+	const struct rm_report_finding *f = &t->m->findings[t->finding];
 	struct tui_lines l = { 0 };
 	char title[256];
 	size_t i;
 
 	snprintf(title, sizeof(title), "Finding %zu of %zu: %s (%s)", t->finding + 1,
 		 t->m->nfindings, f->kind,
-		 f->severity == TUI_SEV_ERROR	  ? "error"
-		 : f->severity == TUI_SEV_WARNING ? "warning"
-						  : "info");
+		 f->severity == RM_SEV_ERROR	 ? "error"
+		 : f->severity == RM_SEV_WARNING ? "warning"
+						 : "info");
 	tui_lines_add(&l, "%s", "");
 	tui_lines_add(&l, "from:     %s", f->from ? f->from : "-");
 	tui_lines_add(&l, "to:       %s", f->to ? f->to : "-");
@@ -122,7 +122,7 @@ static void draw_finding(struct tui *t, const struct tui_rect *r)
 	tui_lines_add(&l, "%s", "");
 	tui_lines_add(&l, "Evidence (%zu):", f->nevidence);
 	for (i = 0; i < f->nevidence; i++) {
-		const struct tui_evidence *e = &f->evidence[i];
+		const struct rm_report_evidence *e = &f->evidence[i];
 		char port[16] = "";
 
 		if (e->port > 0)

@@ -64,16 +64,16 @@ static void cell_text(const struct tui *t, const struct tui_agg_cell *c, enum tu
 		snprintf(buf, len, "%c %uk", g, c->failing / 1000);
 }
 
-static enum tui_class cell_class(const struct tui_model *m, const struct tui_agg_cell *c)
+static enum tui_class cell_class(const struct rm_report_doc *m, const struct tui_agg_cell *c)
 {
-	if (c->worst == TUI_UNMEASURED)
+	if (c->worst == RM_REPORT_UNMEASURED)
 		return TUI_CLASS_NONE;
 	return tui_status_class(m->columns[c->worst_column].check, c->worst);
 }
 
 static void draw_empty(struct tui *t, const struct tui_rect *r)
 {
-	const struct tui_model *m = t->m;
+	const struct rm_report_doc *m = t->m;
 	char buf[512];
 	size_t i, off = 0;
 
@@ -102,7 +102,7 @@ static void draw_empty(struct tui *t, const struct tui_rect *r)
 
 static void draw_matrix(struct tui *t, const struct tui_rect *r)
 {
-	const struct tui_model *m = t->m;
+	const struct rm_report_doc *m = t->m;
 	struct tui_agg *a = tui_agg_current(t);
 	const struct tui_agg_cell *sel;
 	struct layout l;
@@ -180,7 +180,7 @@ static void draw_matrix(struct tui *t, const struct tui_rect *r)
 
 		attron(A_REVERSE);
 		tui_fill(r->y + r->h - 1, r->x, r->w);
-		if (sel->worst == TUI_UNMEASURED)
+		if (sel->worst == RM_REPORT_UNMEASURED)
 			tui_putf(r->y + r->h - 1, r->x, r->w,
 				 " %s -> %s: not measured  (row %zu/%zu, col %zu/%zu)",
 				 a->rows[t->cur.row].label, a->cols[t->cur.col].label,

@@ -35,7 +35,8 @@ void rm_diag_error(struct rm_diag *d, const char *fmt, ...) __attribute__((forma
 void rm_diag_warn(struct rm_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* rm_file_read that says why it failed, the same way for every input file:
- * "PATH: cannot read: REASON", "PATH: larger than MAX bytes; not a WHAT",
+ * "PATH: cannot read: REASON", "PATH: larger than MAX MiB (or bytes, when
+ * not a whole number of MiB); not a WHAT",
  * "PATH: out of memory". Returns rm_file_read's status; on success *out
  * is the caller's to rm_free. */
 int rm_diag_file_read(const char *path, size_t max, const char *what, char **out, size_t *len,

@@ -13,14 +13,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tui_scope s = { .level = TUI_LEVEL_CLUSTER, .column = -1 };
-	struct tui_model *m = NULL;
+	struct rm_report_doc *m = NULL;
 	struct tui_agg *a = NULL;
-	char err[256];
+	static struct rm_diag diag;
 	int rc;
 
-	rc = tui_model_parse("fuzz.json", (const char *)data, size, &m, err, sizeof(err));
+	rc = report_doc_read("fuzz.json", (const char *)data, size, &m, &diag);
 	if (rc != RM_OK) {
-		if (err[0] == '\0')
+		if (diag.error[0] == '\0')
 			__builtin_trap();
 		return 0;
 	}
@@ -45,14 +45,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					s.zone_to = a->cols[0].id;
 				} else {
 					for (uint32_t j = 0; j < m->ncolumns; j++)
-						(void)tui_model_cell(m, a->rows[0].id,
-								     a->cols[0].id, j);
+						(void)report_doc_cell(m, a->rows[0].id,
+								      a->cols[0].id, j);
 				}
 			}
 			tui_agg_free(a);
 			a = NULL;
 		}
 	}
-	tui_model_free(m);
+	report_doc_free(m);
 	return 0;
 }

@@ -1,5 +1,5 @@
-/* The dashboard's model: reachmap.report/v1 (with matrix.grid) loaded field
- * for field, the aggregates the matrix view draws at each level, and every
+/* The report reader (core/report_read.c): reachmap.report/v1 (with matrix.grid)
+ * loaded field for field; the dashboard's aggregates at each level; and every
  * way a report can be wrong, with the message naming the field. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,18 +18,18 @@
 
 #define FIXTURE(name) REACHMAP_SOURCE_DIR "/tests/tui/" name
 
-static struct tui_model *load(const char *path)
+static struct rm_report_doc *load(const char *path)
 {
-	struct tui_model *m = NULL;
-	char err[512];
-	int rc = tui_model_load(path, &m, err, sizeof(err));
+	struct rm_report_doc *m = NULL;
+	struct rm_diag diag;
+	int rc = report_doc_load(path, &m, &diag);
 
 	if (rc != RM_OK)
-		fail_msg("%s", err);
+		fail_msg("%s", diag.error);
 	return m;
 }
 
-static long member(const struct tui_model *m, const uint32_t *map, size_t n, const char *name)
+static long member(const struct rm_report_doc *m, const uint32_t *map, size_t n, const char *name)
 {
 	size_t i;
 
@@ -40,7 +40,7 @@ static long member(const struct tui_model *m, const uint32_t *map, size_t n, con
 	return -1;
 }
 
-static long column(const struct tui_model *m, const char *label)
+static long column(const struct rm_report_doc *m, const char *label)
 {
 	size_t j;
 
@@ -53,9 +53,9 @@ static long column(const struct tui_model *m, const char *label)
 
 static void test_load_firewall_drop(void **state)
 {
-	struct tui_model *m = load(FIXTURE("firewall-drop.json"));
+	struct rm_report_doc *m = load(FIXTURE("firewall-drop.json"));
 	long f, t, j;
-	const struct tui_cell *c;
+	const struct rm_report_cell *c;
 
 	(void)state;
 	assert_string_equal(m->verdict, "fail");
@@ -80,16 +80,16 @@ static void test_load_firewall_drop(void **state)
 	f = member(m, m->from, m->nfrom, "east-b-0");
 	t = member(m, m->to, m->nto, "dc-west-rack1-sts-0");
 	j = column(m, "tcp/7000");
-	assert_int_equal(tui_model_status(m, (size_t)f, (size_t)t, (size_t)j), RM_STATUS_FILTERED);
-	assert_int_equal(tui_model_status(m, (size_t)f, (size_t)t, 0), RM_STATUS_OK);
+	assert_int_equal(report_doc_status(m, (size_t)f, (size_t)t, (size_t)j), RM_STATUS_FILTERED);
+	assert_int_equal(report_doc_status(m, (size_t)f, (size_t)t, 0), RM_STATUS_OK);
 	assert_int_equal(
-	    tui_model_status(m, (size_t)f, (size_t)member(m, m->to, m->nto, "east-b-0"), 0),
-	    TUI_UNMEASURED);
-	c = tui_model_cell(m, (uint32_t)f, (uint32_t)t, (uint32_t)j);
+	    report_doc_status(m, (size_t)f, (size_t)member(m, m->to, m->nto, "east-b-0"), 0),
+	    RM_REPORT_UNMEASURED);
+	c = report_doc_cell(m, (uint32_t)f, (uint32_t)t, (uint32_t)j);
 	assert_non_null(c);
 	assert_int_equal(c->status, RM_STATUS_FILTERED);
 	assert_int_equal(c->arrived, 0);
-	c = tui_model_cell(m, (uint32_t)f, (uint32_t)t, 0);
+	c = report_doc_cell(m, (uint32_t)f, (uint32_t)t, 0);
 	assert_non_null(c);
 	assert_true(c->rtt_ms > 0.41 && c->rtt_ms < 0.43);
 	assert_true(m->cells_complete);
@@ -99,14 +99,14 @@ static void test_load_firewall_drop(void **state)
 	assert_int_equal(m->findings[0].nevidence, 2);
 	assert_int_equal(m->findings[0].evidence[0].port, 7000);
 	assert_int_equal(m->findings[0].evidence[0].arrived, 0);
-	tui_model_free(m);
+	report_doc_free(m);
 }
 
 /* Clusters, then the zones of a pair, then the probes of a pair of zones;
  * the check selector and the name filter narrow what counts. */
 static void test_aggregate_levels(void **state)
 {
-	struct tui_model *m = load(FIXTURE("firewall-drop.json"));
+	struct rm_report_doc *m = load(FIXTURE("firewall-drop.json"));
 	struct tui_scope s = { .level = TUI_LEVEL_CLUSTER, .column = -1 };
 	struct tui_agg *a;
 	const struct tui_agg_cell *c;
@@ -168,12 +168,12 @@ static void test_aggregate_levels(void **state)
 	assert_int_equal(a->nrows, 2);
 	assert_int_equal(tui_agg_at(a, 1, 0)->failing, 8); /* east-b-0 -> 4 members x 2 */
 	tui_agg_free(a);
-	tui_model_free(m);
+	report_doc_free(m);
 }
 
 static void test_findings_order_and_sides(void **state)
 {
-	struct tui_model *m = load(FIXTURE("multi-fault.json"));
+	struct rm_report_doc *m = load(FIXTURE("multi-fault.json"));
 	static const char *const kinds[] = { "no-route", "firewall-drop", "dns-unresolvable",
 					     "port-closed", "packet-loss" };
 	size_t i;
@@ -190,12 +190,12 @@ static void test_findings_order_and_sides(void **state)
 	assert_int_equal(m->errors, 2);
 	assert_int_equal(m->warnings, 2);
 	assert_int_equal(m->info, 1);
-	tui_model_free(m);
+	report_doc_free(m);
 }
 
 static void test_plan_report_has_no_grid(void **state)
 {
-	struct tui_model *m = load(FIXTURE("plan.json"));
+	struct rm_report_doc *m = load(FIXTURE("plan.json"));
 	struct tui_scope s = { .level = TUI_LEVEL_CLUSTER, .column = -1 };
 	struct tui_agg *a;
 
@@ -206,7 +206,7 @@ static void test_plan_report_has_no_grid(void **state)
 	assert_int_equal(tui_agg_build(m, &s, &a), RM_OK);
 	assert_int_equal(a->nrows, 0);
 	tui_agg_free(a);
-	tui_model_free(m);
+	report_doc_free(m);
 }
 
 static void test_classes_and_glyphs(void **state)
@@ -220,7 +220,7 @@ static void test_classes_and_glyphs(void **state)
 	assert_int_equal(tui_status_class(RM_CHECK_TCP, RM_STATUS_REFUSED), TUI_CLASS_REJECTED);
 	assert_int_equal(tui_status_class(RM_CHECK_TCP, RM_STATUS_FILTERED), TUI_CLASS_DROPPED);
 	assert_int_equal(tui_status_class(RM_CHECK_TCP, RM_STATUS_NO_ROUTE), TUI_CLASS_UNREACHABLE);
-	assert_int_equal(tui_status_class(RM_CHECK_ICMP, TUI_UNMEASURED), TUI_CLASS_NONE);
+	assert_int_equal(tui_status_class(RM_CHECK_ICMP, RM_REPORT_UNMEASURED), TUI_CLASS_NONE);
 	/* readable without colour: every class its own glyph */
 	for (int a = 0; a < TUI_CLASS_COUNT; a++)
 		for (int b = a + 1; b < TUI_CLASS_COUNT; b++)
@@ -243,35 +243,34 @@ static const char base_doc[] =
     "\"rttMs\":0.5}],\"cellsComplete\":false},"
     "\"findings\":[{\"kind\":\"x\",\"severity\":\"error\",\"summary\":\"s\",\"remedy\":\"r\"}]}";
 
-static int parse_mutated(const char *from, const char *to, char *err, size_t errlen)
+static int parse_mutated(const char *from, const char *to, struct rm_diag *d)
 {
 	char doc[sizeof(base_doc) + 256];
 	const char *at = strstr(base_doc, from);
-	struct tui_model *m = NULL;
+	struct rm_report_doc *m = NULL;
 	int rc;
 
 	if (at == NULL)
 		fail_msg("the base document lacks %s", from);
 	snprintf(doc, sizeof(doc), "%.*s%s%s", (int)(at - base_doc), base_doc, to,
 		 at + strlen(from));
-	rc = tui_model_parse("r.json", doc, strlen(doc), &m, err, errlen);
-	tui_model_free(m);
+	rc = report_doc_read("r.json", doc, strlen(doc), &m, d);
+	report_doc_free(m);
 	return rc;
 }
 
 static void test_base_doc_parses(void **state)
 {
-	struct tui_model *m = NULL;
-	char err[256];
+	struct rm_report_doc *m = NULL;
+	struct rm_diag diag;
 
 	(void)state;
-	assert_int_equal(
-	    tui_model_parse("r.json", base_doc, strlen(base_doc), &m, err, sizeof(err)), RM_OK);
+	assert_int_equal(report_doc_read("r.json", base_doc, strlen(base_doc), &m, &diag), RM_OK);
 	assert_int_equal(m->nmembers, 3);
 	assert_int_equal(m->members[1].zone_idx, 1); /* after z1: "(no zone)" */
-	assert_int_equal(tui_model_status(m, 1, 0, 1), RM_STATUS_FILTERED);
+	assert_int_equal(report_doc_status(m, 1, 0, 1), RM_STATUS_FILTERED);
 	assert_int_equal(m->ncells, 1);
-	tui_model_free(m);
+	report_doc_free(m);
 }
 
 static void test_malformed(void **state)
@@ -318,64 +317,64 @@ static void test_malformed(void **state)
 		{ "\"matrix\":{\"grid\":{", "\"matrix\":{\"grid\":[{",
 		  "r.json: 1:" }, /* likewise */
 	};
-	char err[512];
+	struct rm_diag diag;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int rc = parse_mutated(cases[i].from, cases[i].to, err, sizeof(err));
+		int rc = parse_mutated(cases[i].from, cases[i].to, &diag);
 
 		if (rc == RM_OK)
 			fail_msg("case %zu parsed", i);
-		if (strncmp(err, cases[i].want, strlen(cases[i].want)) != 0 ||
-		    (strcmp(cases[i].want, "r.json: 1:") != 0 && strcmp(err, cases[i].want) != 0))
-			fail_msg("case %zu:\n got:  %s\n want: %s", i, err, cases[i].want);
+		if (strncmp(diag.error, cases[i].want, strlen(cases[i].want)) != 0 ||
+		    (strcmp(cases[i].want, "r.json: 1:") != 0 &&
+		     strcmp(diag.error, cases[i].want) != 0))
+			fail_msg("case %zu:\n got:  %s\n want: %s", i, diag.error, cases[i].want);
 	}
 }
 
 static void test_not_json_names_the_place(void **state)
 {
-	struct tui_model *m = NULL;
-	char err[256];
+	struct rm_report_doc *m = NULL;
+	struct rm_diag diag;
 
 	(void)state;
-	assert_int_equal(tui_model_parse("r.json", "{\n  \"schema\": ]", 15, &m, err, sizeof(err)),
-			 RM_EPARSE);
-	assert_string_equal(err, "r.json: 2:13: not valid JSON");
-	assert_int_equal(tui_model_load("/nonexistent/r.json", &m, err, sizeof(err)), RM_EIO);
-	assert_string_equal(err, "/nonexistent/r.json: cannot read: No such file or directory");
+	assert_int_equal(report_doc_read("r.json", "{\n  \"schema\": ]", 15, &m, &diag), RM_EPARSE);
+	assert_string_equal(diag.error, "r.json: 2:13: not valid JSON");
+	assert_int_equal(report_doc_load("/nonexistent/r.json", &m, &diag), RM_EIO);
+	assert_string_equal(diag.error,
+			    "/nonexistent/r.json: cannot read: No such file or directory");
 }
 
 /* Every allocation of a load failing in turn: RM_ENOMEM and nothing leaked
  * (the sanitizer build checks the leaks). */
 static void test_out_of_memory(void **state)
 {
-	struct tui_model *m = NULL;
-	char err[256];
+	struct rm_report_doc *m = NULL;
+	struct rm_diag diag;
 	unsigned long n, i;
 
 	(void)state;
 	rm_alloc_fail_at(0);
-	assert_int_equal(
-	    tui_model_parse("r.json", base_doc, strlen(base_doc), &m, err, sizeof(err)), RM_OK);
-	tui_model_free(m);
+	assert_int_equal(report_doc_read("r.json", base_doc, strlen(base_doc), &m, &diag), RM_OK);
+	report_doc_free(m);
 	n = rm_alloc_fail_at(0);
 	assert_true(n > 10);
 	for (i = 1; i <= n; i++) {
 		int rc;
 
 		rm_alloc_fail_at(i);
-		rc = tui_model_parse("r.json", base_doc, strlen(base_doc), &m, err, sizeof(err));
+		rc = report_doc_read("r.json", base_doc, strlen(base_doc), &m, &diag);
 		rm_alloc_fail_at(0);
 		/* cJSON returns NULL for both a syntax error and a failed
 		 * allocation, so inside its parser ENOMEM reads as bad JSON. */
 		if (rc == RM_EPARSE)
-			assert_non_null(strstr(err, "not valid JSON"));
+			assert_non_null(strstr(diag.error, "not valid JSON"));
 		else if (rc != RM_OK)
-			assert_string_equal(err, "r.json: out of memory");
+			assert_string_equal(diag.error, "r.json: out of memory");
 		assert_true(rc == RM_OK || rc == RM_ENOMEM || rc == RM_EPARSE);
 		assert_true(rc == RM_OK || m == NULL);
-		tui_model_free(m);
+		report_doc_free(m);
 		m = NULL;
 	}
 }
