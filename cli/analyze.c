@@ -1,5 +1,4 @@
 /* reachmap analyze --topology T FILE...: results documents in, findings out. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,10 +8,7 @@
 #include "reachmap/alloc.h"
 #include "reachmap/analyze.h"
 #include "reachmap/error.h"
-#include "reachmap/file.h"
 #include "reachmap/timefmt.h"
-
-#define ANALYZE_MAX_FILE (64u << 20)
 
 static void analyze_usage(FILE *out)
 {
@@ -56,12 +52,14 @@ int cmd_analyze(int argc, char **argv)
 	struct rm_results_doc *docs = NULL;
 	const struct rm_results_doc **ptrs = NULL;
 	struct rm_report report;
+	struct rm_diag diag;
 	char generated[RM_TIME_STRLEN];
 	size_t ndocs = 0, i;
 	FILE *out;
 	int opt, rc, exitcode;
 
 	memset(&report, 0, sizeof(report));
+	rm_diag_clear(&diag);
 	opterr = 0;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, ":t:f:o:h", longopts, NULL)) != -1) {
@@ -104,38 +102,17 @@ int cmd_analyze(int argc, char **argv)
 		goto done;
 	}
 	for (i = (size_t)optind; i < (size_t)argc; i++) {
-		char err[512];
-		size_t len;
-		char *text;
-
-		rc = rm_file_read(argv[i], ANALYZE_MAX_FILE, &text, &len);
-		if (rc != RM_OK) {
-			if (rc == RM_ENOMEM)
-				fprintf(stderr, "reachmap analyze: %s: out of memory\n", argv[i]);
-			else if (rc == RM_ERANGE)
-				fprintf(stderr,
-					"reachmap analyze: %s: larger than %u MiB; not a results "
-					"document\n",
-					argv[i], ANALYZE_MAX_FILE >> 20);
-			else
-				fprintf(stderr, "reachmap analyze: %s: cannot read: %s\n", argv[i],
-					strerror(errno));
-			exitcode = rc == RM_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
-			goto done;
-		}
 		rc = results_doc_init(&docs[ndocs]);
 		if (rc == RM_OK)
-			rc = results_doc_read(argv[i], text, len, &docs[ndocs], err, sizeof(err));
-		rm_free(text);
+			rc = results_doc_load(argv[i], &docs[ndocs], &diag);
+		ndocs++;
 		if (rc != RM_OK) {
 			fprintf(stderr, "reachmap analyze: %s\n",
-				rc == RM_ENOMEM ? "out of memory" : err);
+				diag.error[0] ? diag.error : "out of memory");
 			exitcode = rc == RM_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
-			ndocs++;
 			goto done;
 		}
-		ptrs[ndocs] = &docs[ndocs];
-		ndocs++;
+		ptrs[ndocs - 1] = &docs[ndocs - 1];
 	}
 	report.command = "analyze";
 	report.generated = rm_time_format(rm_time_document(), generated, sizeof(generated));

@@ -10,15 +10,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "reachmap/alloc.h"
 #include "reachmap/arena.h"
 #include "reachmap/error.h"
 #include "reachmap/results.h"
 
+/* A document is read whole; the ceiling keeps a wrong file (a capture, an
+ * image) from filling memory. */
+#define RESULTS_MAX_FILE (64u << 20)
+
 struct reader {
 	const char *name;
 	struct rm_results_doc *doc;
-	char *err;
-	size_t errlen;
+	struct rm_diag *diag;
 	char path[96];
 };
 
@@ -30,7 +34,7 @@ __attribute__((format(printf, 2, 3))) static int bad(struct reader *r, const cha
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(r->err, r->errlen, "%s: %s%s%s", r->name, r->path, r->path[0] ? ": " : "", msg);
+	rm_diag_error(r->diag, "%s: %s%s%s", r->name, r->path, r->path[0] ? ": " : "", msg);
 	return RM_EPARSE;
 }
 
@@ -287,22 +291,57 @@ static int read_arrival(struct reader *r, const cJSON *o, size_t i)
 	return RM_OK;
 }
 
-int results_doc_read(const char *name, const char *text, size_t len, struct rm_results_doc *doc,
-		     char *err, size_t errlen)
+/* probe: who wrote the document, and the addresses it has. */
+static int read_probe(struct reader *r, const cJSON *root)
 {
-	struct reader r = { name, doc, err, errlen, "" };
+	struct rm_results_doc *doc = r->doc;
+	const cJSON *v, *addrs, *a;
+	size_t n = 0;
+	int rc;
+
+	at(r, "probe");
+	v = cJSON_GetObjectItemCaseSensitive(root, "probe");
+	if (!cJSON_IsObject(v))
+		return bad(r, "missing or not an object");
+	if ((rc = get_str(r, v, "name", true, &doc->probe)) != RM_OK ||
+	    (rc = get_str(r, v, "cluster", true, &doc->cluster)) != RM_OK ||
+	    (rc = get_str(r, v, "zone", false, &doc->zone)) != RM_OK)
+		return rc;
+	addrs = cJSON_GetObjectItemCaseSensitive(v, "addresses");
+	if (addrs != NULL && !cJSON_IsArray(addrs))
+		return bad(r, "\"addresses\" must be a list");
+	doc->addresses = rm_arena_calloc(doc->arena, (size_t)cJSON_GetArraySize(addrs) + 1,
+					 sizeof(*doc->addresses));
+	if (doc->addresses == NULL)
+		return RM_ENOMEM;
+	cJSON_ArrayForEach(a, addrs)
+	{
+		if (!cJSON_IsString(a) ||
+		    cidr_addr_parse(a->valuestring, &doc->addresses[n]) != RM_OK)
+			return bad(r, "addresses[%zu] must be an IP address", n);
+		n++;
+	}
+	doc->naddresses = n;
+	return RM_OK;
+}
+
+int results_doc_read(const char *name, const char *text, size_t len, struct rm_results_doc *doc,
+		     struct rm_diag *d)
+{
+	struct reader r = { name, doc, d, "" };
 	cJSON *root = cJSON_ParseWithLength(text, len);
 	const cJSON *v, *item;
 	const char *schema;
 	size_t i;
 	int rc = RM_OK;
 
-	err[0] = '\0';
+	if (d != NULL)
+		rm_diag_clear(d);
 	if (root == NULL) {
 		const char *where = cJSON_GetErrorPtr();
 
-		snprintf(err, errlen, "%s: not JSON (at byte %ld)", name,
-			 where ? (long)(where - text) : -1L);
+		rm_diag_error(d, "%s: not JSON (at byte %ld)", name,
+			      where ? (long)(where - text) : -1L);
 		return RM_EPARSE;
 	}
 	if (!cJSON_IsObject(root)) {
@@ -315,41 +354,8 @@ int results_doc_read(const char *name, const char *text, size_t len, struct rm_r
 		rc = bad(&r, "schema \"%s\" is not reachmap.results/v1", schema);
 		goto out;
 	}
-	at(&r, "probe");
-	v = cJSON_GetObjectItemCaseSensitive(root, "probe");
-	if (!cJSON_IsObject(v)) {
-		rc = bad(&r, "missing or not an object");
+	if ((rc = read_probe(&r, root)) != RM_OK)
 		goto out;
-	}
-	if ((rc = get_str(&r, v, "name", true, &doc->probe)) != RM_OK ||
-	    (rc = get_str(&r, v, "cluster", true, &doc->cluster)) != RM_OK ||
-	    (rc = get_str(&r, v, "zone", false, &doc->zone)) != RM_OK)
-		goto out;
-	{
-		const cJSON *addrs = cJSON_GetObjectItemCaseSensitive(v, "addresses"), *a;
-		size_t n = 0;
-
-		if (addrs != NULL && !cJSON_IsArray(addrs)) {
-			rc = bad(&r, "\"addresses\" must be a list");
-			goto out;
-		}
-		doc->addresses = rm_arena_calloc(doc->arena, (size_t)cJSON_GetArraySize(addrs) + 1,
-						 sizeof(*doc->addresses));
-		if (doc->addresses == NULL) {
-			rc = RM_ENOMEM;
-			goto out;
-		}
-		cJSON_ArrayForEach(a, addrs)
-		{
-			if (!cJSON_IsString(a) ||
-			    cidr_addr_parse(a->valuestring, &doc->addresses[n]) != RM_OK) {
-				rc = bad(&r, "addresses[%zu] must be an IP address", n);
-				goto out;
-			}
-			n++;
-		}
-		doc->naddresses = n;
-	}
 	at(&r, "%s", "");
 	if ((rc = get_str(&r, root, "mode", false, &doc->mode)) != RM_OK)
 		goto out;
@@ -391,7 +397,23 @@ int results_doc_read(const char *name, const char *text, size_t len, struct rm_r
 	}
 out:
 	if (rc == RM_ENOMEM)
-		snprintf(err, errlen, "%s: out of memory", name);
+		rm_diag_error(d, "%s: out of memory", name);
 	cJSON_Delete(root);
+	return rc;
+}
+
+int results_doc_load(const char *path, struct rm_results_doc *doc, struct rm_diag *d)
+{
+	char *text;
+	size_t len;
+	int rc;
+
+	if (d != NULL)
+		rm_diag_clear(d);
+	rc = rm_diag_file_read(path, RESULTS_MAX_FILE, "results document", &text, &len, d);
+	if (rc != RM_OK)
+		return rc;
+	rc = results_doc_read(path, text, len, doc, d);
+	rm_free(text);
 	return rc;
 }

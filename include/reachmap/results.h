@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "reachmap/cidr.h"
+#include "reachmap/diag.h"
 
 enum rm_check {
 	RM_CHECK_ICMP = 0,
@@ -185,10 +186,14 @@ int results_doc_reserve(struct rm_results_doc *doc, size_t nresults);
 
 /* Reads a reachmap.results/v1 document (len bytes of JSON text) into doc,
  * which results_doc_init made: the probe, mode, times, results[] and
- * arrivals[] (the facts are not read back). 0; RM_EPARSE with err set to
- * "NAME: field.path: what is wrong"; RM_ENOMEM. */
+ * arrivals[] (the facts are not read back). 0; RM_EPARSE with d's error
+ * "NAME: field.path: what is wrong"; RM_ENOMEM ("NAME: out of memory").
+ * d may be NULL. */
 int results_doc_read(const char *name, const char *text, size_t len, struct rm_results_doc *doc,
-		     char *err, size_t errlen);
+		     struct rm_diag *d);
+/* The file at path, read and parsed into doc (made by results_doc_init);
+ * a file that cannot be read is rm_diag_file_read's status and message. */
+int results_doc_load(const char *path, struct rm_results_doc *doc, struct rm_diag *d);
 
 /* Writes the document as reachmap.results/v1 JSON. 0, RM_ENOMEM or RM_EIO. */
 int results_doc_write_json(const struct rm_results_doc *doc, FILE *out);

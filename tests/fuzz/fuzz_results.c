@@ -12,13 +12,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rm_results_doc doc;
-	char err[256];
+	struct rm_diag diag;
 	int rc;
 
 	if (results_doc_init(&doc) != RM_OK)
 		return 0;
-	rc = results_doc_read("fuzz.json", (const char *)data, size, &doc, err, sizeof(err));
-	if (rc == RM_EPARSE && err[0] == '\0')
+	rc = results_doc_read("fuzz.json", (const char *)data, size, &doc, &diag);
+	if (rc == RM_EPARSE && diag.error[0] == '\0')
 		__builtin_trap();
 	results_doc_free(&doc);
 	return 0;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -31,7 +32,8 @@ static void test_round_trip(void **state)
 	struct rm_arrival *ar;
 	static const struct rm_hop hops[2] = { { 1, { RM_AF_INET, { 10, 200, 1, 1 } } },
 					       { 2, { RM_AF_NONE, { 0 } } } };
-	char err[256], *t1, *t2;
+	struct rm_diag diag;
+	char *t1, *t2;
 	size_t l1, l2;
 
 	(void)state;
@@ -82,7 +84,7 @@ static void test_round_trip(void **state)
 
 	t1 = write_doc(&a, &l1);
 	assert_int_equal(results_doc_init(&b), RM_OK);
-	assert_int_equal(results_doc_read("a.json", t1, l1, &b, err, sizeof(err)), RM_OK);
+	assert_int_equal(results_doc_read("a.json", t1, l1, &b, &diag), RM_OK);
 	assert_string_equal(b.probe, "west-a-0");
 	assert_string_equal(b.mode, "raw");
 	assert_string_equal(b.finished, "2026-11-24T10:00:01Z");
@@ -112,12 +114,11 @@ static void test_round_trip(void **state)
 static void expect_error(const char *text, const char *want)
 {
 	struct rm_results_doc d;
-	char err[256];
+	struct rm_diag diag;
 
 	assert_int_equal(results_doc_init(&d), RM_OK);
-	assert_int_equal(results_doc_read("r.json", text, strlen(text), &d, err, sizeof(err)),
-			 RM_EPARSE);
-	assert_string_equal(err, want);
+	assert_int_equal(results_doc_read("r.json", text, strlen(text), &d, &diag), RM_EPARSE);
+	assert_string_equal(diag.error, want);
 	results_doc_free(&d);
 }
 
@@ -158,11 +159,37 @@ static void test_errors(void **state)
 	expect_error(HEAD "\"results\": 3}", "r.json: \"results\" must be a list");
 }
 
+/* A file is read, parsed and named in every message by one call. */
+static void test_load(void **state)
+{
+	char path[] = "/tmp/reachmap-test-results-XXXXXX";
+	const char *text = HEAD "\"results\": 3}";
+	struct rm_results_doc d;
+	struct rm_diag diag;
+	int fd;
+
+	(void)state;
+	assert_int_equal(results_doc_init(&d), RM_OK);
+	assert_int_equal(results_doc_load("/nonexistent/r.json", &d, &diag), RM_EIO);
+	assert_string_equal(diag.error,
+			    "/nonexistent/r.json: cannot read: No such file or directory");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	assert_int_equal(results_doc_load(path, &d, &diag), RM_EPARSE);
+	assert_non_null(strstr(diag.error, ": \"results\" must be a list"));
+	assert_memory_equal(diag.error, path, strlen(path));
+	unlink(path);
+	results_doc_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_load),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
