@@ -743,15 +743,3 @@ out:
 	rm_arena_free(a);
 	return rc;
 }
-
-void analyze_finish(struct rm_report *report)
-{
-	size_t i;
-
-	findings_sort(&report->findings);
-	findings_count(&report->findings, report->counts);
-	report->pass = report->counts[RM_SEV_ERROR] == 0;
-	for (i = 0; i < report->nsuggestions; i++)
-		if (!report->suggestions[i].found)
-			report->pass = 0;
-}
