@@ -116,10 +116,12 @@ static int cell_cmp(const void *pa, const void *pb)
 	return 0;
 }
 
-int an_matrix(const struct an_index *ix, struct rm_arena *arena, struct rm_matrix *out)
+/* The matrix's frame: the cluster pairs, the rows, the destinations, the
+ * columns (col_of as in columns()) and an empty grid, in arena. */
+static int matrix_frame(const struct an_index *ix, struct rm_arena *arena, struct rm_matrix *out,
+			size_t *col_of)
 {
-	size_t col_of[RM_CHECK_COUNT], a, b, d, i, e, ncells = 0, size;
-	bool all = ix->nrefs <= RM_MATRIX_DETAIL_ALL;
+	size_t a, b, e, size;
 
 	memset(out, 0, sizeof(*out));
 	out->clusters =
@@ -145,6 +147,16 @@ int an_matrix(const struct an_index *ix, struct rm_arena *arena, struct rm_matri
 	if (out->grid == NULL)
 		return RM_ENOMEM;
 	memset(out->grid, RM_MATRIX_NONE, size + 1);
+	return RM_OK;
+}
+
+int an_matrix(const struct an_index *ix, struct rm_arena *arena, struct rm_matrix *out)
+{
+	size_t col_of[RM_CHECK_COUNT], d, i, ncells = 0;
+	bool all = ix->nrefs <= RM_MATRIX_DETAIL_ALL;
+
+	if (matrix_frame(ix, arena, out, col_of) != RM_OK)
+		return RM_ENOMEM;
 	/* Document by document, in memory order: six million results are
 	 * read once, not fetched one cache miss at a time. */
 	for (int pass = 0; pass < 2; pass++) {

@@ -1,9 +1,12 @@
 /* The address-plan rules of `reachmap plan`: what can be known wrong from the
- * topology alone, before any agent runs. */
+ * topology alone, before any agent runs. Strings built for messages come
+ * from analyze/words.h: never NULL, a failed allocation marks the arena,
+ * which analyze_plan checks once at the end. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "analyze/words.h"
 #include "reachmap/analyze.h"
 #include "reachmap/arena.h"
 #include "reachmap/cidr.h"
@@ -57,28 +60,6 @@ static const struct reserved reserved_ranges[] = {
 
 static const char *const rfc1918[] = { "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16" };
 
-/* Strings built for messages are never NULL, so they can be passed on to
- * the next printf; a failed allocation leaves "" and marks the arena, which
- * analyze_plan checks once at the end. */
-static const char *ne(const char *s)
-{
-	return s != NULL ? s : "";
-}
-
-static const char *pfx_str(struct plan *p, const struct rm_prefix *x)
-{
-	char buf[RM_PREFIX_STRLEN];
-
-	return ne(rm_arena_strdup(p->a, cidr_format(x, buf, sizeof(buf))));
-}
-
-static const char *addr_str(struct plan *p, const struct rm_addr *x)
-{
-	char buf[RM_ADDR_STRLEN];
-
-	return ne(rm_arena_strdup(p->a, cidr_addr_format(x, buf, sizeof(buf))));
-}
-
 /* The lowest free block of `len` in private space (RFC 1918 for IPv4,
  * RFC 4193 fd00::/8 for IPv6), avoiding every declared range and the
  * `extra` ones; 0 and *out, or RM_ENOTFOUND. */
@@ -115,8 +96,8 @@ static const char *free_example(struct plan *p, const struct rm_prefix *like)
 	if (rm_arena_grow(p->a, (void **)&p->used, &p->used_cap, p->nused + 1, sizeof(*p->used)) ==
 	    RM_OK)
 		p->used[p->nused++] = fb;
-	return ne(rm_arena_printf(p->a, ", e.g. %s (free: it overlaps nothing declared)",
-				  pfx_str(p, &fb)));
+	return an_ne(rm_arena_printf(p->a, ", e.g. %s (free: it overlaps nothing declared)",
+				     an_prefix(p->a, &fb)));
 }
 
 static const char *range_field(struct plan *p, const struct range_ref *rr)
@@ -139,7 +120,7 @@ static int add_range_evidence(struct plan *p, struct rm_finding *f, const struct
 		return RM_ENOMEM;
 	e->cluster = rr->c->name;
 	e->kind = topo_range_kind_name(rr->r->kind);
-	e->range = pfx_str(p, &rr->r->prefix);
+	e->range = an_prefix(p->a, &rr->r->prefix);
 	e->field = range_field(p, rr);
 	e->line = rr->r->pos.line;
 	return e->range && e->field ? RM_OK : RM_ENOMEM;
@@ -156,7 +137,7 @@ static int add_endpoint_evidence(struct plan *p, struct rm_finding *f, const str
 	e->cluster = c->name;
 	e->kind = kind;
 	e->name = name;
-	e->address = addr_str(p, addr);
+	e->address = an_addr(p->a, addr);
 	e->field = rm_arena_printf(p->a, "clusters[%zu].%ss[%zu].address", ci, kind, idx);
 	e->line = line;
 	return e->address && e->field ? RM_OK : RM_ENOMEM;
@@ -215,8 +196,7 @@ static const char *twice_declared(struct plan *p, const struct rm_prefix *shared
 						      : &b->targets[j - b->nprobes].address;
 
 			if (cidr_addr_equal(x, y)) {
-				list = ne(rm_arena_printf(p->a, "%s%s%s", list, n ? ", " : "",
-							  addr_str(p, x)));
+				list = an_join(p->a, list, an_addr(p->a, x));
 				n++;
 				break;
 			}
@@ -224,8 +204,8 @@ static const char *twice_declared(struct plan *p, const struct rm_prefix *shared
 	}
 	if (n == 0)
 		return "";
-	return ne(rm_arena_printf(p->a, "; %s %s declared in both clusters", ne(list),
-				  n > 1 ? "are" : "is"));
+	return an_ne(rm_arena_printf(p->a, "; %s %s declared in both clusters", an_ne(list),
+				     n > 1 ? "are" : "is"));
 }
 
 static int overlap_finding(struct plan *p, const struct range_ref *x, const struct range_ref *y)
@@ -234,7 +214,7 @@ static int overlap_finding(struct plan *p, const struct range_ref *x, const stru
 	struct rm_finding *f;
 	enum rm_severity sev;
 	const char *xk = topo_range_kind_name(x->r->kind), *yk = topo_range_kind_name(y->r->kind);
-	const char *xs = pfx_str(p, &x->r->prefix), *ys = pfx_str(p, &y->r->prefix);
+	const char *xs = an_prefix(p->a, &x->r->prefix), *ys = an_prefix(p->a, &y->r->prefix);
 	int same_cluster = x->c == y->c;
 	int rc;
 
@@ -255,7 +235,7 @@ static int overlap_finding(struct plan *p, const struct range_ref *x, const stru
 	if (!same_cluster)
 		f->to.cluster = y->c->name;
 	f->summary = rm_arena_printf(p->a, "%s %s %s overlaps %s %s %s (shared: %s)%s", x->c->name,
-				     xk, xs, y->c->name, yk, ys, pfx_str(p, &shared),
+				     xk, xs, y->c->name, yk, ys, an_prefix(p->a, &shared),
 				     same_cluster ? "" : twice_declared(p, &shared, x->c, y->c));
 	if (same_cluster && x->r->kind == y->r->kind)
 		f->remedy = rm_arena_printf(
@@ -322,7 +302,7 @@ static int rule_reserved(struct plan *p, const struct range_ref *refs, size_t n)
 			if (!cidr_intersection(&rr->r->prefix, &rp, &shared))
 				continue;
 			f = findings_add(p->out, RM_FINDING_RESERVED_RANGE, res->sev);
-			rs = pfx_str(p, &rr->r->prefix);
+			rs = an_prefix(p->a, &rr->r->prefix);
 			if (f == NULL || rs == NULL)
 				return RM_ENOMEM;
 			f->from.cluster = rr->c->name;
@@ -476,9 +456,10 @@ static const char *cluster_ranges(struct plan *p, const struct rm_cluster *c)
 	size_t r;
 
 	for (r = 0; r < c->nranges; r++)
-		s = ne(rm_arena_printf(p->a, "%s%s%s %s", s, r ? ", " : "",
-				       topo_range_kind_name(c->ranges[r].kind),
-				       pfx_str(p, &c->ranges[r].prefix)));
+		s = an_join(
+		    p->a, s,
+		    an_ne(rm_arena_printf(p->a, "%s %s", topo_range_kind_name(c->ranges[r].kind),
+					  an_prefix(p->a, &c->ranges[r].prefix))));
 	return s;
 }
 
@@ -572,7 +553,7 @@ static int rule_duplicate_addresses(struct plan *p, const struct endpoint_ref *v
 						    "%s declares %s %s and %s %s at the same "
 						    "address %s: one answers for the other",
 						    v[i].c->name, v[i].kind, v[i].name, v[j].kind,
-						    v[j].name, addr_str(p, v[i].addr));
+						    v[j].name, an_addr(p->a, v[i].addr));
 				f->remedy = rm_arena_printf(
 				    p->a, "give every pod of %s its own address in the topology",
 				    v[i].c->name);
@@ -632,9 +613,9 @@ static int rule_misplaced(struct plan *p, const struct endpoint_ref *v, size_t n
 						f->to.cluster = other->name;
 					where = r;
 				}
-				names = ne(rm_arena_printf(p->a, "%s%s%s %s", names,
-							   f->nevidence ? ", " : "", v[i].name,
-							   addr_str(p, v[i].addr)));
+				names = an_join(p->a, names,
+						an_ne(rm_arena_printf(p->a, "%s %s", v[i].name,
+								      an_addr(p->a, v[i].addr))));
 				if (scope_add_probe(p, &f->from, v[i].name) != RM_OK ||
 				    endpoint_evidence(p, f, &v[i]) != RM_OK)
 					return RM_ENOMEM;
@@ -646,8 +627,8 @@ static int rule_misplaced(struct plan *p, const struct endpoint_ref *v, size_t n
 				    p->a,
 				    "%s declares %s inside %s's %s %s: packets to %s go to %s",
 				    c->name, names, other->name, topo_range_kind_name(where->kind),
-				    pfx_str(p, &where->prefix), f->nevidence > 1 ? "them" : "it",
-				    other->name);
+				    an_prefix(p->a, &where->prefix),
+				    f->nevidence > 1 ? "them" : "it", other->name);
 			else
 				f->summary = rm_arena_printf(
 				    p->a, "%s declares %s outside every range of the topology",
@@ -742,16 +723,4 @@ int analyze_suggest(const struct rm_topology *topo, struct rm_suggestion *asks, 
 out:
 	rm_arena_free(a);
 	return rc;
-}
-
-void analyze_finish(struct rm_report *report)
-{
-	size_t i;
-
-	findings_sort(&report->findings);
-	findings_count(&report->findings, report->counts);
-	report->pass = report->counts[RM_SEV_ERROR] == 0;
-	for (i = 0; i < report->nsuggestions; i++)
-		if (!report->suggestions[i].found)
-			report->pass = 0;
 }

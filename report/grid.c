@@ -1,6 +1,7 @@
 /* The probe grid and the cells' detail as JSON: one form for the json
  * report, the html page's data and `reachmap top` (schema: "grid" and
- * "cells" in reachmap.report.v1.json). A row is a string, one character a
+ * "cells" in reachmap.report.v1.json), and the analyzer's health of each
+ * status for the page. A row is a string, one character a
  * cell and column, so a thousand probes make a few megabytes, not a few
  * hundred. */
 #include <cjson/cJSON.h>
@@ -8,10 +9,11 @@
 #include <stdio.h>
 
 #include "reachmap/alloc.h"
+#include "reachmap/analyze.h"
 #include "reachmap/jsonw.h"
 #include "report/report-internal.h"
 
-void report_grid_json(struct rm_jb *b, cJSON *parent, const struct rm_matrix *m)
+cJSON *report_grid_json(struct rm_jb *b, cJSON *parent, const struct rm_matrix *m)
 {
 	cJSON *g = jb_obj(b, parent, "grid"), *a;
 	size_t i, k, c, width = m->nto * m->ncolumns;
@@ -41,7 +43,7 @@ void report_grid_json(struct rm_jb *b, cJSON *parent, const struct rm_matrix *m)
 	row = rm_malloc(width + 1);
 	if (row == NULL) {
 		b->failed = 1;
-		return;
+		return g;
 	}
 	for (i = 0; i < m->nfrom; i++) {
 		for (k = 0; k < width; k++) {
@@ -53,6 +55,23 @@ void report_grid_json(struct rm_jb *b, cJSON *parent, const struct rm_matrix *m)
 		jb_push_str(b, a, row);
 	}
 	rm_free(row);
+	return g;
+}
+
+void report_health_json(struct rm_jb *b, cJSON *grid)
+{
+	cJSON *h = jb_obj(b, grid, "health");
+	int chk, st;
+
+	for (chk = 0; chk < RM_CHECK_COUNT; chk++) {
+		cJSON *o = jb_obj(b, h, rm_check_name((enum rm_check)chk));
+
+		for (st = 0; st < RM_STATUS_COUNT; st++)
+			if (rm_status_valid((enum rm_check)chk, (enum rm_check_status)st))
+				jb_str(b, o, rm_status_name((enum rm_check_status)st),
+				       analyze_health_name(analyze_health(
+					   (enum rm_check)chk, (enum rm_check_status)st)));
+	}
 }
 
 static cJSON *cell_json(struct rm_jb *b, const struct rm_matrix *m, const struct rm_matrix_cell *c)

@@ -13,7 +13,8 @@
 #include "report/report-internal.h"
 
 /* The matrix as data for the page's script: the grid, the cells' detail
- * and each cluster's members, as in the json report. */
+ * and each cluster's members, as in the json report, and the grid's
+ * health: which statuses of each check are healthy, degraded or failing. */
 static char *matrix_data(const struct rm_report *r)
 {
 	struct rm_jb b = { 0 };
@@ -23,7 +24,7 @@ static char *matrix_data(const struct rm_report *r)
 
 	if (root == NULL)
 		return NULL;
-	report_grid_json(&b, root, &r->matrix);
+	report_health_json(&b, report_grid_json(&b, root, &r->matrix));
 	report_cells_json(&b, root, &r->matrix);
 	clusters = jb_arr(&b, root, "clusters");
 	for (c = 0; c < r->topo->nclusters; c++) {
@@ -48,18 +49,19 @@ static const char style[] =
     "#map{overflow:auto;max-width:100%}#map table{border-collapse:collapse}"
     "#map td,#map th{border:1px solid #ddd;padding:2px 4px;font-size:12px;white-space:nowrap}"
     "#map td.c{width:1.6em;height:1.6em;cursor:pointer}"
-    ".ok{background:#8c8}.bad{background:#e66}.warn{background:#fc6}.none{background:#eee}"
+    ".good{background:#8c8}.bad{background:#e66}.warn{background:#fc6}.blank{background:#eee}"
     "#cell{font:13px monospace;white-space:pre;margin-top:.5em}"
     "@media print{#bar{display:none}}";
 
 /* The page's script: draws the heat map for the chosen check, rows and
- * columns grouped by cluster and zone. A cell's colour is its worst
- * status over the chosen columns: healthy words green, loss amber, the
- * rest red; hover and click show every column's status and the detail the
- * report kept. */
+ * columns grouped by cluster and zone. A cell's colour is the worst health
+ * of its statuses over the chosen columns, as the analyzer reads them
+ * (grid.health in the data; the script knows no status word): healthy
+ * green, degraded amber, failing red; hover and click show every column's
+ * status and the detail the report kept. */
 static const char script[] =
     "(function(){var d=JSON.parse(document.getElementById('data').textContent);var g=d.grid;"
-    "var good={ok:1,open:1,none:1,'fragmentation-needed':1};var amber={loss:1};"
+    "var health=g.health||{},look={healthy:'good',degraded:'warn',failing:'bad'};"
     "var nc=g.columns.length;var where={};d.clusters.forEach(function(c){"
     "c.members.forEach(function(m){if(!(m.name in where))where[m.name]=[c.name,m.zone||''];});});"
     "var cidx={},ci=0;g.to.forEach(function(n){var c=(where[n]||[''])[0];"
@@ -80,8 +82,9 @@ static const char script[] =
     "var "
     "bar=document.getElementById('bar'),map=document.getElementById('map'),info=document."
     "getElementById('cell');"
-    "function cls(r,c,cols_){var w='none';cols_.forEach(function(j){var s=st(r,c,j);if(!s)return;"
-    "if(good[s]){if(w==='none')w='ok';}else if(amber[s]){if(w!=='bad')w='warn';}else "
+    "function cls(r,c,cols_){var w='blank';cols_.forEach(function(j){var s=st(r,c,j);if(!s)return;"
+    "var h=look[(health[g.columns[j].split('/')[0]]||{})[s]]||'bad';"
+    "if(h==='good'){if(w==='blank')w='good';}else if(h==='warn'){if(w!=='bad')w='warn';}else "
     "w='bad';});return w;}"
     "function txt(r,c){var f=g.from[r],t=g.to[c],out=[f+' -> '+t];"
     "g.columns.forEach(function(col,j){var s=st(r,c,j);if(s)out.push('  '+col+': '+s);});"

@@ -37,60 +37,56 @@ static void rule_name(FILE *out, const struct rm_report *r, const struct rm_expe
 	fprintf(out, " %s", topo_reach_name(e->reach));
 }
 
-static int render_junit(const struct rm_report *r, FILE *out)
+/* One testsuite per expectation, one testcase per cluster pair it covers;
+ * a failing pair names the finding that explains it. */
+static void expectation_suite(const struct rm_report *r, size_t i, FILE *out)
 {
-	size_t i, k, tests = 0, failures = 0, errors = r->counts[RM_SEV_ERROR];
+	const struct rm_expectation_result *x = &r->expectations[i];
+	size_t k, f = 0;
 
-	for (i = 0; i < r->nexpectations; i++)
-		for (k = 0; k < r->expectations[i].npairs; k++) {
-			tests++;
-			failures += r->expectations[i].pairs[k].failed > 0;
-		}
-	fprintf(out,
-		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		"<testsuites name=\"reachmap\" tests=\"%zu\" failures=\"%zu\">\n",
-		tests + errors + 1, failures + errors);
-	for (i = 0; i < r->nexpectations; i++) {
-		const struct rm_expectation_result *x = &r->expectations[i];
-		size_t f = 0;
+	for (k = 0; k < x->npairs; k++)
+		f += x->pairs[k].failed > 0;
+	fprintf(out, "  <testsuite name=\"expect[%zu] ", i);
+	report_escape(out, x->rule->from);
+	fputs(" -&gt; ", out);
+	report_escape(out, x->rule->to);
+	fputc(' ', out);
+	rule_name(out, r, x->rule);
+	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", x->npairs, f);
+	for (k = 0; k < x->npairs; k++) {
+		const struct rm_expectation_pair *p = &x->pairs[k];
+		const struct rm_finding *why;
 
-		for (k = 0; k < x->npairs; k++)
-			f += x->pairs[k].failed > 0;
-		fprintf(out, "  <testsuite name=\"expect[%zu] ", i);
-		report_escape(out, x->rule->from);
+		fprintf(out, "    <testcase classname=\"reachmap.expect%zu\" name=\"", i);
+		report_escape(out, p->from);
 		fputs(" -&gt; ", out);
-		report_escape(out, x->rule->to);
+		report_escape(out, p->to);
 		fputc(' ', out);
 		rule_name(out, r, x->rule);
-		fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", x->npairs, f);
-		for (k = 0; k < x->npairs; k++) {
-			const struct rm_expectation_pair *p = &x->pairs[k];
-			const struct rm_finding *why;
-
-			fprintf(out, "    <testcase classname=\"reachmap.expect%zu\" name=\"", i);
-			report_escape(out, p->from);
-			fputs(" -&gt; ", out);
-			report_escape(out, p->to);
-			fputc(' ', out);
-			rule_name(out, r, x->rule);
-			if (p->failed == 0) {
-				fputs("\"/>\n", out);
-				continue;
-			}
-			why = cause(r, p->from, p->to);
-			fputs("\">\n      <failure type=\"", out);
-			report_escape(out, why ? finding_kind_name(why->kind) : "expectation");
-			fputs("\" message=\"", out);
-			report_escape(out, why ? why->summary : "the expectation does not hold");
-			fprintf(out, "\">%zu of %zu cells violate it.", p->failed, p->cells);
-			if (why && why->remedy) {
-				fputs(" Remedy: ", out);
-				report_escape(out, why->remedy);
-			}
-			fputs("</failure>\n    </testcase>\n", out);
+		if (p->failed == 0) {
+			fputs("\"/>\n", out);
+			continue;
 		}
-		fputs("  </testsuite>\n", out);
+		why = cause(r, p->from, p->to);
+		fputs("\">\n      <failure type=\"", out);
+		report_escape(out, why ? finding_kind_name(why->kind) : "expectation");
+		fputs("\" message=\"", out);
+		report_escape(out, why ? why->summary : "the expectation does not hold");
+		fprintf(out, "\">%zu of %zu cells violate it.", p->failed, p->cells);
+		if (why && why->remedy) {
+			fputs(" Remedy: ", out);
+			report_escape(out, why->remedy);
+		}
+		fputs("</failure>\n    </testcase>\n", out);
 	}
+	fputs("  </testsuite>\n", out);
+}
+
+/* "no error-severity finding", then one failing testcase per error. */
+static void findings_suite(const struct rm_report *r, size_t errors, FILE *out)
+{
+	size_t i;
+
 	fprintf(out,
 		"  <testsuite name=\"findings\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n",
 		errors + 1, errors);
@@ -124,6 +120,24 @@ static int render_junit(const struct rm_report *r, FILE *out)
 		report_escape(out, f->remedy);
 		fputs("</failure>\n    </testcase>\n", out);
 	}
+}
+
+static int render_junit(const struct rm_report *r, FILE *out)
+{
+	size_t i, k, tests = 0, failures = 0, errors = r->counts[RM_SEV_ERROR];
+
+	for (i = 0; i < r->nexpectations; i++)
+		for (k = 0; k < r->expectations[i].npairs; k++) {
+			tests++;
+			failures += r->expectations[i].pairs[k].failed > 0;
+		}
+	fprintf(out,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<testsuites name=\"reachmap\" tests=\"%zu\" failures=\"%zu\">\n",
+		tests + errors + 1, failures + errors);
+	for (i = 0; i < r->nexpectations; i++)
+		expectation_suite(r, i, out);
+	findings_suite(r, errors, out);
 	fputs("  </testsuite>\n</testsuites>\n", out);
 	return ferror(out) ? RM_EIO : RM_OK;
 }

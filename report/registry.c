@@ -1,8 +1,7 @@
 #include <string.h>
 
+#include "reachmap/util.h"
 #include "report/report-internal.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct report_ops *const renderers[] = {
 	&report_json, &report_text, &report_junit, &report_prom, &report_html,
@@ -16,11 +15,6 @@ const struct report_ops *report_find(const char *name)
 		if (strcmp(renderers[i]->name, name) == 0)
 			return renderers[i];
 	return NULL;
-}
-
-const struct report_ops *report_at(size_t i)
-{
-	return i < ARRAY_SIZE(renderers) ? renderers[i] : NULL;
 }
 
 void report_escape(FILE *out, const char *s)

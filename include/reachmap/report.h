@@ -121,7 +121,5 @@ struct report_ops {
 
 /* The renderer called `name`, or NULL. */
 const struct report_ops *report_find(const char *name);
-/* The i-th renderer, or NULL past the last: for listing them. */
-const struct report_ops *report_at(size_t i);
 
 #endif

@@ -31,6 +31,18 @@ tr '\n' ' ' <"$tmp/dom.html" |
 	grep -q 'title="east-b-0 -&gt; dc-west-rack1-sts-0[^"]*tcp/7000: filtered[^"]*did not arrive' &&
 	ok "a dropped cell's hover text: tcp/7000 filtered, did not arrive" ||
 	no "no hover text 'tcp/7000: filtered ... did not arrive' on east-b-0 -> dc-west-rack1-sts-0"
+# The page colours by the analyzer's reading of each status, carried in
+# its data, as the dashboard does (snat degraded, not failing), and its
+# script names no status word of its own.
+grep -q '"nat":{"none":"healthy","snat":"degraded"}' "$tmp/report.html" &&
+	ok "the page's data says how each status reads: nat snat is degraded" ||
+	no "no grid.health with nat snat degraded in the page's data"
+script=$(sed -n 's/.*<script>\(.*\)<\/script>.*/\1/p' "$tmp/report.html")
+if grep -qE "[{,]'?(ok|open|none|loss|snat|filtered|fragmentation-needed)'?:1" <<<"$script"; then
+	no "the page's script lists status words of its own"
+else
+	ok "the page's script lists no status word"
+fi
 grep -q '<button[^>]*>tcp/7000</button>' "$tmp/dom.html" && ok "the map can be switched to tcp/7000" ||
 	no "no tcp/7000 button in the page"
 if grep -E 'CONSOLE|Uncaught' "$tmp/console.log" | grep -qiE 'error|uncaught'; then

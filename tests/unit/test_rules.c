@@ -103,12 +103,21 @@ static void setup(struct fx *fx)
 	assert_int_equal(findings_init(&fx->f), RM_OK);
 }
 
+/* analyze_round on the documents, its findings (sorted) into fx->f. */
+static int analyze(struct fx *fx, const struct rm_results_doc *const *docs, size_t ndocs)
+{
+	struct rm_report report = { .command = "analyze", .topo = fx->topo, .findings = fx->f };
+	int rc = analyze_round(&report, docs, ndocs);
+
+	fx->f = report.findings;
+	return rc;
+}
+
 static void run(struct fx *fx)
 {
 	const struct rm_results_doc *docs[2] = { &fx->w, &fx->e };
 
-	assert_int_equal(analyze_results(fx->topo, docs, 2, &fx->f), RM_OK);
-	findings_sort(&fx->f);
+	assert_int_equal(analyze(fx, docs, 2), RM_OK);
 }
 
 static void teardown(struct fx *fx)
@@ -263,7 +272,7 @@ static void test_arrivals_by_address_or_name(void **state)
 	{
 		const struct rm_results_doc *docs[4] = { &fx.w, &fx.e, &serve[0], &serve[1] };
 
-		assert_int_equal(analyze_results(fx.topo, docs, 4, &fx.f), RM_OK);
+		assert_int_equal(analyze(&fx, docs, 4), RM_OK);
 	}
 	assert_int_equal(fx.f.n, 1);
 	assert_int_equal(fx.f.v[0].kind, RM_FINDING_ASYMMETRIC_ROUTE);
@@ -280,7 +289,7 @@ static void test_arrivals_by_address_or_name(void **state)
 
 		serve[0].narrivals = 1; /* et now saw w0 on 9042 only */
 		serve[0].arrivals[0].port = 9042;
-		assert_int_equal(analyze_results(fx.topo, docs, 3, &fx.f), RM_OK);
+		assert_int_equal(analyze(&fx, docs, 3), RM_OK);
 	}
 	assert_int_equal(fx.f.n, 1);
 	assert_int_equal(fx.f.v[0].kind, RM_FINDING_FIREWALL_DROP);
@@ -382,8 +391,7 @@ static void test_probe_missing(void **state)
 	(void)state;
 	setup(&fx);
 	docs[0] = &fx.w;
-	assert_int_equal(analyze_results(fx.topo, docs, 1, &fx.f), RM_OK);
-	findings_sort(&fx.f);
+	assert_int_equal(analyze(&fx, docs, 1), RM_OK);
 	assert_int_equal(fx.f.n, 1);
 	assert_int_equal(fx.f.v[0].kind, RM_FINDING_PROBE_MISSING);
 	assert_string_equal(fx.f.v[0].summary, "probe e0 of east sent no results");

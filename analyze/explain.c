@@ -1,0 +1,284 @@
+/* The words of the round's findings: one explain function per row of the
+ * rules table (rules.c), and the words of a cause merged from both sides
+ * (merge.c). A summary says what is wrong where; a remedy, what to change
+ * and on which side. */
+#include "analyze/rules.h"
+#include "analyze/words.h"
+#include "reachmap/error.h"
+
+static int written(const struct rm_finding *f)
+{
+	return f->summary != NULL && f->remedy != NULL ? RM_OK : RM_ENOMEM;
+}
+
+int an_explain_no_route(struct an_ctx *c, const struct an_pair *p, struct rm_finding *f,
+			const struct an_facts *x)
+{
+	f->summary = rm_arena_printf(c->a,
+				     "%s -> %s: no route to %s's pods (%s): every connection "
+				     "fails, and %s answers \"unreachable\"",
+				     p->from, p->to, p->to, an_pods(c->a, p->dst), x->who);
+	f->remedy = rm_arena_printf(c->a,
+				    "add a route for %s towards %s's nodes on %s (the VPC "
+				    "route table, or BGP), and check it exists both ways",
+				    an_pods(c->a, p->dst), p->to, x->who);
+	return written(f);
+}
+
+int an_explain_asymmetric(struct an_ctx *c, const struct an_pair *p, struct rm_finding *f,
+			  const struct an_facts *x)
+{
+	(void)x;
+	f->summary = rm_arena_printf(c->a,
+				     "%s -> %s: the SYNs arrive at %s's pods but no answer "
+				     "comes back: the return path from %s to %s is missing",
+				     p->from, p->to, p->to, p->to, p->from);
+	f->remedy = rm_arena_printf(c->a,
+				    "add the route back: from %s's nodes to %s (%s), "
+				    "through the same VPC router",
+				    p->to, p->from, an_pods(c->a, p->src));
+	return written(f);
+}
+
+int an_explain_zone_cut(struct an_ctx *c, const struct an_pair *p, struct rm_finding *f,
+			const struct an_facts *x)
+{
+	const char *side = x->source_side ? p->from : p->to;
+	const char *other = x->source_side ? p->to : p->from;
+
+	f->summary =
+	    rm_arena_printf(c->a,
+			    "%s's zone %s is cut off from %s: nothing answers "
+			    "there%s%s, while %s's other zones work",
+			    side, x->zone, other, x->last_hop ? "; the trail ends at " : "",
+			    an_ne(x->last_hop), side);
+	f->remedy =
+	    rm_arena_printf(c->a,
+			    "check the routes and firewall rules for %s's zone %s subnet "
+			    "between the clusters%s%s",
+			    side, x->zone, x->last_hop ? ", starting at " : "", an_ne(x->last_hop));
+	return written(f);
+}
+
+int an_explain_firewall_drop(struct an_ctx *c, const struct an_pair *p, struct rm_finding *f,
+			     const struct an_facts *x)
+{
+	f->summary = rm_arena_printf(c->a,
+				     "%s -> %s tcp/%u is silently dropped: no answer, while "
+				     "the other ports to the same pods work",
+				     p->from, p->to, x->port);
+	f->remedy = rm_arena_printf(c->a,
+				    "allow tcp/%u from %s to %s in the firewall between the "
+				    "clusters",
+				    x->port, an_pods(c->a, p->src), an_pods(c->a, p->dst));
+	return written(f);
+}
+
+int an_explain_firewall_reject(struct an_ctx *c, const struct an_pair *p, struct rm_finding *f,
+			       const struct an_facts *x)
+{
+	f->summary = rm_arena_printf(c->a,
+				     "%s -> %s tcp/%u is rejected by %s (ICMP "
+				     "administratively prohibited)",
+				     p->from, p->to, x->port, an_ne(x->who));
+	f->remedy = rm_arena_printf(c->a, "allow tcp/%u from %s to %s in the filter of %s", x->port,
+				    an_pods(c->a, p->src), an_pods(c->a, p->dst), an_ne(x->who));
+	return written(f);
+}
+
+int an_explain_port_closed(struct an_ctx *c, const struct an_pair *p, struct rm_finding *f,
+			   const struct an_facts *x)
+{
+	f->summary = rm_arena_printf(c->a,
+				     "%s -> %s tcp/%u is refused: the pods answer, but "
+				     "nothing listens there",
+				     p->from, p->to, x->port);
+	f->remedy = rm_arena_printf(c->a,
+				    "start the service on tcp/%u in %s's pods, or drop the "
+				    "port from the expectations",
+				    x->port, p->to);
+	return written(f);
+}
+
+int an_explain_collision(struct an_ctx *c, const struct an_pair *p, struct rm_finding *f,
+			 const struct an_facts *x)
+{
+	f->summary = rm_arena_printf(c->a,
+				     "%s -> %s: %zu addresses of %s are answered by another "
+				     "pod (%s answered for %s)",
+				     p->from, p->to, f->cells, p->to, an_ne(x->first->responder),
+				     x->first->target);
+	f->remedy = rm_arena_printf(c->a,
+				    "give %s's pods addresses no other cluster uses: the pod "
+				    "ranges overlap (see reachmap plan)",
+				    p->to);
+	return written(f);
+}
+
+int an_explain_snat(struct an_ctx *c, const struct an_pair *p, struct rm_finding *f,
+		    const struct an_facts *x)
+{
+	f->summary = rm_arena_printf(c->a,
+				     "%s -> %s is source-NATed: %s's pods see %s instead of "
+				     "the probes' own addresses",
+				     p->from, p->to, p->to, an_addr(c->a, &x->first->seen));
+	f->remedy = rm_arena_printf(c->a,
+				    "exempt %s -> %s from masquerading on %s's nodes "
+				    "(Cassandra takes the source address as the peer's "
+				    "identity)",
+				    an_pods(c->a, p->src), an_pods(c->a, p->dst), p->from);
+	return written(f);
+}
+
+int an_explain_not_cassandra(struct an_ctx *c, const struct an_pair *p, struct rm_finding *f,
+			     const struct an_facts *x)
+{
+	const struct rm_result *r = x->first;
+
+	f->summary = rm_arena_printf(c->a,
+				     "%s -> %s: tcp/%u at %s answers, but not as Cassandra "
+				     "(%s)",
+				     p->from, p->to, r->port, r->target, an_ne(r->error));
+	f->remedy = rm_arena_printf(c->a,
+				    "find what listens on tcp/%u at %s and move it, or "
+				    "correct the target's address in the topology",
+				    r->port, r->target);
+	return written(f);
+}
+
+int an_explain_unresolvable(struct an_ctx *c, const struct an_pair *p, struct rm_finding *f,
+			    const struct an_facts *x)
+{
+	const char *domain = an_ne(p->dst->dns_domain);
+	const char *servers = an_dns_servers(c->a, p->dst);
+
+	(void)x;
+	f->summary = rm_arena_printf(c->a,
+				     "%s cannot resolve %s's names (NXDOMAIN): its DNS has no "
+				     "stub domain for %s",
+				     p->from, p->to, domain);
+	f->remedy = rm_arena_printf(c->a,
+				    "add a stub domain to %s's DNS: forward %s to %s (CoreDNS: a "
+				    "server block for %s with 'forward . %s')",
+				    p->from, domain, servers[0] ? servers : "its DNS servers",
+				    domain, servers[0] ? servers : "...");
+	return written(f);
+}
+
+int an_explain_wrong_answer(struct an_ctx *c, const struct an_pair *p, struct rm_finding *f,
+			    const struct an_facts *x)
+{
+	const struct rm_result *r = x->first;
+
+	f->summary =
+	    rm_arena_printf(c->a, "%s's DNS answers %s for %s, not its address %s", p->to,
+			    an_ne(r->answers), an_ne(r->dns_name), an_addr(c->a, &r->address));
+	f->remedy = rm_arena_printf(c->a,
+				    "update or expire the record of %s in %s's DNS "
+				    "(a stale entry, or a cache holding an old address)",
+				    an_ne(r->dns_name), p->to);
+	return written(f);
+}
+
+int an_explain_blackhole(struct an_ctx *c, const struct an_pair *p, struct rm_finding *f,
+			 const struct an_facts *x)
+{
+	f->summary = rm_arena_printf(c->a,
+				     "%s -> %s: datagrams over %u bytes vanish without "
+				     "\"fragmentation needed\": a path MTU black hole",
+				     p->from, p->to, x->first->mtu_largest);
+	f->remedy = rm_arena_printf(c->a,
+				    "let ICMP type 3 code 4 through on the path from %s to "
+				    "%s, or set the pods' MTU to %u",
+				    p->from, p->to, x->first->mtu_largest);
+	return written(f);
+}
+
+int an_explain_latency(struct an_ctx *c, const struct an_pair *p, struct rm_finding *f,
+		       const struct an_facts *x)
+{
+	const struct rm_thresholds *th = &c->topo->thresholds;
+	bool error = f->severity == RM_SEV_ERROR;
+
+	f->summary =
+	    rm_arena_printf(c->a,
+			    "%s -> %s: round trips up to %.1f ms, over the %u ms "
+			    "%s threshold",
+			    p->from, p->to, x->worst, error ? th->rtt_error_ms : th->rtt_warn_ms,
+			    error ? "error" : "warning");
+	f->remedy = rm_arena_printf(c->a,
+				    "look for the slow hop between %s and %s (reachmap's "
+				    "path check, or mtr); Cassandra's gossip and "
+				    "cross-datacenter reads feel every millisecond",
+				    p->from, p->to);
+	return written(f);
+}
+
+int an_explain_loss(struct an_ctx *c, const struct an_pair *p, struct rm_finding *f,
+		    const struct an_facts *x)
+{
+	f->summary = rm_arena_printf(c->a,
+				     "%s -> %s: up to %.0f%% of echo requests are lost, over "
+				     "the %.1f%% threshold",
+				     p->from, p->to, x->worst, c->topo->thresholds.loss_warn_pct);
+	f->remedy = rm_arena_printf(c->a,
+				    "find the lossy link between %s and %s: interface "
+				    "errors, a saturated VPN or overlay",
+				    p->from, p->to);
+	return written(f);
+}
+
+int an_explain_probe_missing(struct an_ctx *c, const struct an_pair *p, struct rm_finding *f,
+			     const struct an_facts *x)
+{
+	const char *probe = f->from.probes[0];
+
+	(void)p;
+	(void)x;
+	f->summary =
+	    rm_arena_printf(c->a, "probe %s of %s sent no results", probe, f->from.cluster);
+	f->remedy =
+	    rm_arena_printf(c->a, "check that %s runs reachmap and can reach the collector", probe);
+	return written(f);
+}
+
+int an_explain_collision_both(struct an_ctx *c, struct rm_finding *x)
+{
+	x->summary = rm_arena_printf(c->a,
+				     "%s and %s answer for each other's addresses "
+				     "(%zu cells; e.g. %s): their pod ranges overlap",
+				     x->from.cluster, x->to.cluster, x->cells, an_ne(x->summary));
+	return x->summary != NULL ? RM_OK : RM_ENOMEM;
+}
+
+int an_explain_zone_both(struct an_ctx *c, struct rm_finding *x)
+{
+	x->summary = rm_arena_printf(c->a, "%s (both ways)", an_ne(x->summary));
+	return x->summary != NULL ? RM_OK : RM_ENOMEM;
+}
+
+int an_explain_route_both(struct an_ctx *c, struct rm_finding *x)
+{
+	x->summary = rm_arena_printf(c->a,
+				     "%s; %s's connections to %s get no answer "
+				     "back, for the same reason",
+				     an_ne(x->summary), x->to.cluster, x->from.cluster);
+	return x->summary != NULL ? RM_OK : RM_ENOMEM;
+}
+
+int an_explain_gateway(struct an_ctx *c, struct rm_finding *x, const struct rm_addr *router)
+{
+	const char *pods = an_pods(c->a, topo_cluster(c->topo, x->to.cluster));
+	const char *gw = an_addr(c->a, router);
+
+	x->summary = rm_arena_printf(c->a,
+				     "%s's gateway %s has no route back to %s's pods (%s): %s's "
+				     "SYNs arrive in %s but no answer returns, and %s's own "
+				     "connections to %s fail there",
+				     x->from.cluster, gw, x->to.cluster, pods, x->to.cluster,
+				     x->from.cluster, x->from.cluster, x->to.cluster);
+	x->remedy =
+	    rm_arena_printf(c->a, "add the route for %s on %s's gateway %s, towards the VPC", pods,
+			    x->from.cluster, gw);
+	return written(x);
+}
