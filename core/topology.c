@@ -379,17 +379,53 @@ static int cluster_dns(struct yw *w, yaml_node_t *v, void *obj)
 	return YW_MAP(w, v, dns_fields, obj);
 }
 
+/* A cluster that lists zones catches a typo in a probe's zone; one that
+ * lists none takes its probes' and targets' zones as its own (zones are
+ * copied from Kubernetes' topology labels, and a topology made from them
+ * need not say each twice). */
 static int check_zone(struct yw *w, yaml_node_t *v, const struct rm_cluster *c, const char *zone)
 {
 	size_t z;
 
+	if (c->nzones == 0)
+		return RM_OK;
 	for (z = 0; z < c->nzones; z++)
 		if (strcmp(c->zones[z], zone) == 0)
 			return RM_OK;
-	if (c->nzones == 0)
-		return yw_fail(w, v, "zone \"%s\" is not declared: cluster \"%s\" lists no zones",
-			       zone, c->name);
 	return yw_fail(w, v, "zone \"%s\" is not one of cluster \"%s\"'s zones", zone, c->name);
+}
+
+static bool zone_listed(const char **zones, size_t n, const char *zone)
+{
+	size_t z;
+
+	for (z = 0; z < n; z++)
+		if (strcmp(zones[z], zone) == 0)
+			return true;
+	return false;
+}
+
+/* The zones of a cluster that lists none: its probes' and targets', each
+ * once, in the order they first appear. */
+static int derive_zones(struct yw *w, struct rm_cluster *c)
+{
+	size_t cap = c->nprobes + c->ntargets, i;
+	const char **zones;
+
+	if (c->nzones > 0 || cap == 0)
+		return RM_OK;
+	zones = rm_arena_calloc(w->arena, cap, sizeof(*zones));
+	if (zones == NULL)
+		return yw_oom(w);
+	for (i = 0; i < cap; i++) {
+		const char *z =
+		    i < c->nprobes ? c->probes[i].zone : c->targets[i - c->nprobes].zone;
+
+		if (z != NULL && !zone_listed(zones, c->nzones, z))
+			zones[c->nzones++] = z;
+	}
+	c->zones = zones;
+	return RM_OK;
 }
 
 /* Probes and targets are parsed through one struct of the fields both have. */
@@ -578,8 +614,11 @@ static int cluster_each(struct yw *w, yaml_node_t *v, size_t i, void *obj)
 	struct rm_topology *t = obj;
 	struct cluster_ctx cx = { .c = &t->clusters[i], .cidx = i };
 
+	int rc;
+
 	cx.c->pos = yw_pos(v);
-	return YW_MAP(w, v, cluster_fields, &cx);
+	rc = YW_MAP(w, v, cluster_fields, &cx);
+	return rc == RM_OK ? derive_zones(w, cx.c) : rc;
 }
 
 static int top_clusters(struct yw *w, yaml_node_t *v, void *obj)

@@ -473,6 +473,53 @@ static int load_document(struct yw *w, yaml_parser_t *parser)
 	return rc;
 }
 
+/* Refuses nesting deeper than YW_MAX_DEPTH before libyaml builds the
+ * document: its scanner's cost grows with the square of the depth (a
+ * 160 KB file of nested brackets takes most of a minute), and no document
+ * this walker reads needs more than a handful of levels. One pass over the
+ * events, stopped at the first node too deep; a syntax error is left for
+ * load_document to report. */
+static int check_depth(struct yw *w, const uint8_t *data, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	unsigned depth = 0;
+	int rc = RM_OK;
+	bool end = false;
+
+	if (!yaml_parser_initialize(&parser))
+		return yw_oom(w);
+	yaml_parser_set_input_string(&parser, data, len);
+	while (!end && rc == RM_OK && yaml_parser_parse(&parser, &ev)) {
+		switch (ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > YW_MAX_DEPTH) {
+				rm_diag_error(w->diag,
+					      "%s:%lu:%lu: nested deeper than %u levels; a "
+					      "document of reachmap's needs far fewer",
+					      w->name, (unsigned long)ev.start_mark.line + 1,
+					      (unsigned long)ev.start_mark.column + 1,
+					      YW_MAX_DEPTH);
+				rc = RM_EPARSE;
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			end = true;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
 int yw_load(struct yw *w, const char *name, const uint8_t *data, size_t len, struct rm_arena *arena,
 	    struct rm_diag *diag)
 {
@@ -483,6 +530,8 @@ int yw_load(struct yw *w, const char *name, const uint8_t *data, size_t len, str
 	w->name = name;
 	w->arena = arena;
 	w->diag = diag;
+	if ((rc = check_depth(w, data, len)) != RM_OK)
+		return rc;
 	if (!yaml_parser_initialize(&parser))
 		return yw_oom(w);
 	yaml_parser_set_input_string(&parser, data, len);

@@ -14,6 +14,11 @@
 #include "reachmap/cidr.h"
 #include "reachmap/diag.h"
 
+/* Nesting deeper than this is refused before the document is built. A
+ * topology's deepest node (clusters[].targets[].ports[]) is four levels
+ * down; flow-style lists inside it add a few more. */
+#define YW_MAX_DEPTH 32u
+
 /* One walk over one document. A reader embeds it first in its own context
  * when its field parsers need more than the walker. */
 struct yw {

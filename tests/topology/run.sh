@@ -39,5 +39,14 @@ want="reachmap plan: $dir/no-such-file.yaml: cannot read: No such file or direct
 if [ "$got" = "$want" ]; then echo "ok   missing-file message"; pass=$((pass + 1));
 else echo "FAIL missing-file message: got '$got', want '$want'"; fail=$((fail + 1)); fi
 
+# A cluster that lists no zones takes its probes' and targets' zones.
+got=$(timeout 10 "$bin" plan --format json "$dir/valid/zones-from-probes.yaml" |
+	python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print(";".join(c["name"] + "=" + ",".join(c.get("zones", [])) for c in d["clusters"]))')
+want="west=us-west1-a,us-west1-b;east=us-east1-b"
+if [ "$got" = "$want" ]; then echo "ok   zones-from-probes: $got"; pass=$((pass + 1));
+else echo "FAIL zones-from-probes: got '$got', want '$want'"; fail=$((fail + 1)); fi
+
 echo "topology errors: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
