@@ -130,15 +130,18 @@ int an_explain_snat(struct an_ctx *c, const struct an_pair *p, struct rm_finding
 	return written(f);
 }
 
+/* Target-side findings (p NULL): f->to names the target, f->cells counts
+ * the sources' cells. */
 int an_explain_not_cassandra(struct an_ctx *c, const struct an_pair *p, struct rm_finding *f,
 			     const struct an_facts *x)
 {
 	const struct rm_result *r = x->first;
 
+	(void)p;
 	f->summary = rm_arena_printf(c->a,
-				     "%s -> %s: tcp/%u at %s answers, but not as Cassandra "
-				     "(%s)",
-				     p->from, p->to, r->port, r->target, an_ne(r->error));
+				     "* -> %s (%s): tcp/%u answers, but not as Cassandra (%s); "
+				     "%zu cells",
+				     r->target, f->to.cluster, r->port, an_ne(r->error), f->cells);
 	f->remedy = rm_arena_printf(c->a,
 				    "find what listens on tcp/%u at %s and move it, or "
 				    "correct the target's address in the topology",
@@ -152,11 +155,24 @@ int an_explain_unresolvable(struct an_ctx *c, const struct an_pair *p, struct rm
 	const char *domain = an_ne(p->dst->dns_domain);
 	const char *servers = an_dns_servers(c->a, p->dst);
 
-	(void)x;
-	f->summary = rm_arena_printf(c->a,
-				     "%s cannot resolve %s's names (NXDOMAIN): its DNS has no "
-				     "stub domain for %s",
-				     p->from, p->to, domain);
+	const char *why;
+
+	switch (x->first->status) {
+	case RM_STATUS_REFUSED:
+		why = "REFUSED: its DNS has no forward for";
+		break;
+	case RM_STATUS_SERVFAIL:
+		why = "SERVFAIL: its DNS fails to forward";
+		break;
+	case RM_STATUS_TIMEOUT:
+		why = "no answer: its DNS does not answer, or its forward gets no answer, for";
+		break;
+	default:
+		why = "NXDOMAIN: its DNS has no stub domain for";
+		break;
+	}
+	f->summary = rm_arena_printf(c->a, "%s cannot resolve %s's names (%s %s)", p->from, p->to,
+				     why, domain);
 	f->remedy = rm_arena_printf(c->a,
 				    "add a stub domain to %s's DNS: forward %s to %s (CoreDNS: a "
 				    "server block for %s with 'forward . %s')",
@@ -170,13 +186,17 @@ int an_explain_wrong_answer(struct an_ctx *c, const struct an_pair *p, struct rm
 {
 	const struct rm_result *r = x->first;
 
+	(void)p;
 	f->summary =
-	    rm_arena_printf(c->a, "%s's DNS answers %s for %s, not its address %s", p->to,
-			    an_ne(r->answers), an_ne(r->dns_name), an_addr(c->a, &r->address));
+	    rm_arena_printf(c->a,
+			    "* -> %s (%s): %s's DNS answers %s for %s, not its address %s; "
+			    "%zu cells",
+			    r->target, f->to.cluster, f->to.cluster, an_ne(r->answers),
+			    an_ne(r->dns_name), an_addr(c->a, &r->address), f->cells);
 	f->remedy = rm_arena_printf(c->a,
 				    "update or expire the record of %s in %s's DNS "
 				    "(a stale entry, or a cache holding an old address)",
-				    an_ne(r->dns_name), p->to);
+				    an_ne(r->dns_name), f->to.cluster);
 	return written(f);
 }
 
@@ -239,6 +259,21 @@ int an_explain_probe_missing(struct an_ctx *c, const struct an_pair *p, struct r
 	    rm_arena_printf(c->a, "probe %s of %s sent no results", probe, f->from.cluster);
 	f->remedy =
 	    rm_arena_printf(c->a, "check that %s runs reachmap and can reach the collector", probe);
+	return written(f);
+}
+
+/* x->who: the statuses counted ("refused 4, timeout 2"). */
+int an_explain_unexplained(struct an_ctx *c, const struct an_pair *p, struct rm_finding *f,
+			   const struct an_facts *x)
+{
+	(void)p;
+	f->summary =
+	    rm_arena_printf(c->a, "%s -> %s: %zu %s cells fail and no rule explains them (%s)",
+			    f->from.cluster, f->to.cluster, f->cells, f->protocol, x->who);
+	f->remedy =
+	    rm_arena_printf(c->a, "look at the cells in the evidence from both ends (reachmap "
+				  "top shows each cell's detail); the verdict fails until they "
+				  "work or a finding explains them");
 	return written(f);
 }
 

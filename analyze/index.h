@@ -114,4 +114,8 @@ int an_expectations(const struct an_index *ix, struct rm_report *report);
 /* The causes of the round (not the plan findings), appended to out. */
 int an_rules(const struct an_index *ix, struct rm_findings *out);
 
+/* The unhealthy cells no finding of out covers, as `unexplained` findings
+ * appended to out (analyze/coverage.c). 0, or RM_ENOMEM. */
+int an_unexplained(const struct an_index *ix, struct rm_findings *out);
+
 #endif

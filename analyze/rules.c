@@ -12,6 +12,7 @@
 
 #include "analyze/rules.h"
 #include "analyze/words.h"
+#include "reachmap/alloc.h"
 #include "reachmap/analyze.h"
 #include "reachmap/error.h"
 #include "reachmap/results.h"
@@ -23,8 +24,9 @@
 enum an_where {
 	AN_PAIR,      /* every pair, A -> A too */
 	AN_CROSS,     /* pairs of two clusters only */
-	AN_AT_TARGET, /* the destination's own fault: reported on A -> B only when
-		       * B -> B does not show it, so it is reported once */
+	AN_AT_TARGET, /* the destination's own fault (what listens there, what its
+		       * DNS says of it): one finding per destination, from every
+		       * source (* -> that target), after the pairs */
 };
 
 struct an_rule;
@@ -474,6 +476,12 @@ static int find_loss(struct an_ctx *c, struct an_pair *p, const struct an_rule *
 #define TCP_FAILED                                                                                 \
 	(AN_BIT(RM_STATUS_FILTERED) | AN_BIT(RM_STATUS_UNREACHABLE) | AN_BIT(RM_STATUS_NO_ROUTE))
 
+/* A name that does not resolve: no such name, the server refuses the zone
+ * (a resolver with no forward for it), its forward fails, or no answer. */
+#define DNS_FAILED                                                                                 \
+	(AN_BIT(RM_STATUS_NXDOMAIN) | AN_BIT(RM_STATUS_REFUSED) | AN_BIT(RM_STATUS_SERVFAIL) |     \
+	 AN_BIT(RM_STATUS_TIMEOUT))
+
 /* In order: the pair-wide cuts (a finding of theirs ends the pair's
  * rows), then one port, then one check at a time. */
 static const struct an_rule rules[] = {
@@ -497,8 +505,8 @@ static const struct an_rule rules[] = {
 	  false, find_status, an_explain_snat },
 	{ RM_FINDING_NOT_CASSANDRA, RM_SEV_ERROR, "cql", RM_CHECK_CQL, AN_BIT(RM_STATUS_NOT_CQL),
 	  AN_AT_TARGET, true, find_status, an_explain_not_cassandra },
-	{ RM_FINDING_DNS_UNRESOLVABLE, RM_SEV_ERROR, "dns", RM_CHECK_DNS,
-	  AN_BIT(RM_STATUS_NXDOMAIN), AN_PAIR, false, find_status, an_explain_unresolvable },
+	{ RM_FINDING_DNS_UNRESOLVABLE, RM_SEV_ERROR, "dns", RM_CHECK_DNS, DNS_FAILED, AN_PAIR,
+	  false, find_status, an_explain_unresolvable },
 	{ RM_FINDING_DNS_WRONG_ANSWER, RM_SEV_ERROR, "dns", RM_CHECK_DNS,
 	  AN_BIT(RM_STATUS_WRONG_ANSWER), AN_AT_TARGET, false, find_status,
 	  an_explain_wrong_answer },
@@ -511,18 +519,6 @@ static const struct an_rule rules[] = {
 	  AN_PAIR, false, find_loss, an_explain_loss },
 };
 
-/* Whether B -> B shows what an AN_AT_TARGET row explains. */
-static bool shown_at_target(const struct an_pair *p, const struct an_rule *rule)
-{
-	size_t n, i;
-	const struct an_ref *v = an_bucket(p->ix, p->ib, p->ib, rule->check, &n);
-
-	for (i = 0; i < n; i++)
-		if (explains(rule, an_result(p->ix, &v[i])))
-			return true;
-	return false;
-}
-
 static int analyze_pair(struct an_ctx *c, struct an_pair *p)
 {
 	size_t i;
@@ -534,14 +530,77 @@ static int analyze_pair(struct an_ctx *c, struct an_pair *p)
 
 		if (rule->where == AN_CROSS && p->ia == p->ib)
 			continue;
-		if (rule->where == AN_AT_TARGET && p->ia != p->ib && shown_at_target(p, rule))
+		if (rule->where == AN_AT_TARGET)
 			continue;
 		rc = rule->find(c, p, rule);
 	}
 	return rc;
 }
 
-/* An expected probe that sent no results. */
+/* Target-side causes ------------------------------------------------------ */
+
+/* The cells of every source towards one destination endpoint with a status
+ * the row explains: one finding `* -> that target`, counting them all. The
+ * findings of the round's destinations are made in one pass over the
+ * destination clusters; at[e] is the finding of endpoint e (+1, 0: none). */
+static int target_cells(struct an_ctx *c, const struct an_rule *rule, size_t b, size_t *at,
+			const struct rm_result **first)
+{
+	const struct an_index *ix = c->ix;
+	size_t a, n, i;
+	int rc = RM_OK;
+
+	for (a = 0; a < ix->nclusters && rc == RM_OK; a++) {
+		const struct an_ref *v = an_bucket(ix, a, b, rule->check, &n);
+
+		for (i = 0; i < n && rc == RM_OK; i++) {
+			const struct rm_results_doc *d = ix->docs[v[i].doc];
+			const struct rm_result *r = &d->results[v[i].res];
+			struct rm_finding *f;
+
+			if (!explains(rule, r) || v[i].to == AN_NONE)
+				continue;
+			if (at[v[i].to] == 0) {
+				f = findings_add(c->out, rule->kind, rule->severity);
+				if (f == NULL)
+					return RM_ENOMEM;
+				f->from.cluster = "*";
+				f->to.cluster = ix->topo->clusters[b].name;
+				f->to.probes = an_one(c->a, ix->ep[v[i].to].name);
+				f->to.nprobes = 1;
+				f->protocol = rule->protocol;
+				if (rule->by_port && set_port(c, f, r->port) != RM_OK)
+					return RM_ENOMEM;
+				at[v[i].to] = c->out->n;
+				first[v[i].to] = r;
+			}
+			rc = evidence(c, &c->out->v[at[v[i].to] - 1], d, r, -1);
+		}
+	}
+	return rc;
+}
+
+static int find_at_target(struct an_ctx *c, const struct an_rule *rule)
+{
+	const struct an_index *ix = c->ix;
+	size_t *at = rm_calloc(ix->nep + 1, sizeof(*at));
+	const struct rm_result **first = rm_calloc(ix->nep + 1, sizeof(*first));
+	size_t b, e;
+	int rc = at != NULL && first != NULL ? RM_OK : RM_ENOMEM;
+
+	for (b = 0; b < ix->nclusters && rc == RM_OK; b++)
+		rc = target_cells(c, rule, b, at, first);
+	for (e = 0; e < ix->nep && rc == RM_OK; e++)
+		if (at[e] != 0)
+			rc = rule->explain(c, NULL, &c->out->v[at[e] - 1],
+					   &(struct an_facts){ .first = first[e] });
+	rm_free(at);
+	rm_free(first);
+	return rc;
+}
+
+/* An expected probe that sent no results: the matrix is incomplete, and an
+ * incomplete matrix is never a pass. */
 static int rule_probe_missing(struct an_ctx *c)
 {
 	const struct an_index *ix = c->ix;
@@ -554,7 +613,7 @@ static int rule_probe_missing(struct an_ctx *c)
 
 		if (p->row == AN_NONE || ix->reported[e])
 			continue;
-		f = findings_add(c->out, RM_FINDING_PROBE_MISSING, RM_SEV_WARNING);
+		f = findings_add(c->out, RM_FINDING_PROBE_MISSING, RM_SEV_ERROR);
 		if (f == NULL)
 			return RM_ENOMEM;
 		f->from.cluster = ix->topo->clusters[p->cluster].name;
@@ -571,7 +630,7 @@ int an_rules(const struct an_index *ix, struct rm_findings *out)
 {
 	struct an_ctx c = { ix->topo, ix, out, out->arena };
 	struct an_pair p;
-	size_t a, b, first = out->n;
+	size_t a, b, i, first = out->n;
 	int rc = RM_OK;
 
 	for (a = 0; rc == RM_OK && a < ix->nclusters; a++)
@@ -588,6 +647,9 @@ int an_rules(const struct an_index *ix, struct rm_findings *out)
 					      .to = cb->name };
 			rc = analyze_pair(&c, &p);
 		}
+	for (i = 0; i < ARRAY_SIZE(rules) && rc == RM_OK; i++)
+		if (rules[i].where == AN_AT_TARGET)
+			rc = find_at_target(&c, &rules[i]);
 	if (rc == RM_OK)
 		rc = an_merge(&c, first);
 	if (rc == RM_OK)

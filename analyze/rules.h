@@ -60,7 +60,7 @@ an_explain_fn an_explain_no_route, an_explain_asymmetric, an_explain_zone_cut,
     an_explain_firewall_drop, an_explain_firewall_reject, an_explain_port_closed,
     an_explain_collision, an_explain_snat, an_explain_not_cassandra, an_explain_unresolvable,
     an_explain_wrong_answer, an_explain_blackhole, an_explain_latency, an_explain_loss,
-    an_explain_probe_missing;
+    an_explain_probe_missing, an_explain_unexplained;
 
 /* The words of merged findings (merge.c): x absorbed its mirror image. */
 int an_explain_collision_both(struct an_ctx *c, struct rm_finding *x);
@@ -72,5 +72,9 @@ int an_explain_gateway(struct an_ctx *c, struct rm_finding *x, const struct rm_a
  * zone cuts, and a missing route (no-route one way, asymmetric-route the
  * other) among the findings from `first` on. 0, or RM_ENOMEM. */
 int an_merge(struct an_ctx *c, size_t first);
+
+/* Whether a cell is unhealthy: not healthy (analyze_health), and not icmp
+ * loss within the topology's lossWarnPct. */
+bool an_cell_unhealthy(const struct rm_topology *t, const struct rm_result *r);
 
 #endif

@@ -30,6 +30,7 @@ static const char *const kind_names[RM_FINDING_KIND_COUNT] = {
 	[RM_FINDING_PACKET_LOSS] = "packet-loss",
 	[RM_FINDING_PROBE_MISSING] = "probe-missing",
 	[RM_FINDING_ADDRESS_OUT_OF_RANGE] = "address-out-of-range",
+	[RM_FINDING_UNEXPLAINED] = "unexplained",
 };
 
 const char *finding_kind_name(enum rm_finding_kind kind)

@@ -333,16 +333,23 @@ static void test_dns(void **state)
 	(void)state;
 	setup(&fx);
 	set(&fx.e, "west", RM_CHECK_DNS, 0, RM_STATUS_NXDOMAIN, NULL);
-	/* A stale record in east's DNS, seen from both clusters: one finding. */
+	/* A stale record of east's target in east's DNS, seen from both
+	 * clusters: one finding, * -> et, counting both cells. */
 	set(&fx.e, "east", RM_CHECK_DNS, 0, RM_STATUS_WRONG_ANSWER, NULL);
 	set(&fx.w, "east", RM_CHECK_DNS, 0, RM_STATUS_WRONG_ANSWER, NULL);
+	for (size_t i = 0; i < fx.w.nresults; i++)
+		if (fx.w.results[i].check == RM_CHECK_DNS &&
+		    strcmp(fx.w.results[i].target, "e0") == 0)
+			fx.w.results[i].status = RM_STATUS_OK;
 	run(&fx);
 	assert_int_equal(fx.f.n, 2);
 	assert_int_equal(fx.f.v[0].kind, RM_FINDING_DNS_UNRESOLVABLE);
 	assert_string_equal(fx.f.v[0].from.cluster, "east");
 	assert_int_equal(fx.f.v[1].kind, RM_FINDING_DNS_WRONG_ANSWER);
-	assert_string_equal(fx.f.v[1].from.cluster, "east");
+	assert_string_equal(fx.f.v[1].from.cluster, "*");
 	assert_string_equal(fx.f.v[1].to.cluster, "east");
+	assert_string_equal(fx.f.v[1].to.probes[0], "et");
+	assert_int_equal(fx.f.v[1].cells, 2);
 	teardown(&fx);
 }
 
@@ -394,7 +401,103 @@ static void test_probe_missing(void **state)
 	assert_int_equal(analyze(&fx, docs, 1), RM_OK);
 	assert_int_equal(fx.f.n, 1);
 	assert_int_equal(fx.f.v[0].kind, RM_FINDING_PROBE_MISSING);
+	/* An incomplete matrix is never a pass. */
+	assert_int_equal(fx.f.v[0].severity, RM_SEV_ERROR);
 	assert_string_equal(fx.f.v[0].summary, "probe e0 of east sent no results");
+	teardown(&fx);
+}
+
+/* A resolver with no forward for the other cluster's zone answers REFUSED;
+ * one whose forward fails, SERVFAIL; one that gets nothing, no answer. Each
+ * is dns-unresolvable, never silence. */
+static void test_dns_failures_are_unresolvable(void **state)
+{
+	static const struct {
+		enum rm_check_status st;
+		const char *summary;
+	} cases[] = {
+		{ RM_STATUS_REFUSED, "east cannot resolve west's names (REFUSED: its DNS has no "
+				     "forward for )" },
+		{ RM_STATUS_SERVFAIL,
+		  "east cannot resolve west's names (SERVFAIL: its DNS fails to "
+		  "forward )" },
+		{ RM_STATUS_TIMEOUT,
+		  "east cannot resolve west's names (no answer: its DNS does not "
+		  "answer, or its forward gets no answer, for )" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fx fx;
+
+		setup(&fx);
+		set(&fx.e, "west", RM_CHECK_DNS, 0, cases[i].st, NULL);
+		run(&fx);
+		assert_int_equal(fx.f.n, 1);
+		assert_int_equal(fx.f.v[0].kind, RM_FINDING_DNS_UNRESOLVABLE);
+		assert_int_equal(fx.f.v[0].cells, 2);
+		assert_string_equal(fx.f.v[0].summary, cases[i].summary);
+		teardown(&fx);
+	}
+}
+
+/* A failing cell no rule explains is an error finding of its own, with the
+ * statuses counted: never a pass over it. */
+static void test_unexplained(void **state)
+{
+	struct fx fx;
+	size_t i;
+
+	(void)state;
+	setup(&fx);
+	/* identity says no responder while tcp works: no rule has a cause */
+	for (i = 0; i < fx.w.nresults; i++)
+		if (fx.w.results[i].check == RM_CHECK_IDENTITY &&
+		    strcmp(fx.w.results[i].target, "et") == 0)
+			fx.w.results[i].status = RM_STATUS_NO_RESPONDER;
+	run(&fx);
+	assert_int_equal(fx.f.n, 1);
+	assert_int_equal(fx.f.v[0].kind, RM_FINDING_UNEXPLAINED);
+	assert_int_equal(fx.f.v[0].severity, RM_SEV_ERROR);
+	assert_int_equal(fx.f.v[0].cells, 1);
+	assert_string_equal(fx.f.v[0].summary, "west -> east: 1 identity cells fail and no rule "
+					       "explains them (no-responder 1)");
+	assert_string_equal(fx.f.v[0].evidence[0].to, "et");
+	teardown(&fx);
+}
+
+/* What listens at a target is the target's: one finding * -> target that
+ * counts the cells of every source. */
+static void test_not_cassandra_at_target(void **state)
+{
+	struct fx fx;
+	size_t i;
+	struct rm_results_doc *docs[2];
+
+	(void)state;
+	setup(&fx);
+	docs[0] = &fx.w;
+	docs[1] = &fx.e;
+	for (size_t d = 0; d < 2; d++)
+		for (i = 0; i < docs[d]->nresults; i++) {
+			struct rm_result *r = &docs[d]->results[i];
+
+			if (r->check == RM_CHECK_TCP && r->port == 9042 &&
+			    strcmp(r->target, "et") == 0) {
+				r->check = RM_CHECK_CQL;
+				r->status = RM_STATUS_NOT_CQL;
+				r->error = "not CQL";
+			}
+		}
+	run(&fx);
+	assert_int_equal(fx.f.n, 1);
+	assert_int_equal(fx.f.v[0].kind, RM_FINDING_NOT_CASSANDRA);
+	assert_string_equal(fx.f.v[0].from.cluster, "*");
+	assert_string_equal(fx.f.v[0].to.cluster, "east");
+	assert_int_equal(fx.f.v[0].to.nprobes, 1);
+	assert_string_equal(fx.f.v[0].to.probes[0], "et");
+	assert_int_equal(fx.f.v[0].cells, 2);
 	teardown(&fx);
 }
 
@@ -402,6 +505,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean_gives_nothing),
+		cmocka_unit_test(test_dns_failures_are_unresolvable),
+		cmocka_unit_test(test_unexplained),
+		cmocka_unit_test(test_not_cassandra_at_target),
 		cmocka_unit_test(test_firewall_drop),
 		cmocka_unit_test(test_reject_names_router),
 		cmocka_unit_test(test_no_route_hides_consequences),
