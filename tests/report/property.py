@@ -16,8 +16,11 @@ hole; a zone cut off; and one cell alone failing in a way no rule knows
 given, so the analyzer cannot tell a lost request from a lost answer; the
 invariant does not ask it to.
 Exit: 0 every round keeps the invariant, 1 one does not, 2 bad usage."""
+import argparse
+import contextlib
 import copy
 import glob
+import io
 import json
 import os
 import random
@@ -56,7 +59,7 @@ def cl(d):
     return d["probe"]["cluster"]
 
 
-def cut_pair(d, r, icmp_from):
+def cut_pair(r):
     """The pair cannot talk: what every check shows then."""
     st = {"icmp": "timeout", "tcp": "filtered", "cql": "closed", "identity": "no-responder",
           "mtu": None, "nat": None}
@@ -138,9 +141,9 @@ def fault_zone(rng, docs, clusters, where):
     for d in docs:
         for r in d["results"]:
             if cl(d) != b and r["target"] in inzone and r["check"] != "dns":
-                cut_pair(d, r, None)
+                cut_pair(r)
             elif d["probe"]["name"] in inzone and r["targetCluster"] != b and r["check"] != "dns":
-                cut_pair(d, r, None)
+                cut_pair(r)
     return f"zone {zone} of {b} cut off (both ways)"
 
 
@@ -184,8 +187,6 @@ def run_round(reachmap, seed, docs, where, keep):
     if rc.returncode not in (0, 1):
         print(f"FAIL seed {seed}: reachmap analyze exited {rc.returncode}: {rc.stderr.strip()}")
         return 1
-    import io
-    import contextlib
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         bad = invariant.check_report(report, True)
@@ -206,26 +207,15 @@ def run_round(reachmap, seed, docs, where, keep):
 
 
 def main(argv):
-    if not argv or argv[0].startswith("-"):
-        print(__doc__.split("\n\n")[1], file=sys.stderr)
-        return 2
-    reachmap, rounds, first, keep = argv[0], 40, 1, None
-    args = argv[1:]
-    while args:
-        opt = args.pop(0)
-        if opt in ("--rounds", "--seed", "--keep") and args:
-            val = args.pop(0)
-            if opt == "--keep":
-                keep = val
-            elif opt == "--rounds":
-                rounds = int(val)
-            else:
-                first, rounds = int(val), 1 if rounds == 40 else rounds
-        else:
-            print(f"property.py: unknown argument '{opt}'", file=sys.stderr)
-            return 2
+    ap = argparse.ArgumentParser(description="issue 11's invariant on synthetic rounds")
+    ap.add_argument("reachmap")
+    ap.add_argument("--rounds", type=int, default=None, help="how many (default 40, 1 with --seed)")
+    ap.add_argument("--seed", type=int, default=1, help="the first round's seed")
+    ap.add_argument("--keep", metavar="DIR", help="keep the documents and reports in DIR")
+    a = ap.parse_args(argv)
+    rounds = a.rounds if a.rounds is not None else (1 if "--seed" in argv else 40)
     docs, where = load_base()
-    bad = sum(run_round(reachmap, s, docs, where, keep) for s in range(first, first + rounds))
+    bad = sum(run_round(a.reachmap, s, docs, where, a.keep) for s in range(a.seed, a.seed + rounds))
     print(f"invariant.property: {rounds - bad} of {rounds} synthetic rounds keep the invariant")
     return 1 if bad else 0
 
