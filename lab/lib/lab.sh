@@ -28,6 +28,10 @@ FAULTS=()          # commands run after the network is up
 declare -A DNS_NO_STUB  # "east" -> "west": east's DNS has no stub for west
 declare -A DNS_ADDR     # pod -> address its DNS record gives (a stale one)
 declare -A NOT_CQL      # pod -> 1: something else answers on 9042
+# "east:west" -> refused | silent: east's DNS has a broken stub for west's
+# domain: no upstream for it (dnsmasq answers REFUSED, as a resolver with no
+# forward for that zone does), or one that never answers (a timeout).
+declare -A DNS_STUB_BROKEN
 SCENARIO_DESC=""
 INCLUDED=()
 
@@ -142,8 +146,12 @@ build_cluster() {
 		ip -n "$g" link set "br$i" up
 		ip -n "$g" addr add "${nets[$i]}.1/24" dev "br$i"
 	done
-	# The VPC routes each cluster's pods and services to its gateway.
-	ip -n "$(ns vpc)" route add "${C_PODS[$c]}" via "${C_GWIP[$c]}"
+	# The VPC routes each cluster's pods and services to its gateway. Two
+	# clusters may declare the same pod range (kubeadm's 10.244.0.0/16 in
+	# both): a route table holds one route per prefix, the first cluster's
+	# stays, as a cloud route table refuses the duplicate.
+	[ -n "$(ip -n "$(ns vpc)" route list exact "${C_PODS[$c]}")" ] ||
+		ip -n "$(ns vpc)" route add "${C_PODS[$c]}" via "${C_GWIP[$c]}"
 	ip -n "$(ns vpc)" route add "${C_SVC[$c]}" via "${C_GWIP[$c]}"
 }
 
@@ -199,7 +207,13 @@ start_dns() {
 	for o in "${CLUSTERS[@]}"; do
 		[ "$o" = "$c" ] && continue
 		[ "${DNS_NO_STUB[$c]:-}" = "$o" ] && continue
-		args+=(--server="/${C_DOMAIN[$o]}/${C_DNS[$o]}")
+		case ${DNS_STUB_BROKEN[$c:$o]:-} in
+		# "#" is "the default servers", and there are none (--no-resolv).
+		refused) args+=(--server="/${C_DOMAIN[$o]}/#") ;;
+		# The right host, a port where nothing listens: dnsmasq never answers.
+		silent) args+=(--server="/${C_DOMAIN[$o]}/${C_DNS[$o]}#5353") ;;
+		*) args+=(--server="/${C_DOMAIN[$o]}/${C_DNS[$o]}") ;;
+		esac
 	done
 	nsx "$c-gw" dnsmasq "${args[@]}" 8>&- 9>&- || die "dnsmasq of $c did not start (see $LAB_DIR/dnsmasq-$c.log)"
 }
@@ -238,15 +252,17 @@ start_serve() {
 	done
 }
 
-# wait_for_line FILE TEXT: bounded (5 s) wait until FILE holds TEXT.
+# wait_for_line FILE TEXT: wait until FILE holds TEXT, bounded by this one
+# wait (20 s: a sanitizer build starting on a loaded machine), not by a
+# budget shared with the rest of up.
 wait_for_line() {
-	local tries=0
-	while [ $tries -lt 100 ]; do
+	local end=$((SECONDS + 20))
+	while [ $SECONDS -lt $end ]; do
 		grep -qF "$2" "$1" 2>/dev/null && return 0
 		sleep 0.05
-		tries=$((tries + 1))
 	done
-	die "no '$2' in $1 after 5 s: $(tail -3 "$1" 2>/dev/null)"
+	grep -qF "$2" "$1" 2>/dev/null && return 0
+	die "no '$2' in $1 after 20 s: $(tail -3 "$1" 2>/dev/null)"
 }
 
 # ---- faults: each is a function a scenario names with `fault` ----------
@@ -287,6 +303,16 @@ zone_cut() {
 	local nets=(${C_ZNETS[$1]})
 	nsx vpc iptables -A FORWARD -d "${nets[$2]}.0/24" -j DROP
 	nsx vpc iptables -A FORWARD -s "${nets[$2]}.0/24" -j DROP
+}
+
+# zone_reject FROM ZONE_INDEX TO: the VPC rejects everything from that zone of
+# FROM towards TO's pods with ICMP net unreachable (3/0) from itself. The
+# other way the requests arrive and the answers meet the same rule, so they
+# are lost on the way back.
+zone_reject() {
+	local nets=(${C_ZNETS[$1]})
+	nsx vpc iptables -A FORWARD -s "${nets[$2]}.0/24" -d "${C_PODS[$3]}" \
+		-j REJECT --reject-with icmp-net-unreachable
 }
 
 # ---- the topology file --------------------------------------------------

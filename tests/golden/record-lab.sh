@@ -3,13 +3,19 @@
 # (topology, each probe's results, each pod's arrivals), so that the
 # analyzer's golden reports run without root. Run as root after a change to
 # the lab or the probes, then `make golden` and review the diff.
-#   tests/golden/record-lab.sh REACHMAP
+#   tests/golden/record-lab.sh REACHMAP [SCENARIO...]   (default: every scenario)
 set -eu
-RM=$(readlink -f "${1:?usage: record-lab.sh REACHMAP}")
+RM=$(readlink -f "${1:?usage: record-lab.sh REACHMAP [SCENARIO...]}")
+shift
 cd "$(dirname "$0")/../.."
-for s in $(lab/reachmap-lab list | awk '{print $1}'); do
+# One lab at a time on this machine: wait for a running test's.
+# shellcheck source=../lab/lock.sh
+. tests/lab/lock.sh
+lab_lock record-lab
+[ $# -gt 0 ] || set -- $(lab/reachmap-lab list | awk '{print $1}')
+for s; do
 	d=$(mktemp -d)
-	lab/reachmap-lab up "$s" --dir "$d" --reachmap "$RM" >/dev/null
+	lab/reachmap-lab up "$s" --dir "$d" --reachmap "$RM" >/dev/null 9>&-
 	for p in $(awk '$1 == "POD" && $5 == "probe" { print $2 }' "$d/state"); do
 		c=$(awk -v p="$p" '$1 == "POD" && $2 == p { print $4 }' "$d/state")
 		ip netns exec "rmlab-$p" "$RM" probe --topology "$d/topology.yaml" --cluster "$c" \

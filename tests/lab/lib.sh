@@ -23,7 +23,15 @@ TCPCHECK="/usr/bin/python3 $SRC/lab/lib/tcpcheck.py"
 PORTS="7000 7001 7199 9042 8080"
 shopt -s extglob
 
+# in_pod POD COMMAND...: one bounded step (a connection, a ping, a trace).
 in_pod() { local p=$1; shift; timeout 10 ip netns exec "rmlab-$p" "$@"; }
+
+# in_pod_sweep POD COMMAND...: a command that bounds each of its own steps
+# (tcpcheck --batch, the dig loop). No wall-clock budget is shared by a whole
+# sweep: on a loaded machine (two cores, a parallel ctest) the last steps of
+# such a budget were never run and the cells read "nothing". ctest's TIMEOUT
+# stays the backstop for a hang.
+in_pod_sweep() { local p=$1; shift; ip netns exec "rmlab-$p" "$@"; }
 
 pass() { echo "ok   $*"; PASS=$((PASS + 1)); }
 fail() { echo "FAIL $*"; FAILED=$((FAILED + 1)); }
@@ -81,10 +89,11 @@ sweep() {
 			(if in_pod "$src" ping -n -q -c 2 -i 0.2 -W 1 "$a" >/dev/null 2>&1; then echo ok; else echo fail; fi) \
 				>"$tmp/ping.$src.$dst" &
 		done >"$tmp/in.$src"
-		in_pod "$src" $TCPCHECK --batch --timeout 1 <"$tmp/in.$src" >"$tmp/tcp.$src" 2>&1 &
+		in_pod_sweep "$src" $TCPCHECK --batch --tries 2 --timeout 1 <"$tmp/in.$src" >"$tmp/tcp.$src" 2>&1 &
+		# Each lookup is bounded by its own tries and timeout.
 		# shellcheck disable=SC2016
-		in_pod "$src" bash -c 'for d; do
-			out=$(dig +time=1 +tries=1 "${d#*=}" A 2>&1)
+		in_pod_sweep "$src" bash -c 'for d; do
+			out=$(timeout 10 dig +time=2 +tries=2 "${d#*=}" A 2>&1)
 			st=$(echo "$out" | sed -n "s/.*status: \([A-Z]*\),.*/\1/p" | head -1)
 			ad=$(echo "$out" | awk "\$4 == \"A\" { print \$5; exit }")
 			echo "${d%%=*} ${st:-TIMEOUT}${ad:+ $ad}"

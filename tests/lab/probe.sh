@@ -52,16 +52,38 @@ if /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
 fi
 /usr/bin/python3 "$SRC/tests/lab/probe_expect.py" --arrivals "$dir" "$SCENARIO" "${files[@]}" || exit 1
 
-# The analyzer on the same documents: exactly the injected faults.
+# The analyzer on the same documents: exactly the injected faults, and
+# issue 11's invariant (every unhealthy cell explained). A part that
+# tests/lab/known-failing.txt lists for this scenario is expected to fail on
+# today's analyzer: it is reported (XFAIL) and does not fail the test, the
+# probes' part above still does; once it passes, the line must go (XPASS fails).
+known_failing() { grep -Eq "^$1 +$SCENARIO( |$)" "$SRC/tests/lab/known-failing.txt"; }
+# verdict PART RC: PART's result, against the list.
+verdict() {
+	if known_failing "$1"; then
+		if [ "$2" -ne 0 ]; then echo "XFAIL $1 $SCENARIO: known to fail until issue 11's fix (tests/lab/known-failing.txt)"; return 0; fi
+		echo "XPASS $1 $SCENARIO: passes now; remove its line from tests/lab/known-failing.txt"
+		return 1
+	fi
+	return "$2"
+}
 "$REACHMAP" analyze --topology "$dir/topology.yaml" --format json -o "$dir/report.json" \
 	"${files[@]}" "$dir"/arrivals-*.json
 rc=$?
 want_rc=1
 case $SCENARIO in clean | three-dc) want_rc=0 ;; esac
-[ "$rc" -eq "$want_rc" ] || { echo "FAIL reachmap analyze exited $rc, want $want_rc"; exit 1; }
-echo "ok   reachmap analyze exits $rc"
+[ "$rc" -le 1 ] || { echo "FAIL reachmap analyze exited $rc"; exit 1; }
 if /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
 	/usr/bin/python3 "$SRC/tests/schema/validate.py" "$SRC/report/schema/reachmap.report.v1.json" \
 		"$dir/report.json" || exit 1
 fi
-/usr/bin/python3 "$SRC/tests/lab/analyze_expect.py" "$SCENARIO" "$dir/report.json"
+bad=0
+(
+	[ "$rc" -eq "$want_rc" ] || { echo "FAIL reachmap analyze exited $rc, want $want_rc"; exit 1; }
+	echo "ok   reachmap analyze exits $rc"
+	/usr/bin/python3 "$SRC/tests/lab/analyze_expect.py" "$SCENARIO" "$dir/report.json"
+)
+verdict expect $? || bad=1
+/usr/bin/python3 "$SRC/tests/report/invariant.py" "$dir/report.json"
+verdict invariant $? || bad=1
+exit $bad

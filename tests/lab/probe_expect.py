@@ -17,6 +17,7 @@ HEALTHY = {"icmp": "ok", "tcp": "open", "cql": "ok", "identity": "ok", "nat": "n
 
 WEST = ["west-a-0", "west-b-0", "dc-west-rack1-sts-0", "dc-west-rack2-sts-0"]
 EAST = ["east-b-0", "east-c-0", "dc-east-rack1-sts-0", "dc-east-rack2-sts-0"]
+CENTRAL = ["central-a-0", "central-f-0", "dc-central-rack1-sts-0", "dc-central-rack2-sts-0"]
 
 
 def cut(src, dst, icmp, tcp):
@@ -83,6 +84,46 @@ def rules(scenario):
             r += cut("west-b-0", d, "timeout", "filtered")
         for d in ["west-a-0", "dc-west-rack1-sts-0"]:
             r += cut("east-b-0", d, "timeout", "filtered")
+    r += rules_issue11(scenario)
+    return r
+
+
+def rules_issue11(scenario):
+    """The scenarios of issue 11's classes (what the probes must see; what
+    the analyzer must make of it is in analyze_expect.py)."""
+    r = []
+    if scenario == "dns-refused":
+        # East's resolver has no forward for west's zone: REFUSED, not
+        # NXDOMAIN. Central's forward never answers.
+        r += [("east-*", d, "dns", None, "refused") for d in WEST]
+        r += [("central-*", d, "dns", None, "timeout") for d in WEST]
+    if scenario == "target-side":
+        r += [("*", "dc-west-rack1-sts-0", "dns", None, "wrong-answer"),
+              ("*", "dc-central-rack2-sts-0", "cql", None, "not-cql")]
+    if scenario == "overlap-kubeadm":
+        # 10.244.1.10 is west-b-0 and east-b-0, 10.244.1.20 is
+        # dc-west-rack2-sts-0 and dc-east-rack1-sts-0: each side reaches its
+        # own pod there. The VPC routes 10.244.0.0/16 to west: west's packets
+        # to east's 10.244.2.0/24 loop until the VPC says "time exceeded",
+        # east's to west's 10.244.0.0/24 arrive and the answers are lost.
+        for s in ["west-a-0", "west-b-0"]:
+            r += [(s, "east-b-0", "identity", None, "mismatch"),
+                  (s, "dc-east-rack1-sts-0", "identity", None, "mismatch")]
+            for d in ["east-c-0", "dc-east-rack2-sts-0"]:
+                r += cut(s, d, "unreachable|timeout", "unreachable|filtered")
+        for s in ["east-b-0", "east-c-0"]:
+            r += [(s, "west-b-0", "identity", None, "mismatch"),
+                  (s, "dc-west-rack2-sts-0", "identity", None, "mismatch")]
+            for d in ["west-a-0", "dc-west-rack1-sts-0"]:
+                r += cut(s, d, "timeout", "filtered")
+    if scenario == "one-way-reject":
+        # us-east1-c -> west: ICMP net unreachable from the VPC, every time
+        # (a REJECT is not rate-limited like a missing route). west ->
+        # us-east1-c: the requests arrive, the answers are rejected.
+        for d in WEST:
+            r += cut("east-c-0", d, "unreachable", "unreachable")
+        for d in ["east-c-0", "dc-east-rack2-sts-0"]:
+            r += cut("west-*", d, "timeout", "filtered")
     return r
 
 
@@ -104,11 +145,16 @@ def required(scenario):
     if scenario == "asymmetric":
         return [("east-b-0", "tcp", "unreachable", "10.250.1.1"),
                 ("east-c-0", "tcp", "unreachable", "10.250.2.1")]
+    if scenario == "one-way-reject":
+        return [("east-c-0", "tcp", "unreachable", "10.150.0.1"),
+                ("east-c-0", "icmp", "unreachable", "10.150.0.1")]
     return []
 
 
 ADDR = {"west-a-0": "10.200.1.10", "west-b-0": "10.200.2.10", "east-b-0": "10.250.1.10",
         "east-c-0": "10.250.2.10"}
+# Where a scenario numbers its pods otherwise.
+ADDR_IN = {"overlap-kubeadm": {"east-c-0": "10.244.2.10"}}
 
 
 def arrival_rules(scenario):
@@ -119,6 +165,15 @@ def arrival_rules(scenario):
         # West's SYNs arrive in east; east's answers are what is lost.
         return [(d, s, 7000, True) for d in ("dc-east-rack1-sts-0", "dc-east-rack2-sts-0")
                 for s in ("west-a-0", "west-b-0")]
+    if scenario == "one-way-reject":
+        # West's SYNs arrive in us-east1-c (the answers are what is lost);
+        # us-east1-c's never reach west.
+        return [(d, s, 7000, True) for d in ("east-c-0", "dc-east-rack2-sts-0")
+                for s in ("west-a-0", "west-b-0")] + \
+            [(d, "east-c-0", 7000, False) for d in ("dc-west-rack1-sts-0", "dc-west-rack2-sts-0")]
+    if scenario == "overlap-kubeadm":
+        # East's 10.244.2.10 reaches west's own zone; the answer is lost.
+        return [("dc-west-rack1-sts-0", "east-c-0", 7000, True)]
     if scenario == "firewall-drop":
         # East's SYNs to 7000 never arrive; 9042 does.
         return [(d, s, p, p != 7000) for d in ("dc-west-rack1-sts-0", "dc-west-rack2-sts-0")
@@ -130,7 +185,8 @@ def check_arrivals(scenario, adir):
     bad = 0
     for dst, src, port, want in arrival_rules(scenario):
         doc = json.load(open(f"{adir}/arrivals-{dst}.json"))
-        got = any(a["from"] == ADDR[src] and a["protocol"] == "tcp" and a["port"] == port
+        addr = ADDR_IN.get(scenario, {}).get(src, ADDR[src])
+        got = any(a["from"] == addr and a["protocol"] == "tcp" and a["port"] == port
                   for a in doc["arrivals"])
         if got == want:
             print(f"ok   {dst}: {src}'s tcp/{port} SYNs {'arrived' if want else 'never arrived'}")
