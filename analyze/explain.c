@@ -2,6 +2,8 @@
  * rules table (rules.c), and the words of a cause merged from both sides
  * (merge.c). A summary says what is wrong where; a remedy, what to change
  * and on which side. */
+#include <stdbool.h>
+
 #include "analyze/rules.h"
 #include "analyze/words.h"
 #include "reachmap/error.h"
@@ -154,8 +156,9 @@ int an_explain_unresolvable(struct an_ctx *c, const struct an_pair *p, struct rm
 {
 	const char *domain = an_ne(p->dst->dns_domain);
 	const char *servers = an_dns_servers(c->a, p->dst);
-
+	const char *to = servers[0] ? servers : "its DNS servers";
 	const char *why;
+	bool forwarded = false; /* a forward exists but gets no good answer */
 
 	switch (x->first->status) {
 	case RM_STATUS_REFUSED:
@@ -163,9 +166,11 @@ int an_explain_unresolvable(struct an_ctx *c, const struct an_pair *p, struct rm
 		break;
 	case RM_STATUS_SERVFAIL:
 		why = "SERVFAIL: its DNS fails to forward";
+		forwarded = true;
 		break;
 	case RM_STATUS_TIMEOUT:
 		why = "no answer: its DNS does not answer, or its forward gets no answer, for";
+		forwarded = true;
 		break;
 	default:
 		why = "NXDOMAIN: its DNS has no stub domain for";
@@ -173,11 +178,18 @@ int an_explain_unresolvable(struct an_ctx *c, const struct an_pair *p, struct rm
 	}
 	f->summary = rm_arena_printf(c->a, "%s cannot resolve %s's names (%s %s)", p->from, p->to,
 				     why, domain);
-	f->remedy = rm_arena_printf(c->a,
-				    "add a stub domain to %s's DNS: forward %s to %s (CoreDNS: a "
-				    "server block for %s with 'forward . %s')",
-				    p->from, domain, servers[0] ? servers : "its DNS servers",
-				    domain, servers[0] ? servers : "...");
+	if (forwarded)
+		f->remedy =
+		    rm_arena_printf(c->a,
+				    "check the forward of %s in %s's DNS: it must point at %s, "
+				    "and %s's DNS must be reachable from %s's on udp and tcp/53",
+				    domain, p->from, to, p->to, p->from);
+	else
+		f->remedy =
+		    rm_arena_printf(c->a,
+				    "add a stub domain to %s's DNS: forward %s to %s (CoreDNS: "
+				    "a server block for %s with 'forward . %s')",
+				    p->from, domain, to, domain, servers[0] ? servers : "...");
 	return written(f);
 }
 
