@@ -42,23 +42,35 @@ int an_explain_asymmetric(struct an_ctx *c, const struct an_pair *p, struct rm_f
 	return written(f);
 }
 
+/* A zone cut, in its direction: "east's zone c -> west" when the zone's
+ * own traffic fails, "west -> east's zone c" when traffic to it does. With
+ * an ICMP answer its sender is where the route or filter is missing;
+ * without one, where the path check's trail ends is where to start. */
 int an_explain_zone_cut(struct an_ctx *c, const struct an_pair *p, struct rm_finding *f,
 			const struct an_facts *x)
 {
 	const char *side = x->source_side ? p->from : p->to;
-	const char *other = x->source_side ? p->to : p->from;
+	const char *zone = rm_arena_printf(c->a, "%s's zone %s", side, x->zone);
+	const char *from = x->source_side ? zone : p->from;
+	const char *to = x->source_side ? p->to : zone;
 
-	f->summary =
-	    rm_arena_printf(c->a,
-			    "%s's zone %s is cut off from %s: nothing answers "
-			    "there%s%s, while %s's other zones work",
-			    side, x->zone, other, x->last_hop ? "; the trail ends at " : "",
-			    an_ne(x->last_hop), side);
-	f->remedy =
-	    rm_arena_printf(c->a,
-			    "check the routes and firewall rules for %s's zone %s subnet "
-			    "between the clusters%s%s",
-			    side, x->zone, x->last_hop ? ", starting at " : "", an_ne(x->last_hop));
+	if (x->who != NULL) {
+		f->summary = rm_arena_printf(c->a,
+					     "%s -> %s: every connection fails, and %s answers "
+					     "\"unreachable\", while %s's other zones work",
+					     from, to, x->who, side);
+		f->remedy =
+		    rm_arena_printf(c->a, "fix the route or filter on %s for traffic from %s to %s",
+				    x->who, from, to);
+		return written(f);
+	}
+	f->summary = rm_arena_printf(
+	    c->a, "%s -> %s: nothing answers%s%s, while %s's other zones work", from, to,
+	    x->last_hop ? "; the trail ends at " : "", an_ne(x->last_hop), side);
+	f->remedy = rm_arena_printf(c->a,
+				    "check the routes and firewall rules for %s's subnet "
+				    "between the clusters%s%s",
+				    zone, x->last_hop ? ", starting at " : "", an_ne(x->last_hop));
 	return written(f);
 }
 
@@ -102,14 +114,17 @@ int an_explain_port_closed(struct an_ctx *c, const struct an_pair *p, struct rm_
 	return written(f);
 }
 
+/* The address, the pod that was meant and the one that answered. */
 int an_explain_collision(struct an_ctx *c, const struct an_pair *p, struct rm_finding *f,
 			 const struct an_facts *x)
 {
+	const struct rm_result *r = x->first;
+
 	f->summary = rm_arena_printf(c->a,
-				     "%s -> %s: %zu addresses of %s are answered by another "
-				     "pod (%s answered for %s)",
-				     p->from, p->to, f->cells, p->to, an_ne(x->first->responder),
-				     x->first->target);
+				     "%s -> %s: %s is %s's address in %s, and %s answers there; "
+				     "%zu cells answered by another pod",
+				     p->from, p->to, an_addr(c->a, &r->address), r->target, p->to,
+				     an_ne(r->responder), f->cells);
 	f->remedy = rm_arena_printf(c->a,
 				    "give %s's pods addresses no other cluster uses: the pod "
 				    "ranges overlap (see reachmap plan)",
@@ -292,15 +307,29 @@ int an_explain_unexplained(struct an_ctx *c, const struct an_pair *p, struct rm_
 int an_explain_collision_both(struct an_ctx *c, struct rm_finding *x)
 {
 	x->summary = rm_arena_printf(c->a,
-				     "%s and %s answer for each other's addresses "
-				     "(%zu cells; e.g. %s): their pod ranges overlap",
+				     "%s and %s answer for each other's addresses (%zu cells): "
+				     "their pod ranges overlap; %s",
 				     x->from.cluster, x->to.cluster, x->cells, an_ne(x->summary));
 	return x->summary != NULL ? RM_OK : RM_ENOMEM;
 }
 
-int an_explain_zone_both(struct an_ctx *c, struct rm_finding *x)
+/* y, the same zone's cut in the other direction, merged into x. When y's
+ * requests arrived at the far end, its failure is x's cause seen from the
+ * other side: the answers take x's broken direction back. */
+int an_explain_zone_both(struct an_ctx *c, struct rm_finding *x, const struct rm_finding *y)
 {
-	x->summary = rm_arena_printf(c->a, "%s (both ways)", an_ne(x->summary));
+	size_t k;
+	bool arrived = false;
+
+	for (k = 0; k < y->nevidence; k++)
+		arrived |= y->evidence[k].arrived == 1;
+	if (arrived)
+		x->summary = rm_arena_printf(c->a,
+					     "%s; the other way the requests arrive, and the "
+					     "answers are lost on the way back",
+					     an_ne(x->summary));
+	else
+		x->summary = rm_arena_printf(c->a, "%s (both ways)", an_ne(x->summary));
 	return x->summary != NULL ? RM_OK : RM_ENOMEM;
 }
 

@@ -122,8 +122,17 @@ static int merge_zones(struct an_ctx *c, size_t first)
 			if (y->kind != RM_FINDING_NO_ROUTE || y->from.nzones != 1 ||
 			    !mirrored(x, y) || strcmp(y->from.zones[0], x->to.zones[0]) != 0)
 				continue;
+			/* The direction an ICMP answer names the router of is the
+			 * one that fails; the other is its consequence. */
+			if (router_of(x).family == RM_AF_NONE &&
+			    router_of(y).family != RM_AF_NONE) {
+				struct rm_finding t = *x;
+
+				*x = *y;
+				*y = t;
+			}
 			absorb(x, y);
-			rc = an_explain_zone_both(c, x);
+			rc = an_explain_zone_both(c, x, y);
 		}
 	}
 	drop_merged(c->out, first);

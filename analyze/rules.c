@@ -44,6 +44,9 @@ struct an_rule {
 	bool by_port; /* the finding names the port of its cells */
 	an_find_fn *find;
 	an_explain_fn *explain;
+	/* The row looks at cells between overlapping ranges too; the others
+	 * leave them to the overlap (an_pair.overlaps). */
+	bool sees_overlap;
 };
 
 /* Every result of the pair for check (and port when nonzero), from the
@@ -56,7 +59,50 @@ struct an_rule {
 		     d = NULL)                                                                     \
 			for (const struct rm_result *r = &d->results[r##_ref->res]; r != NULL;     \
 			     r = NULL)                                                             \
-				if ((prt) == 0 || r->port == (prt))
+				if (((prt) == 0 || r->port == (prt)) && !hidden(p, d, r))
+
+/* Ranges that carry pods' packets between clusters: services' ranges are
+ * virtual and cluster-local, and often the same everywhere. */
+static bool routed(const struct rm_range *r)
+{
+	return r->kind != RM_RANGE_SERVICES;
+}
+
+/* Whether x lies in a routed range of both clusters. */
+static bool in_both(const struct rm_cluster *a, const struct rm_cluster *b, const struct rm_addr *x)
+{
+	size_t i, j;
+
+	for (i = 0; i < a->nranges; i++)
+		if (routed(&a->ranges[i]) && cidr_contains(&a->ranges[i].prefix, x))
+			for (j = 0; j < b->nranges; j++)
+				if (routed(&b->ranges[j]) && cidr_contains(&b->ranges[j].prefix, x))
+					return true;
+	return false;
+}
+
+/* A cell between overlapping ranges: its packets, or the answers to them,
+ * stay in the cluster that owns the address on the sender's side. */
+static bool hidden(const struct an_pair *p, const struct rm_results_doc *d,
+		   const struct rm_result *r)
+{
+	if (!p->overlaps || p->sees_overlap)
+		return false;
+	return in_both(p->src, p->dst, &r->address) ||
+	       (d->naddresses > 0 && in_both(p->src, p->dst, &d->addresses[0]));
+}
+
+static bool ranges_overlap(const struct rm_cluster *a, const struct rm_cluster *b)
+{
+	size_t i, j;
+
+	for (i = 0; i < a->nranges; i++)
+		for (j = 0; j < b->nranges; j++)
+			if (routed(&a->ranges[i]) && routed(&b->ranges[j]) &&
+			    cidr_overlaps(&a->ranges[i].prefix, &b->ranges[j].prefix))
+				return true;
+	return false;
+}
 
 /* Where the pair's refs of chk begin (end 0) or end (end 1). */
 static const struct an_ref *bucket_at(const struct an_pair *p, enum rm_check chk, int end)
@@ -289,22 +335,49 @@ static const char *zone_last_hop(struct an_ctx *c, const struct an_pair *p,
 	return NULL;
 }
 
+/* The zone's cell whose answer names who cut it: an ICMP "unreachable" or
+ * "rejected" and its sender, or the probe's own kernel without a route.
+ * NULL: every cell met silence. */
+static const struct rm_result *zone_router(struct an_ctx *c, const struct an_pair *p,
+					   const struct an_facts *x,
+					   const struct rm_results_doc **doc)
+{
+	FOR_CELLS(p, RM_CHECK_TCP, 0, d, r)
+	{
+		if (in_zone(c, x, d, r_ref) &&
+		    (r->status == RM_STATUS_NO_ROUTE || r->icmp_from.family != RM_AF_NONE)) {
+			*doc = d;
+			return r;
+		}
+	}
+	return NULL;
+}
+
+/* The zone's finding: the answer that names the router first, then every
+ * cell of the zone with whether it arrived at the far end. */
 static int zone_finding(struct an_ctx *c, struct an_pair *p, const struct an_rule *rule,
 			struct an_facts *x)
 {
+	const struct rm_results_doc *router_doc = NULL;
+	const struct rm_result *router = zone_router(c, p, x, &router_doc);
 	struct rm_finding *f;
 	struct rm_scope *s;
 	int rc = RM_OK;
 
 	x->last_hop = zone_last_hop(c, p, x);
+	if (router != NULL)
+		x->who = router->status == RM_STATUS_NO_ROUTE ? "the probe's own kernel"
+							      : an_addr(c->a, &router->icmp_from);
 	if ((f = add(c, p, rule, rule->severity)) == NULL)
 		return RM_ENOMEM;
 	s = x->source_side ? &f->from : &f->to;
 	s->zones = an_one(c->a, x->zone);
 	s->nzones = 1;
+	if (router != NULL)
+		rc = evidence(c, f, router_doc, router, -1);
 	FOR_CELLS(p, RM_CHECK_TCP, 0, d, r)
 	{
-		if (rc == RM_OK && in_zone(c, x, d, r_ref))
+		if (rc == RM_OK && r != router && in_zone(c, x, d, r_ref))
 			rc =
 			    evidence(c, f, d, r, an_arrived(c->ix, r_ref->to, r_ref->doc, r->port));
 	}
@@ -482,41 +555,43 @@ static int find_loss(struct an_ctx *c, struct an_pair *p, const struct an_rule *
 	(AN_BIT(RM_STATUS_NXDOMAIN) | AN_BIT(RM_STATUS_REFUSED) | AN_BIT(RM_STATUS_SERVFAIL) |     \
 	 AN_BIT(RM_STATUS_TIMEOUT))
 
-/* In order: the pair-wide cuts (a finding of theirs ends the pair's
- * rows), then one port, then one check at a time. */
+/* In order: addresses answered by another pod, the pair-wide cuts (a
+ * finding of theirs ends the pair's rows), then one port, then one check
+ * at a time. */
 static const struct an_rule rules[] = {
-	{ RM_FINDING_NO_ROUTE, RM_SEV_ERROR, "tcp", RM_CHECK_TCP, TCP_FAILED, AN_PAIR, false,
-	  find_no_route, an_explain_no_route },
-	{ RM_FINDING_ASYMMETRIC_ROUTE, RM_SEV_ERROR, "tcp", RM_CHECK_TCP, TCP_FAILED, AN_PAIR,
-	  false, find_return_cut, an_explain_asymmetric },
-	{ RM_FINDING_NO_ROUTE, RM_SEV_ERROR, "tcp", RM_CHECK_TCP, TCP_FAILED, AN_CROSS, false,
-	  find_zone_cut_to, an_explain_zone_cut },
-	{ RM_FINDING_NO_ROUTE, RM_SEV_ERROR, "tcp", RM_CHECK_TCP, TCP_FAILED, AN_CROSS, false,
-	  find_zone_cut_from, an_explain_zone_cut },
-	{ RM_FINDING_FIREWALL_DROP, RM_SEV_ERROR, "tcp", RM_CHECK_TCP, AN_BIT(RM_STATUS_FILTERED),
-	  AN_PAIR, true, find_port, an_explain_firewall_drop },
-	{ RM_FINDING_FIREWALL_REJECT, RM_SEV_ERROR, "tcp", RM_CHECK_TCP, AN_BIT(RM_STATUS_REJECTED),
-	  AN_PAIR, true, find_port, an_explain_firewall_reject },
-	{ RM_FINDING_PORT_CLOSED, RM_SEV_ERROR, "tcp", RM_CHECK_TCP, AN_BIT(RM_STATUS_REFUSED),
-	  AN_PAIR, true, find_port, an_explain_port_closed },
+	/* First: another pod answering is why the cuts below would fail. */
 	{ RM_FINDING_ADDRESS_COLLISION, RM_SEV_ERROR, "tcp", RM_CHECK_IDENTITY,
-	  AN_BIT(RM_STATUS_MISMATCH), AN_PAIR, false, find_status, an_explain_collision },
+	  AN_BIT(RM_STATUS_MISMATCH), AN_PAIR, false, find_status, an_explain_collision, true },
+	{ RM_FINDING_NO_ROUTE, RM_SEV_ERROR, "tcp", RM_CHECK_TCP, TCP_FAILED, AN_PAIR, false,
+	  find_no_route, an_explain_no_route, false },
+	{ RM_FINDING_ASYMMETRIC_ROUTE, RM_SEV_ERROR, "tcp", RM_CHECK_TCP, TCP_FAILED, AN_PAIR,
+	  false, find_return_cut, an_explain_asymmetric, false },
+	{ RM_FINDING_NO_ROUTE, RM_SEV_ERROR, "tcp", RM_CHECK_TCP, TCP_FAILED, AN_CROSS, false,
+	  find_zone_cut_to, an_explain_zone_cut, false },
+	{ RM_FINDING_NO_ROUTE, RM_SEV_ERROR, "tcp", RM_CHECK_TCP, TCP_FAILED, AN_CROSS, false,
+	  find_zone_cut_from, an_explain_zone_cut, false },
+	{ RM_FINDING_FIREWALL_DROP, RM_SEV_ERROR, "tcp", RM_CHECK_TCP, AN_BIT(RM_STATUS_FILTERED),
+	  AN_PAIR, true, find_port, an_explain_firewall_drop, false },
+	{ RM_FINDING_FIREWALL_REJECT, RM_SEV_ERROR, "tcp", RM_CHECK_TCP, AN_BIT(RM_STATUS_REJECTED),
+	  AN_PAIR, true, find_port, an_explain_firewall_reject, false },
+	{ RM_FINDING_PORT_CLOSED, RM_SEV_ERROR, "tcp", RM_CHECK_TCP, AN_BIT(RM_STATUS_REFUSED),
+	  AN_PAIR, true, find_port, an_explain_port_closed, false },
 	{ RM_FINDING_SNAT, RM_SEV_ERROR, "tcp", RM_CHECK_NAT, AN_BIT(RM_STATUS_SNAT), AN_PAIR,
-	  false, find_status, an_explain_snat },
+	  false, find_status, an_explain_snat, false },
 	{ RM_FINDING_NOT_CASSANDRA, RM_SEV_ERROR, "cql", RM_CHECK_CQL, AN_BIT(RM_STATUS_NOT_CQL),
-	  AN_AT_TARGET, true, find_status, an_explain_not_cassandra },
+	  AN_AT_TARGET, true, find_status, an_explain_not_cassandra, false },
 	{ RM_FINDING_DNS_UNRESOLVABLE, RM_SEV_ERROR, "dns", RM_CHECK_DNS, DNS_FAILED, AN_PAIR,
-	  false, find_status, an_explain_unresolvable },
+	  false, find_status, an_explain_unresolvable, false },
 	{ RM_FINDING_DNS_WRONG_ANSWER, RM_SEV_ERROR, "dns", RM_CHECK_DNS,
-	  AN_BIT(RM_STATUS_WRONG_ANSWER), AN_AT_TARGET, false, find_status,
-	  an_explain_wrong_answer },
+	  AN_BIT(RM_STATUS_WRONG_ANSWER), AN_AT_TARGET, false, find_status, an_explain_wrong_answer,
+	  false },
 	{ RM_FINDING_MTU_BLACKHOLE, RM_SEV_ERROR, "udp", RM_CHECK_MTU, AN_BIT(RM_STATUS_BLACKHOLE),
-	  AN_PAIR, false, find_status, an_explain_blackhole },
+	  AN_PAIR, false, find_status, an_explain_blackhole, false },
 	{ RM_FINDING_HIGH_LATENCY, RM_SEV_WARNING, "icmp", RM_CHECK_ICMP,
 	  AN_BIT(RM_STATUS_OK) | AN_BIT(RM_STATUS_LOSS), AN_PAIR, false, find_latency,
-	  an_explain_latency },
+	  an_explain_latency, false },
 	{ RM_FINDING_PACKET_LOSS, RM_SEV_WARNING, "icmp", RM_CHECK_ICMP, AN_BIT(RM_STATUS_LOSS),
-	  AN_PAIR, false, find_loss, an_explain_loss },
+	  AN_PAIR, false, find_loss, an_explain_loss, false },
 };
 
 static int analyze_pair(struct an_ctx *c, struct an_pair *p)
@@ -532,6 +607,7 @@ static int analyze_pair(struct an_ctx *c, struct an_pair *p)
 			continue;
 		if (rule->where == AN_AT_TARGET)
 			continue;
+		p->sees_overlap = rule->sees_overlap;
 		rc = rule->find(c, p, rule);
 	}
 	return rc;
@@ -644,7 +720,8 @@ int an_rules(const struct an_index *ix, struct rm_findings *out)
 					      .src = ca,
 					      .dst = cb,
 					      .from = ca->name,
-					      .to = cb->name };
+					      .to = cb->name,
+					      .overlaps = a != b && ranges_overlap(ca, cb) };
 			rc = analyze_pair(&c, &p);
 		}
 	for (i = 0; i < ARRAY_SIZE(rules) && rc == RM_OK; i++)

@@ -37,6 +37,10 @@ struct an_pair {
 	const struct rm_cluster *src, *dst;
 	const char *from, *to; /* their names */
 	bool explained;	       /* a pair-wide cause was found: no further rules */
+	/* The two clusters' ranges overlap: a cell to or from an address in
+	 * both is the overlap's consequence (cidr-overlap, address-collision),
+	 * hidden from every row but those that look at it (sees_overlap). */
+	bool overlaps, sees_overlap;
 	struct an_tally tcp;
 };
 
@@ -64,7 +68,7 @@ an_explain_fn an_explain_no_route, an_explain_asymmetric, an_explain_zone_cut,
 
 /* The words of merged findings (merge.c): x absorbed its mirror image. */
 int an_explain_collision_both(struct an_ctx *c, struct rm_finding *x);
-int an_explain_zone_both(struct an_ctx *c, struct rm_finding *x);
+int an_explain_zone_both(struct an_ctx *c, struct rm_finding *x, const struct rm_finding *y);
 int an_explain_route_both(struct an_ctx *c, struct rm_finding *x);
 int an_explain_gateway(struct an_ctx *c, struct rm_finding *x, const struct rm_addr *router);
 

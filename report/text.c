@@ -38,6 +38,14 @@ static void print_evidence(FILE *out, const struct rm_evidence *e)
 			fprintf(out, "/%u", e->port);
 		if (e->status != NULL)
 			fprintf(out, " %s", e->status);
+		/* Who answered: the ICMP error's sender, or the source address
+		 * the responder saw. */
+		if (e->address != NULL)
+			fprintf(out,
+				e->check != NULL && strcmp(e->check, "nat") == 0
+				    ? " (seen as %s)"
+				    : " (ICMP from %s)",
+				e->address);
 		if (e->arrived >= 0)
 			fprintf(out, " (%s at the far end)",
 				e->arrived ? "arrived" : "did not arrive");
