@@ -455,23 +455,26 @@ static void close_checks(struct probe_engine *e)
 			e->ops[c]->close(e, e->shared[c]);
 }
 
-static struct probe_engine *engine_new(const struct probe_config *cfg, struct rm_results_doc *doc)
+/* 0 and *out, RM_ENOMEM, or loop_new's RM_ESYS. */
+static int engine_new(const struct probe_config *cfg, struct rm_results_doc *doc,
+		      struct probe_engine **out)
 {
 	struct probe_engine *e = rm_calloc(1, sizeof(*e));
 	struct rlimit rl;
 	size_t c;
+	int rc = RM_ENOMEM;
 
 	if (e == NULL)
-		return NULL;
+		return RM_ENOMEM;
 	e->cfg = cfg;
 	e->doc = doc;
 	e->arena = rm_arena_new();
 	e->icmp = icmpsock_new();
-	if (e->arena == NULL || e->icmp == NULL || loop_new(&e->loop) != RM_OK) {
+	if (e->arena == NULL || e->icmp == NULL || (rc = loop_new(&e->loop)) != RM_OK) {
 		rm_arena_free(e->arena);
 		icmpsock_free(e->icmp, NULL);
 		rm_free(e);
-		return NULL;
+		return rc;
 	}
 	for (c = 0; c < RM_CHECK_COUNT; c++)
 		if (cfg->checks & (1u << c))
@@ -483,7 +486,8 @@ static struct probe_engine *engine_new(const struct probe_config *cfg, struct rm
 	    rl.rlim_cur < ENGINE_INFLIGHT + 64)
 		e->max_inflight = rl.rlim_cur > 96 ? (size_t)rl.rlim_cur - 64 : 32;
 	bucket_init(&e->bucket, cfg->rate, loop_clock());
-	return e;
+	*out = e;
+	return RM_OK;
 }
 
 static void engine_free(struct probe_engine *e)
@@ -513,12 +517,12 @@ static int run_jobs(struct probe_engine *e)
 
 int engine_run(const struct probe_config *cfg, struct rm_results_doc *doc)
 {
-	struct probe_engine *e = engine_new(cfg, doc);
+	struct probe_engine *e;
 	size_t *all_ports = NULL;
-	int rc;
+	int rc = engine_new(cfg, doc, &e);
 
-	if (e == NULL)
-		return RM_ENOMEM;
+	if (rc != RM_OK)
+		return rc;
 	rc = build_dests(e, &all_ports);
 	if (rc == RM_OK)
 		rc = build_jobs(e);
