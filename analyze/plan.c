@@ -11,6 +11,7 @@
 #include "reachmap/arena.h"
 #include "reachmap/cidr.h"
 #include "reachmap/error.h"
+#include "reachmap/reserved.h"
 
 /* Declared addresses named in a cidr-overlap finding's evidence, at most. */
 #define PLAN_MAX_ADDR_EVIDENCE 8
@@ -31,31 +32,6 @@ struct range_ref {
 	size_t ci;
 	size_t ri;
 	const struct rm_range *r;
-};
-
-struct reserved {
-	const char *cidr;
-	const char *what;
-	enum rm_severity sev;
-};
-
-/* RFC 6890's special-purpose blocks that can never hold pods or nodes, and,
- * as warnings, blocks that are legal but commonly taken on the hosts. */
-static const struct reserved reserved_ranges[] = {
-	{ "0.0.0.0/8", "\"this network\" (RFC 1122): not routable as a destination", RM_SEV_ERROR },
-	{ "127.0.0.0/8", "loopback: packets to it never leave a host", RM_SEV_ERROR },
-	{ "169.254.0.0/16", "link-local: never forwarded by a router", RM_SEV_ERROR },
-	{ "224.0.0.0/4", "multicast: not unicast addresses", RM_SEV_ERROR },
-	{ "240.0.0.0/4", "reserved (RFC 1112) and broadcast: dropped by most stacks",
-	  RM_SEV_ERROR },
-	{ "100.64.0.0/10",
-	  "carrier-grade NAT (RFC 6598), also OVN-Kubernetes' join subnet 100.64.0.0/16",
-	  RM_SEV_WARNING },
-	{ "172.17.0.0/16", "docker0's default bridge on hosts that run Docker", RM_SEV_WARNING },
-	{ "::/128", "the unspecified address", RM_SEV_ERROR },
-	{ "::1/128", "loopback: packets to it never leave a host", RM_SEV_ERROR },
-	{ "fe80::/10", "link-local: never forwarded by a router", RM_SEV_ERROR },
-	{ "ff00::/8", "multicast: not unicast addresses", RM_SEV_ERROR },
 };
 
 static const char *const rfc1918[] = { "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16" };
@@ -286,22 +262,24 @@ static int rule_overlaps(struct plan *p, const struct range_ref *refs, size_t n)
 
 static int rule_reserved(struct plan *p, const struct range_ref *refs, size_t n)
 {
-	size_t i, k;
+	size_t i, k, nreserved;
+	const struct rm_reserved *table = rm_reserved_table(&nreserved);
 
 	for (i = 0; i < n; i++) {
 		const struct range_ref *rr = &refs[i];
 
-		for (k = 0; k < sizeof(reserved_ranges) / sizeof(reserved_ranges[0]); k++) {
-			const struct reserved *res = &reserved_ranges[k];
-			struct rm_prefix rp, shared;
+		for (k = 0; k < nreserved; k++) {
+			const struct rm_reserved *res = &table[k];
+			struct rm_prefix shared;
 			struct rm_finding *f;
 			const char *rs;
 
-			if (cidr_parse(res->cidr, &rp, NULL, NULL) != RM_OK)
-				return RM_EINVAL;
-			if (!cidr_intersection(&rr->r->prefix, &rp, &shared))
+			if (!(res->flags & (RM_RESERVED_PLAN_ERROR | RM_RESERVED_PLAN_WARN)) ||
+			    !cidr_intersection(&rr->r->prefix, &res->prefix, &shared))
 				continue;
-			f = findings_add(p->out, RM_FINDING_RESERVED_RANGE, res->sev);
+			f = findings_add(p->out, RM_FINDING_RESERVED_RANGE,
+					 res->flags & RM_RESERVED_PLAN_ERROR ? RM_SEV_ERROR
+									     : RM_SEV_WARNING);
 			rs = an_prefix(p->a, &rr->r->prefix);
 			if (f == NULL || rs == NULL)
 				return RM_ENOMEM;

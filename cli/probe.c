@@ -147,7 +147,7 @@ int cmd_probe(int argc, char **argv)
 			  (1u << RM_CHECK_PATH);
 	bool once = false, loopback = false;
 	const char *mode = NULL;
-	char engine_error[256] = "";
+	struct rm_diag diag;
 	struct rm_topology *topo = NULL;
 	struct rm_results_doc doc;
 	struct probe_config cfg;
@@ -267,8 +267,8 @@ int cmd_probe(int argc, char **argv)
 	if (mode == NULL)
 		mode = caps_have_net_raw() ? "raw" : "connect";
 	cfg.raw = strcmp(mode, "raw") == 0;
-	cfg.error = engine_error;
-	cfg.errorlen = sizeof(engine_error);
+	rm_diag_clear(&diag);
+	cfg.diag = &diag;
 	pc.doc = &doc;
 	pc.tty = isatty(STDERR_FILENO);
 	cfg.progress = progress;
@@ -291,7 +291,7 @@ int cmd_probe(int argc, char **argv)
 	rc = engine_run(&cfg, &doc);
 	if (rc != RM_OK) {
 		fprintf(stderr, "reachmap probe: %s\n",
-			engine_error[0] ? engine_error : rm_strerror(rc));
+			diag.error[0] ? diag.error : rm_strerror(rc));
 		exitcode = EXIT_RUNTIME;
 		goto done;
 	}

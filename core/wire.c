@@ -1,5 +1,6 @@
 #include "reachmap/wire.h"
 
+#include <netinet/in.h>
 #include <string.h>
 
 #include "reachmap/error.h"
@@ -85,4 +86,50 @@ int wr_u32(struct rm_writer *w, uint32_t v)
 	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
 
 	return wr_bytes(w, b, 4);
+}
+
+socklen_t wire_to_sockaddr(const struct rm_addr *a, uint16_t port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == RM_AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		memcpy(&s6->sin6_addr, a->bytes, 16);
+		return sizeof(*s6);
+	}
+	{
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		memcpy(&s4->sin_addr, a->bytes, 4);
+		return sizeof(*s4);
+	}
+}
+
+int wire_from_sockaddr(const struct sockaddr *sa, struct rm_addr *a, uint16_t *port)
+{
+	uint16_t p = 0;
+
+	memset(a, 0, sizeof(*a));
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)sa;
+
+		a->family = RM_AF_INET6;
+		memcpy(a->bytes, &s6->sin6_addr, 16);
+		p = ntohs(s6->sin6_port);
+	} else if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)sa;
+
+		a->family = RM_AF_INET;
+		memcpy(a->bytes, &s4->sin_addr, 4);
+		p = ntohs(s4->sin_port);
+	} else {
+		return RM_EINVAL;
+	}
+	if (port != NULL)
+		*port = p;
+	return RM_OK;
 }

@@ -8,46 +8,55 @@
 #include <string.h>
 #include <sys/epoll.h>
 
+#include "probes/check.h"
 #include "probes/dns.h"
-#include "probes/engine.h"
 #include "reachmap/error.h"
 
-static void dns_end(struct probe_job *j)
-{
-	ares_channel ch = j->state;
+#define DNS_CLASS_IN 1 /* RFC 1035 3.2.4 */
+#define DNS_TYPE_A   1 /* RFC 1035 3.2.2 */
 
-	j->state = NULL;
+struct dns_job {
+	struct probe_job super;
+	ares_channel channel;
+	bool answered;
+};
+
+static void dns_end(struct dns_job *j)
+{
+	ares_channel ch = j->channel;
+
+	j->channel = NULL;
 	/* Destroying calls back pending queries with ARES_EDESTRUCTION and
 	 * the socket callback to close its sockets; both see a job that is
 	 * over. */
 	if (ch != NULL)
 		ares_destroy(ch);
-	job_finish(j);
+	job_finish(&j->super);
 }
 
-static void dns_rearm(struct probe_job *j);
+static void dns_rearm(struct dns_job *j);
 
 static void on_ares_timer(struct rm_loop *loop, void *arg)
 {
-	struct probe_job *j = arg;
+	struct dns_job *j = arg;
 
 	(void)loop;
-	ares_process_fd(j->state, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-	if (j->sent) /* answered */
+	ares_process_fd(j->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	if (j->answered)
 		dns_end(j);
 	else
 		dns_rearm(j);
 }
 
-static void dns_rearm(struct probe_job *j)
+static void dns_rearm(struct dns_job *j)
 {
 	struct timeval tv, *t;
 
-	if (j->state == NULL)
+	if (j->channel == NULL)
 		return;
-	t = ares_timeout(j->state, NULL, &tv);
+	t = ares_timeout(j->channel, NULL, &tv);
 	if (t != NULL)
-		job_timeout(j,
+		job_timeout(&j->super,
 			    loop_clock() + (uint64_t)t->tv_sec * 1000000000u +
 				(uint64_t)t->tv_usec * 1000u,
 			    on_ares_timer);
@@ -55,12 +64,13 @@ static void dns_rearm(struct probe_job *j)
 
 static void on_ares_fd(struct rm_loop *loop, int fd, uint32_t events, void *arg)
 {
-	struct probe_job *j = arg;
+	struct dns_job *j = arg;
 
 	(void)loop;
-	ares_process_fd(j->state, (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) ? fd : ARES_SOCKET_BAD,
+	ares_process_fd(j->channel,
+			(events & (EPOLLIN | EPOLLERR | EPOLLHUP)) ? fd : ARES_SOCKET_BAD,
 			(events & EPOLLOUT) ? fd : ARES_SOCKET_BAD);
-	if (j->sent)
+	if (j->answered)
 		dns_end(j);
 	else
 		dns_rearm(j);
@@ -79,29 +89,31 @@ static void sock_state(void *data, ares_socket_t fd, int readable, int writable)
 
 static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
-	struct probe_job *j = arg;
+	struct dns_job *j = arg;
+	struct probe_job *job = &j->super;
 	struct dns_verdict v;
 	struct rm_result *r;
 
 	(void)timeouts;
-	if (status == ARES_EDESTRUCTION || j->sent)
+	if (status == ARES_EDESTRUCTION || j->answered)
 		return;
-	j->sent = 1; /* marks the job answered */
-	if ((r = job_result(j, RM_CHECK_DNS)) == NULL)
+	j->answered = true;
+	if ((r = job_result(job, RM_CHECK_DNS)) == NULL)
 		return;
-	dns_classify(status, abuf, alen, &j->dest->address, &v);
+	dns_classify(status, abuf, alen, &job->dest->address, &v);
 	r->status = v.status;
-	r->rtt_ms = v.status == RM_STATUS_TIMEOUT ? -1 : job_elapsed_ms(j);
-	r->dns_name = j->dest->dns_name;
-	r->dns_server = j->server;
+	r->rtt_ms = v.status == RM_STATUS_TIMEOUT ? -1 : job_elapsed_ms(job);
+	r->dns_name = job->dest->dns_name;
+	r->dns_server = *job->server;
 	if (v.answers[0])
-		r->answers = job_strdup(j, v.answers);
+		r->answers = job_strdup(job, v.answers);
 	r->error = v.error;
 }
 
-static int dns_start(struct probe_job *j)
+static int dns_start(struct probe_job *job)
 {
-	const struct probe_config *cfg = job_config(j);
+	struct dns_job *j = (struct dns_job *)job;
+	const struct probe_config *cfg = job_config(job);
 	struct ares_options o;
 	ares_channel ch;
 	char server[RM_ADDR_STRLEN];
@@ -118,23 +130,24 @@ static int dns_start(struct probe_job *j)
 	rc = ares_init_options(
 	    &ch, &o, ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB);
 	if (rc == ARES_SUCCESS) {
-		rc = ares_set_servers_csv(ch, cidr_addr_format(&j->server, server, sizeof(server)));
+		rc =
+		    ares_set_servers_csv(ch, cidr_addr_format(job->server, server, sizeof(server)));
 		if (rc != ARES_SUCCESS)
 			ares_destroy(ch);
 	}
 	if (rc != ARES_SUCCESS) {
-		if ((r = job_result(j, RM_CHECK_DNS)) != NULL) {
+		if ((r = job_result(job, RM_CHECK_DNS)) != NULL) {
 			r->status = RM_STATUS_TIMEOUT;
-			r->dns_name = j->dest->dns_name;
-			r->dns_server = j->server;
-			r->error = job_strdup(j, ares_strerror(rc));
+			r->dns_name = job->dest->dns_name;
+			r->dns_server = *job->server;
+			r->error = job_strdup(job, ares_strerror(rc));
 		}
-		job_finish(j);
+		job_finish(job);
 		return rc == ARES_ENOMEM ? RM_ENOMEM : RM_OK;
 	}
-	j->state = ch;
-	ares_query(ch, j->dest->dns_name, 1 /* C_IN */, 1 /* T_A */, on_answer, j);
-	if (j->sent)
+	j->channel = ch;
+	ares_query(ch, job->dest->dns_name, DNS_CLASS_IN, DNS_TYPE_A, on_answer, j);
+	if (j->answered)
 		dns_end(j);
 	else
 		dns_rearm(j);
@@ -144,5 +157,6 @@ static int dns_start(struct probe_job *j)
 const struct probe_ops probe_dns = {
 	.name = "dns",
 	.check = RM_CHECK_DNS,
+	.job_size = sizeof(struct dns_job),
 	.start = dns_start,
 };

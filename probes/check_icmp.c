@@ -1,23 +1,36 @@
-/* icmp: echo requests on the engine's raw ICMP socket (RFC 792), RTT
+/* icmp: echo requests on the engine's ICMP socket (RFC 792), RTT
  * min/avg/max and loss; an ICMP error quoting one of our echoes names the
  * router that sent it (unreachable, or rejected for admin-prohibited). */
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include "probes/engine.h"
+#include "probes/check.h"
+#include "probes/icmpsock.h"
 #include "probes/packet.h"
+#include "probes/sockerr.h"
 #include "reachmap/error.h"
+#include "reachmap/wire.h"
 
 #define ICMP_INTERVAL_MS 100
 #define ICMP_PAYLOAD	 56
+#define ICMP_MAX_ECHOES	 8 /* --icmp-count's ceiling */
 
-static void icmp_report(struct probe_job *j)
+struct icmp_job {
+	struct probe_job super;
+	unsigned sent, received;
+	double rtt_sum, rtt_min, rtt_max;
+	uint64_t send_time[ICMP_MAX_ECHOES];
+	uint16_t first_seq;
+	struct sock_icmp error; /* the first ICMP error about our echoes */
+};
+
+static void icmp_report(struct icmp_job *j)
 {
 	struct rm_result *r;
 
-	engine_icmp_release(j->e, j);
-	if ((r = job_result(j, RM_CHECK_ICMP)) != NULL) {
+	icmpsock_release_echo(job_icmp(&j->super), &j->super, j->first_seq, j->sent);
+	if ((r = job_result(&j->super, RM_CHECK_ICMP)) != NULL) {
 		r->sent = (int)j->sent;
 		r->received = (int)j->received;
 		if (j->received > 0) {
@@ -25,20 +38,21 @@ static void icmp_report(struct probe_job *j)
 			r->rtt_min_ms = (float)j->rtt_min;
 			r->rtt_max_ms = (float)j->rtt_max;
 			r->status = j->received == j->sent ? RM_STATUS_OK : RM_STATUS_LOSS;
-		} else if (j->icmp_type >= 0) {
-			r->status = pkt_icmp_is_reject((uint8_t)j->icmp_type, (uint8_t)j->icmp_code)
-					? RM_STATUS_REJECTED
-					: RM_STATUS_UNREACHABLE;
+		} else if (j->error.present) {
+			r->status =
+			    pkt_icmp_is_reject((uint8_t)j->error.type, (uint8_t)j->error.code)
+				? RM_STATUS_REJECTED
+				: RM_STATUS_UNREACHABLE;
 		} else {
 			r->status = RM_STATUS_TIMEOUT;
 		}
-		if (j->icmp_type >= 0) {
-			r->icmp_type = (int16_t)j->icmp_type;
-			r->icmp_code = (int16_t)j->icmp_code;
-			r->icmp_from = j->icmp_from;
+		if (j->error.present) {
+			r->icmp_type = (int16_t)j->error.type;
+			r->icmp_code = (int16_t)j->error.code;
+			r->icmp_from = j->error.from;
 		}
 	}
-	job_finish(j);
+	job_finish(&j->super);
 }
 
 static void icmp_done(struct rm_loop *loop, void *arg)
@@ -49,31 +63,28 @@ static void icmp_done(struct rm_loop *loop, void *arg)
 
 static void icmp_send(struct rm_loop *loop, void *arg);
 
-static void icmp_send_one(struct probe_job *j)
+static void icmp_send_one(struct icmp_job *j)
 {
-	const struct probe_config *cfg = job_config(j);
-	struct sockaddr_in sin = { .sin_family = AF_INET };
+	const struct probe_config *cfg = job_config(&j->super);
+	struct icmp_sock *s = job_icmp(&j->super);
+	struct sockaddr_storage ss;
+	socklen_t sl = wire_to_sockaddr(&j->super.dest->address, 0, &ss);
 	uint8_t pkt[8 + ICMP_PAYLOAD];
 	uint16_t seq = (uint16_t)(j->first_seq + j->sent);
 	size_t len;
-	uint64_t now = loop_clock(), next;
+	uint64_t now = loop_clock();
 
-	memcpy(&sin.sin_addr, j->dest->address.bytes, 4);
 	/* On a datagram socket the kernel replaces the id; the sequence
 	 * number is what matches replies to jobs either way. */
-	if (pkt_build_echo(pkt, sizeof(pkt), engine_icmp_id(j->e), seq, ICMP_PAYLOAD, &len) ==
-	    RM_OK) {
+	if (pkt_build_echo(pkt, sizeof(pkt), icmpsock_id(s), seq, ICMP_PAYLOAD, &len) == RM_OK) {
 		j->send_time[j->sent] = now;
-		sendto(engine_icmp_fd(j->e), pkt, len, MSG_DONTWAIT, (struct sockaddr *)&sin,
-		       sizeof(sin));
+		sendto(icmpsock_fd(s), pkt, len, MSG_DONTWAIT, (struct sockaddr *)&ss, sl);
 	}
 	j->sent++;
-	if (j->sent < cfg->icmp_count) {
-		next = now + ICMP_INTERVAL_MS * 1000000u;
-		job_timeout(j, next, icmp_send);
-	} else {
-		job_timeout(j, now + (uint64_t)cfg->timeout_ms * 1000000u, icmp_done);
-	}
+	if (j->sent < cfg->icmp_count)
+		job_timeout(&j->super, now + ICMP_INTERVAL_MS * 1000000u, icmp_send);
+	else
+		job_timeout_round(&j->super, icmp_done);
 }
 
 static void icmp_send(struct rm_loop *loop, void *arg)
@@ -82,15 +93,18 @@ static void icmp_send(struct rm_loop *loop, void *arg)
 	icmp_send_one(arg);
 }
 
-void icmp_on_answer(struct probe_job *j, const struct pkt_icmp *p, uint64_t now)
+/* An echo reply, or an ICMP error about one of our echoes. */
+static void icmp_on_icmp(struct probe_job *job, const struct pkt_icmp *p)
 {
+	struct icmp_job *j = (struct icmp_job *)job;
+
 	if (p->type == ICMP_ECHO_REPLY) {
 		unsigned i = (uint16_t)(p->seq - j->first_seq);
 		double rtt;
 
 		if (i >= j->sent || j->send_time[i] == 0)
 			return; /* a duplicate, or not one of ours */
-		rtt = (double)(now - j->send_time[i]) / 1e6;
+		rtt = (double)(loop_clock() - j->send_time[i]) / 1e6;
 		j->send_time[i] = 0;
 		if (j->received == 0 || rtt < j->rtt_min)
 			j->rtt_min = rtt;
@@ -98,29 +112,40 @@ void icmp_on_answer(struct probe_job *j, const struct pkt_icmp *p, uint64_t now)
 			j->rtt_max = rtt;
 		j->rtt_sum += rtt;
 		j->received++;
-		if (j->received == job_config(j)->icmp_count)
+		if (j->received == job_config(job)->icmp_count)
 			icmp_report(j);
 		return;
 	}
-	/* An error about one of our echoes: remember the first. */
-	if (j->icmp_type < 0) {
-		j->icmp_type = p->type;
-		j->icmp_code = p->code;
-		j->icmp_from = p->src;
-	}
+	if (!j->error.present)
+		j->error = (struct sock_icmp){ true, p->type, p->code, 0, p->src };
 }
 
-static int icmp_start(struct probe_job *j)
+/* Says once, before the round, that icmp cannot run here. */
+static int icmp_open(struct probe_engine *e, void **shared, struct rm_diag *d)
 {
-	const struct probe_config *cfg = job_config(j);
+	const struct probe_config *cfg = engine_config(e);
 
-	/* No ICMP socket (the engine said so once), or IPv6: nothing to
+	(void)shared;
+	(void)d;
+	if (icmpsock_fd(engine_icmp(e)) < 0 && cfg->note)
+		cfg->note("icmp is not run: it needs CAP_NET_RAW, or the process's group in "
+			  "net.ipv4.ping_group_range",
+			  cfg->progress_arg);
+	return RM_OK;
+}
+
+static int icmp_start(struct probe_job *job)
+{
+	struct icmp_job *j = (struct icmp_job *)job;
+	const struct probe_config *cfg = job_config(job);
+
+	/* No ICMP socket (icmp_open said so once), or IPv6: nothing to
 	 * measure, and no word of the table for that, so no result. */
-	if (engine_icmp_fd(j->e) < 0 || j->dest->address.family != RM_AF_INET) {
-		job_finish(j);
+	if (icmpsock_fd(job_icmp(job)) < 0 || job->dest->address.family != RM_AF_INET) {
+		job_finish(job);
 		return RM_OK;
 	}
-	j->first_seq = engine_icmp_claim(j->e, j, cfg->icmp_count);
+	j->first_seq = icmpsock_claim_echo(job_icmp(job), job, cfg->icmp_count);
 	icmp_send_one(j);
 	return RM_OK;
 }
@@ -128,5 +153,8 @@ static int icmp_start(struct probe_job *j)
 const struct probe_ops probe_icmp = {
 	.name = "icmp",
 	.check = RM_CHECK_ICMP,
+	.job_size = sizeof(struct icmp_job),
+	.open = icmp_open,
 	.start = icmp_start,
+	.on_icmp = icmp_on_icmp,
 };

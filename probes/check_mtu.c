@@ -13,48 +13,61 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
-#include "probes/engine.h"
+#include "probes/check.h"
+#include "probes/packet.h"
 #include "probes/responder.h"
 #include "probes/sockerr.h"
 #include "reachmap/error.h"
+#include "reachmap/util.h"
+#include "reachmap/wire.h"
 
 #define IP_UDP_HEADERS 28
+#define MTU_MAX_SIZES  8
 
-static void mtu_report(struct probe_job *j)
+struct mtu_job {
+	struct probe_job super;
+	uint16_t size[MTU_MAX_SIZES]; /* IP datagram sizes tried, largest first */
+	unsigned nsizes;
+	unsigned ok;		  /* bit i: size i came back */
+	unsigned reported;	  /* next-hop MTU from "fragmentation needed" */
+	struct rm_addr icmp_from; /* the router that reported it */
+};
+
+static void mtu_report(struct mtu_job *j)
 {
-	const struct probe_config *cfg = job_config(j);
+	const struct probe_config *cfg = job_config(&j->super);
 	struct rm_result *r;
 	unsigned i, largest = 0;
 	char why[120];
 
-	for (i = 0; i < j->mtu_nsizes; i++)
-		if (j->mtu_ok & (1u << i)) {
-			largest = j->mtu_size[i];
+	for (i = 0; i < j->nsizes; i++)
+		if (j->ok & (1u << i)) {
+			largest = j->size[i];
 			break;
 		}
 	/* Nothing came back at all: no responder there, and nothing to say
 	 * about the path (identity says whether a responder answers). */
-	if (largest == 0 && j->mtu_reported == 0) {
-		job_finish(j);
+	if (largest == 0 && j->reported == 0) {
+		job_finish(&j->super);
 		return;
 	}
-	if ((r = job_result(j, RM_CHECK_MTU)) == NULL) {
-		job_finish(j);
+	if ((r = job_result(&j->super, RM_CHECK_MTU)) == NULL) {
+		job_finish(&j->super);
 		return;
 	}
 	r->port = 0;
 	if (largest >= cfg->topo->mtu) {
 		r->status = RM_STATUS_OK;
 		snprintf(why, sizeof(why), "%u-byte datagrams arrive", largest);
-	} else if (j->mtu_reported) {
+	} else if (j->reported) {
 		r->status = RM_STATUS_FRAGMENTATION_NEEDED;
-		r->icmp_type = 3;
-		r->icmp_code = 4;
+		r->icmp_type = ICMP_DEST_UNREACH;
+		r->icmp_code = ICMP_CODE_FRAG_NEEDED;
 		r->icmp_from = j->icmp_from;
 		snprintf(why, sizeof(why),
 			 "a router reports a next-hop MTU of %u; the largest datagram that "
 			 "arrived was %u bytes",
-			 j->mtu_reported, largest);
+			 j->reported, largest);
 	} else {
 		r->status = RM_STATUS_BLACKHOLE;
 		snprintf(
@@ -62,10 +75,10 @@ static void mtu_report(struct probe_job *j)
 		    "datagrams over %u bytes vanish without an ICMP answer; %u-byte ones arrive",
 		    largest, largest);
 	}
-	r->error = job_strdup(j, why);
+	r->error = job_strdup(&j->super, why);
 	r->mtu_largest = largest;
-	r->mtu_reported = j->mtu_reported;
-	job_finish(j);
+	r->mtu_reported = j->reported;
+	job_finish(&j->super);
 }
 
 static void mtu_timeout(struct rm_loop *loop, void *arg)
@@ -76,7 +89,7 @@ static void mtu_timeout(struct rm_loop *loop, void *arg)
 
 static void mtu_event(struct rm_loop *loop, int fd, uint32_t events, void *arg)
 {
-	struct probe_job *j = arg;
+	struct mtu_job *j = arg;
 	uint8_t buf[RESP_MAX_LINE];
 	int budget = 16;
 
@@ -85,8 +98,9 @@ static void mtu_event(struct rm_loop *loop, int fd, uint32_t events, void *arg)
 		struct sock_icmp icmp;
 
 		sockerr_read(fd, &icmp);
-		if (icmp.present && icmp.type == 3 && icmp.code == 4 && icmp.info > 0) {
-			j->mtu_reported = icmp.info;
+		if (icmp.present && icmp.type == ICMP_DEST_UNREACH &&
+		    icmp.code == ICMP_CODE_FRAG_NEEDED && icmp.info > 0) {
+			j->reported = icmp.info;
 			j->icmp_from = icmp.from;
 		}
 	}
@@ -98,48 +112,50 @@ static void mtu_event(struct rm_loop *loop, int fd, uint32_t events, void *arg)
 		if (n < 0)
 			break;
 		if (resp_parse(buf, (size_t)n, &m, &why) == RM_OK && m.kind == RESP_MTUOK &&
-		    m.seq < j->mtu_nsizes && m.size + IP_UDP_HEADERS == j->mtu_size[m.seq])
-			j->mtu_ok |= 1u << m.seq;
+		    m.seq < j->nsizes && m.size + IP_UDP_HEADERS == j->size[m.seq])
+			j->ok |= 1u << m.seq;
 	}
 	/* The largest came back: nothing more to learn. */
-	if (j->mtu_ok & 1u)
+	if (j->ok & 1u)
 		mtu_report(j);
 }
 
-static int mtu_start(struct probe_job *j)
+static int mtu_start(struct probe_job *job)
 {
-	const struct probe_config *cfg = job_config(j);
+	struct mtu_job *j = (struct mtu_job *)job;
+	const struct probe_config *cfg = job_config(job);
 	static const unsigned steps[] = { 0, 100, 200, 300, 500, 924 };
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(j->port) };
+	struct sockaddr_storage ss;
+	socklen_t sl = wire_to_sockaddr(&job->dest->address, job->port, &ss);
 	int pmtu = IP_PMTUDISC_PROBE;
 	unsigned i;
 
-	memcpy(&sin.sin_addr, j->dest->address.bytes, 4);
-	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(steps); i++)
 		if (cfg->topo->mtu > steps[i] + 576 || steps[i] == 0)
-			j->mtu_size[j->mtu_nsizes++] = (uint16_t)(cfg->topo->mtu - steps[i]);
-	j->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (j->fd < 0 || sockerr_enable(j->fd, RM_AF_INET) != RM_OK ||
-	    setsockopt(j->fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu)) != 0 ||
-	    connect(j->fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
-		job_finish(j);
+			j->size[j->nsizes++] = (uint16_t)(cfg->topo->mtu - steps[i]);
+	job->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (job->fd < 0 || sockerr_enable(job->fd, RM_AF_INET) != RM_OK ||
+	    setsockopt(job->fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu)) != 0 ||
+	    connect(job->fd, (struct sockaddr *)&ss, sl) != 0) {
+		job_finish(job);
 		return RM_OK;
 	}
-	for (i = 0; i < j->mtu_nsizes; i++) {
+	for (i = 0; i < j->nsizes; i++) {
 		uint8_t dgram[65536];
 		size_t len;
 
-		if (resp_build_mtu(dgram, sizeof(dgram), i, j->mtu_size[i] - IP_UDP_HEADERS,
-				   &len) == RM_OK)
-			send(j->fd, dgram, len, MSG_DONTWAIT);
+		if (resp_build_mtu(dgram, sizeof(dgram), i, j->size[i] - IP_UDP_HEADERS, &len) ==
+		    RM_OK)
+			send(job->fd, dgram, len, MSG_DONTWAIT);
 	}
-	if (loop_watch(job_loop(j), j->fd, EPOLLIN, mtu_event, j) != RM_OK)
+	if (loop_watch(job_loop(job), job->fd, EPOLLIN, mtu_event, j) != RM_OK)
 		return RM_ENOMEM;
-	return job_timeout(j, loop_clock() + (uint64_t)cfg->timeout_ms * 1000000u, mtu_timeout);
+	return job_timeout_round(job, mtu_timeout);
 }
 
 const struct probe_ops probe_mtu = {
 	.name = "mtu",
 	.check = RM_CHECK_MTU,
+	.job_size = sizeof(struct mtu_job),
 	.start = mtu_start,
 };

@@ -14,25 +14,29 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "probes/engine.h"
+#include "probes/check.h"
+#include "probes/icmpsock.h"
 #include "probes/packet.h"
 #include "probes/sockerr.h"
-#include "reachmap/alloc.h"
 #include "reachmap/arena.h"
 #include "reachmap/error.h"
+#include "reachmap/wire.h"
 
 #define PATH_MAX_TTL 8
 #define PATH_FLOWS   3
 #define PATH_SOCKS   (PATH_MAX_TTL * PATH_FLOWS)
 
+struct path_job;
+
 struct path_sock {
-	struct probe_job *job;
+	struct path_job *job;
 	int fd;
 	uint16_t sport;
 	uint8_t ttl;
 };
 
-struct path_state {
+struct path_job {
+	struct probe_job super;
 	struct path_sock socks[PATH_SOCKS];
 	struct rm_addr hop[PATH_MAX_TTL + 1]; /* by TTL; family NONE: silent */
 	int reached_ttl;		      /* the destination answered */
@@ -41,30 +45,28 @@ struct path_state {
 	struct rm_addr unreach_from;
 };
 
-static void path_close(struct probe_job *j)
+static void path_close(struct path_job *ps)
 {
-	struct path_state *ps = j->state;
+	struct probe_job *j = &ps->super;
 	int i;
 
-	if (ps == NULL)
-		return;
 	for (i = 0; i < PATH_SOCKS; i++) {
 		if (ps->socks[i].fd < 0)
 			continue;
 		loop_unwatch(job_loop(j), ps->socks[i].fd);
-		engine_tcp_release(j->e, ps->socks[i].sport, j);
+		icmpsock_release_port(job_icmp(j), ps->socks[i].sport, j);
 		close(ps->socks[i].fd);
 		ps->socks[i].fd = -1;
 	}
 }
 
-static void path_report(struct probe_job *j)
+static void path_report(struct path_job *ps)
 {
-	struct path_state *ps = j->state;
+	struct probe_job *j = &ps->super;
 	struct rm_result *r;
 	int t, last = 0, max = PATH_MAX_TTL;
 
-	path_close(j);
+	path_close(ps);
 	if (ps->reached_ttl)
 		max = ps->reached_ttl;
 	if ((r = job_result(j, RM_CHECK_PATH)) != NULL) {
@@ -92,8 +94,6 @@ static void path_report(struct probe_job *j)
 		if (last > 0)
 			r->last_hop = hops[last - 1].addr;
 	}
-	rm_free(ps);
-	j->state = NULL;
 	job_finish(j);
 }
 
@@ -103,7 +103,7 @@ static void path_timeout(struct rm_loop *loop, void *arg)
 	path_report(arg);
 }
 
-static struct path_sock *sock_of(struct path_state *ps, uint16_t sport)
+static struct path_sock *sock_of(struct path_job *ps, uint16_t sport)
 {
 	int i;
 
@@ -115,10 +115,10 @@ static struct path_sock *sock_of(struct path_state *ps, uint16_t sport)
 
 static void path_on_icmp(struct probe_job *j, const struct pkt_icmp *p)
 {
-	struct path_state *ps = j->state;
+	struct path_job *ps = (struct path_job *)j;
 	struct path_sock *s;
 
-	if (ps == NULL || (s = sock_of(ps, p->q_sport)) == NULL)
+	if ((s = sock_of(ps, p->q_sport)) == NULL)
 		return;
 	if (p->type == ICMP_TIME_EXCEEDED) {
 		if (ps->hop[s->ttl].family == RM_AF_NONE)
@@ -138,7 +138,7 @@ static void path_on_icmp(struct probe_job *j, const struct pkt_icmp *p)
 static void path_sock_event(struct rm_loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct path_sock *s = arg;
-	struct path_state *ps = s->job->state;
+	struct path_job *ps = s->job;
 	int err = 0;
 	socklen_t len = sizeof(err);
 
@@ -152,47 +152,44 @@ static void path_sock_event(struct rm_loop *loop, int fd, uint32_t events, void 
 
 static int path_start(struct probe_job *j)
 {
-	const struct probe_config *cfg = job_config(j);
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(j->port) };
-	struct path_state *ps;
+	struct path_job *ps = (struct path_job *)j;
+	struct sockaddr_storage ss;
+	socklen_t sl = wire_to_sockaddr(&j->dest->address, j->port, &ss);
 	int i;
 
+	for (i = 0; i < PATH_SOCKS; i++)
+		ps->socks[i].fd = -1;
 	if (j->dest->address.family != RM_AF_INET) {
 		job_finish(j);
 		return RM_OK;
 	}
-	ps = rm_calloc(1, sizeof(*ps));
-	if (ps == NULL)
-		return RM_ENOMEM;
-	j->state = ps;
-	memcpy(&sin.sin_addr, j->dest->address.bytes, 4);
 	for (i = 0; i < PATH_SOCKS; i++) {
 		struct path_sock *s = &ps->socks[i];
 		int ttl = i / PATH_FLOWS + 1;
 
-		s->job = j;
+		s->job = ps;
 		s->ttl = (uint8_t)ttl;
 		s->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (s->fd < 0)
 			continue;
 		sockerr_enable(s->fd, RM_AF_INET);
 		setsockopt(s->fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
-		if (connect(s->fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 &&
-		    errno != EINPROGRESS) {
+		if (connect(s->fd, (struct sockaddr *)&ss, sl) != 0 && errno != EINPROGRESS) {
 			close(s->fd);
 			s->fd = -1;
 			continue;
 		}
-		s->sport = engine_tcp_claim_fd(j->e, s->fd, j);
+		s->sport = icmpsock_claim_fd(job_icmp(j), s->fd, j);
 		if (loop_watch(job_loop(j), s->fd, EPOLLOUT, path_sock_event, s) != RM_OK)
 			return RM_ENOMEM;
 	}
-	return job_timeout(j, loop_clock() + (uint64_t)cfg->timeout_ms * 1000000u, path_timeout);
+	return job_timeout_round(j, path_timeout);
 }
 
 const struct probe_ops probe_path = {
 	.name = "path",
 	.check = RM_CHECK_PATH,
+	.job_size = sizeof(struct path_job),
 	.start = path_start,
 	.fds = PATH_SOCKS,
 	.on_icmp = path_on_icmp,

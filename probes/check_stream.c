@@ -1,8 +1,9 @@
-/* The checks that open a TCP connection: tcp (did it open, and if not, what
- * said no), cql (does the port speak CQL: OPTIONS, expect SUPPORTED) and
- * identity with nat (ask the responder who it is and whom it saw). Connect
- * mode: a non-blocking connect(), with the ICMP error behind a failure read
- * from the socket's error queue. */
+/* The checks that open a TCP connection, three tables over one connect
+ * machinery: tcp (did it open, and if not, what said no), cql (does the
+ * port speak CQL: OPTIONS, expect SUPPORTED) and identity with nat (ask the
+ * responder who it is and whom it saw). Connect mode: a non-blocking
+ * connect(), with the ICMP error behind a failure read from the socket's
+ * error queue, or from the engine's ICMP socket. */
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -11,45 +12,49 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "probes/check.h"
 #include "probes/cql.h"
-#include "probes/engine.h"
+#include "probes/icmpsock.h"
 #include "probes/packet.h"
 #include "probes/responder.h"
 #include "probes/sockerr.h"
 #include "reachmap/error.h"
+#include "reachmap/wire.h"
 
-static socklen_t to_sockaddr(const struct rm_addr *a, uint16_t port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == RM_AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+#define STREAM_ANSWER_MAX 1024 /* bytes of an answer judged, at most */
 
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		memcpy(&s6->sin6_addr, a->bytes, 16);
-		return sizeof(*s6);
-	}
-	{
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+struct stream_job;
+struct talk_job;
 
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		memcpy(&s4->sin_addr, a->bytes, 4);
-		return sizeof(*s4);
-	}
-}
+/* What one of the three checks does with a connection. */
+struct stream_kind {
+	enum rm_check check;
+	/* The status of a connection that did not open, given the tcp word
+	 * for why (refused, filtered, ...). */
+	enum rm_check_status (*not_open)(enum rm_check_status tcp);
+	/* The connection opened. */
+	void (*connected)(struct stream_job *j);
+	/* The checks that talk: their request, and their judgement of what
+	 * came back so far (true: the job is over). */
+	int (*request)(const struct probe_config *cfg, uint8_t *buf, size_t cap, size_t *len);
+	bool (*judge)(struct talk_job *j, bool eof);
+	enum rm_check_status silent; /* accepted, but no answer */
+	const char *silent_why;
+};
 
-static void from_sockaddr(const struct sockaddr_storage *ss, struct rm_addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	if (ss->ss_family == AF_INET6) {
-		a->family = RM_AF_INET6;
-		memcpy(a->bytes, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
-	} else if (ss->ss_family == AF_INET) {
-		a->family = RM_AF_INET;
-		memcpy(a->bytes, &((const struct sockaddr_in *)ss)->sin_addr, 4);
-	}
-}
+struct stream_job {
+	struct probe_job super;
+	const struct stream_kind *kind;
+	bool connecting;	/* before its connection opened */
+	struct sock_icmp error; /* seen on the engine's ICMP socket */
+};
+
+/* cql and identity: what came back so far. */
+struct talk_job {
+	struct stream_job super;
+	size_t nbuf;
+	uint8_t buf[STREAM_ANSWER_MAX];
+};
 
 /* The tcp words for a connection that did not open (DESIGN.md): RST is
  * refused, ICMP admin-prohibited rejected, other ICMP unreachable, the
@@ -86,160 +91,147 @@ static void fill_icmp(struct rm_result *r, const struct sock_icmp *icmp)
 }
 
 /* The connection did not open: err is the errno (0: timed out). */
-static void not_connected(struct probe_job *j, int err)
+static void not_connected(struct stream_job *j, int err)
 {
 	struct sock_icmp icmp;
 	enum rm_check_status st;
 	struct rm_result *r;
 	char why[160];
 
-	sockerr_read(j->fd, &icmp);
-	if (!icmp.present && j->icmp_type >= 0) {
-		/* Seen on the engine's raw socket instead. */
-		icmp.present = true;
-		icmp.type = j->icmp_type;
-		icmp.code = j->icmp_code;
-		icmp.from = j->icmp_from;
-	}
+	sockerr_read(j->super.fd, &icmp);
+	if (!icmp.present && j->error.present)
+		icmp = j->error;
 	j->connecting = false;
 	st = err ? connect_status(err, &icmp) : RM_STATUS_FILTERED;
 	if (!err && icmp.present)
 		st = connect_status(EHOSTUNREACH, &icmp);
 	snprintf(why, sizeof(why), "connect: %s", err ? strerror(err) : "no answer");
-	switch (j->ops->check) {
-	case RM_CHECK_TCP:
-		r = job_result(j, RM_CHECK_TCP);
-		if (r != NULL) {
-			r->status = st;
-			fill_icmp(r, &icmp);
-			if (st != RM_STATUS_FILTERED && st != RM_STATUS_REFUSED)
-				r->error = job_strdup(j, why);
-		}
-		break;
-	case RM_CHECK_CQL:
-		r = job_result(j, RM_CHECK_CQL);
-		if (r != NULL) {
-			r->status = RM_STATUS_CLOSED;
-			fill_icmp(r, &icmp);
-			r->error = job_strdup(j, why);
-		}
-		break;
-	default:
-		r = job_result(j, RM_CHECK_IDENTITY);
-		if (r != NULL) {
-			r->status = RM_STATUS_NO_RESPONDER;
-			fill_icmp(r, &icmp);
-			r->error = job_strdup(j, why);
-		}
-		break;
+	if ((r = job_result(&j->super, j->kind->check)) != NULL) {
+		r->status = j->kind->not_open(st);
+		fill_icmp(r, &icmp);
+		if (r->status != RM_STATUS_FILTERED && r->status != RM_STATUS_REFUSED)
+			r->error = job_strdup(&j->super, why);
 	}
-	job_finish(j);
+	job_finish(&j->super);
 }
 
-/* What came back so far, judged: true when the job is over. */
-static bool judge(struct probe_job *j, bool eof)
+static enum rm_check_status tcp_not_open(enum rm_check_status tcp)
 {
+	return tcp;
+}
+
+static enum rm_check_status cql_not_open(enum rm_check_status tcp)
+{
+	(void)tcp;
+	return RM_STATUS_CLOSED;
+}
+
+static enum rm_check_status identity_not_open(enum rm_check_status tcp)
+{
+	(void)tcp;
+	return RM_STATUS_NO_RESPONDER;
+}
+
+/* CQL (native_protocol_v4.spec 4.2.4): SUPPORTED, or any frame at all,
+ * is Cassandra; anything else is not. */
+static bool cql_judge(struct talk_job *j, bool eof)
+{
+	struct probe_job *job = &j->super.super;
+	struct cql_answer a;
+	struct rm_result *r;
+	char why[200];
+
+	cql_classify(j->buf, j->nbuf, &a);
+	if (a.verdict == CQL_NEED_MORE && !eof && j->nbuf < sizeof(j->buf))
+		return false;
+	if ((r = job_result(job, RM_CHECK_CQL)) == NULL)
+		return true;
+	r->rtt_ms = job_elapsed_ms(job);
+	switch (a.verdict) {
+	case CQL_SUPPORTED:
+		r->status = RM_STATUS_OK;
+		r->cql_version = job_strdup(job, a.supported.cql_version);
+		r->cql_compression = job_strdup(job, a.supported.compression);
+		r->cql_protocols = job_strdup(job, a.supported.protocol_versions);
+		break;
+	case CQL_ERROR_FRAME:
+		/* Cassandra, refusing our OPTIONS: still Cassandra. */
+		r->status = RM_STATUS_OK;
+		snprintf(why, sizeof(why), "CQL ERROR 0x%04x: %s", a.error_code, a.error_message);
+		r->error = job_strdup(job, why);
+		break;
+	case CQL_OTHER_FRAME:
+		r->status = RM_STATUS_OK;
+		break;
+	case CQL_NEED_MORE:
+		r->status = j->nbuf ? RM_STATUS_NOT_CQL : RM_STATUS_CLOSED;
+		r->error = j->nbuf ? "the answer ended inside a CQL frame"
+				   : "the connection closed without an answer";
+		break;
+	case CQL_NOT_CQL:
+		r->status = RM_STATUS_NOT_CQL;
+		r->error = job_strdup(job, a.why);
+		break;
+	}
+	return true;
+}
+
+/* The responder's IAM: identity (is it who the topology says) and nat
+ * (is the source it saw the one we sent from). */
+static bool identity_judge(struct talk_job *j, bool eof)
+{
+	struct probe_job *job = &j->super.super;
+	struct resp_msg m;
+	const char *why = NULL;
+	int rc = resp_parse(j->buf, j->nbuf, &m, &why);
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
 	struct rm_result *r;
 
-	if (j->ops->check == RM_CHECK_CQL) {
-		struct cql_answer a;
-
-		cql_classify(j->buf, j->nbuf, &a);
-		if (a.verdict == CQL_NEED_MORE && !eof && j->nbuf < sizeof(j->buf))
-			return false;
-		if ((r = job_result(j, RM_CHECK_CQL)) == NULL)
-			return true;
-		r->rtt_ms = job_elapsed_ms(j);
-		switch (a.verdict) {
-		case CQL_SUPPORTED:
-			r->status = RM_STATUS_OK;
-			r->cql_version = job_strdup(j, a.supported.cql_version);
-			r->cql_compression = job_strdup(j, a.supported.compression);
-			r->cql_protocols = job_strdup(j, a.supported.protocol_versions);
-			break;
-		case CQL_ERROR_FRAME: {
-			char why[200];
-
-			/* Cassandra, refusing our OPTIONS: still Cassandra. */
-			r->status = RM_STATUS_OK;
-			snprintf(why, sizeof(why), "CQL ERROR 0x%04x: %s", a.error_code,
-				 a.error_message);
-			r->error = job_strdup(j, why);
-			break;
-		}
-		case CQL_OTHER_FRAME:
-			r->status = RM_STATUS_OK;
-			break;
-		case CQL_NEED_MORE:
-			r->status = j->nbuf ? RM_STATUS_NOT_CQL : RM_STATUS_CLOSED;
-			r->error = j->nbuf ? "the answer ended inside a CQL frame"
-					   : "the connection closed without an answer";
-			break;
-		case CQL_NOT_CQL:
-			r->status = RM_STATUS_NOT_CQL;
-			r->error = job_strdup(j, a.why);
-			break;
-		}
+	if (rc == RM_ETRUNC && !eof)
+		return false;
+	if ((r = job_result(job, RM_CHECK_IDENTITY)) == NULL)
+		return true;
+	r->rtt_ms = job_elapsed_ms(job);
+	if (rc != RM_OK || m.kind != RESP_IAM) {
+		r->status = RM_STATUS_NO_RESPONDER;
+		r->error = rc == RM_ETRUNC ? "the answer ended before its end of line"
+			   : why	   ? why
+					   : "an answer that is not IAM";
 		return true;
 	}
-
-	/* identity and nat */
-	{
-		struct resp_msg m;
-		const char *why = NULL;
-		int rc = resp_parse(j->buf, j->nbuf, &m, &why);
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
-
-		if (rc == RM_ETRUNC && !eof)
-			return false;
-		if ((r = job_result(j, RM_CHECK_IDENTITY)) == NULL)
-			return true;
-		r->rtt_ms = job_elapsed_ms(j);
-		if (rc != RM_OK || m.kind != RESP_IAM) {
-			r->status = RM_STATUS_NO_RESPONDER;
-			r->error = rc == RM_ETRUNC ? "the answer ended before its end of line"
-				   : why	   ? why
-						   : "an answer that is not IAM";
-			return true;
-		}
-		r->responder = job_strdup(j, m.name);
-		r->responder_cluster = job_strdup(j, m.cluster);
-		r->status = strcmp(m.name, j->dest->name) == 0 ? RM_STATUS_OK : RM_STATUS_MISMATCH;
-		if ((r = job_result(j, RM_CHECK_NAT)) == NULL)
-			return true;
-		r->seen = m.seen;
-		if (getsockname(j->fd, (struct sockaddr *)&ss, &sl) == 0)
-			from_sockaddr(&ss, &r->local);
-		r->status = cidr_addr_equal(&r->seen, &r->local) ? RM_STATUS_NONE : RM_STATUS_SNAT;
+	r->responder = job_strdup(job, m.name);
+	r->responder_cluster = job_strdup(job, m.cluster);
+	r->status = strcmp(m.name, job->dest->name) == 0 ? RM_STATUS_OK : RM_STATUS_MISMATCH;
+	if ((r = job_result(job, RM_CHECK_NAT)) == NULL)
 		return true;
-	}
+	r->seen = m.seen;
+	if (getsockname(job->fd, (struct sockaddr *)&ss, &sl) == 0)
+		wire_from_sockaddr((const struct sockaddr *)&ss, &r->local, NULL);
+	r->status = cidr_addr_equal(&r->seen, &r->local) ? RM_STATUS_NONE : RM_STATUS_SNAT;
+	return true;
 }
 
 static void read_timeout(struct rm_loop *loop, void *arg)
 {
-	struct probe_job *j = arg;
+	struct talk_job *j = arg;
+	const struct stream_kind *kind = j->super.kind;
 	struct rm_result *r;
 
 	(void)loop;
 	if (j->nbuf > 0) {
-		judge(j, true);
-	} else if ((r = job_result(j, j->ops->check)) != NULL) {
+		kind->judge(j, true);
+	} else if ((r = job_result(arg, kind->check)) != NULL) {
 		r->rtt_ms = -1;
-		if (j->ops->check == RM_CHECK_CQL) {
-			r->status = RM_STATUS_NOT_CQL;
-			r->error = "the port accepted but sent no answer to OPTIONS";
-		} else {
-			r->status = RM_STATUS_NO_RESPONDER;
-			r->error = "the port accepted but sent no answer to WHO";
-		}
+		r->status = kind->silent;
+		r->error = kind->silent_why;
 	}
-	job_finish(j);
+	job_finish(arg);
 }
 
 static void on_readable(struct rm_loop *loop, int fd, uint32_t events, void *arg)
 {
-	struct probe_job *j = arg;
+	struct talk_job *j = arg;
 	ssize_t n;
 
 	(void)loop;
@@ -249,49 +241,58 @@ static void on_readable(struct rm_loop *loop, int fd, uint32_t events, void *arg
 		return;
 	if (n > 0)
 		j->nbuf += (size_t)n;
-	if (judge(j, n <= 0))
-		job_finish(j);
+	if (j->super.kind->judge(j, n <= 0))
+		job_finish(arg);
 }
 
-static void connected(struct probe_job *j)
+/* tcp: the connection opened, which is all it asks. */
+static void tcp_connected(struct stream_job *j)
 {
-	j->connecting = false;
-	const struct probe_config *cfg = job_config(j);
+	struct rm_result *r = job_result(&j->super, RM_CHECK_TCP);
+
+	if (r != NULL) {
+		r->status = RM_STATUS_OPEN;
+		r->rtt_ms = job_elapsed_ms(&j->super);
+	}
+	job_finish(&j->super);
+}
+
+/* cql and identity: send the request, then judge what comes back. */
+static void talk_connected(struct stream_job *j)
+{
+	struct probe_job *job = &j->super;
 	uint8_t req[RESP_MAX_LINE];
 	size_t len = 0;
 	struct rm_result *r;
-	int rc;
+	int rc = j->kind->request(job_config(job), req, sizeof(req), &len);
 
-	if (j->ops->check == RM_CHECK_TCP) {
-		if ((r = job_result(j, RM_CHECK_TCP)) != NULL) {
-			r->status = RM_STATUS_OPEN;
-			r->rtt_ms = job_elapsed_ms(j);
-		}
-		job_finish(j);
-		return;
-	}
-	if (j->ops->check == RM_CHECK_CQL)
-		rc = cql_build_options(req, sizeof(req), 1, &len);
-	else
-		rc = resp_build_who((char *)req, sizeof(req), cfg->name, cfg->cluster->name, &len);
-	if (rc != RM_OK || send(j->fd, req, len, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)len) {
-		if ((r = job_result(j, j->ops->check)) != NULL) {
-			r->status = j->ops->check == RM_CHECK_CQL ? RM_STATUS_CLOSED
-								  : RM_STATUS_NO_RESPONDER;
+	if (rc != RM_OK || send(job->fd, req, len, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)len) {
+		if ((r = job_result(job, j->kind->check)) != NULL) {
+			r->status = j->kind->not_open(RM_STATUS_FILTERED);
 			r->error = "the connection failed while sending the request";
 		}
-		job_finish(j);
+		job_finish(job);
 		return;
 	}
-	if (loop_watch(job_loop(j), j->fd, EPOLLIN, on_readable, j) != RM_OK ||
-	    job_timeout(j, loop_clock() + (uint64_t)cfg->timeout_ms * 1000000u, read_timeout) !=
-		RM_OK)
-		job_finish(j);
+	if (loop_watch(job_loop(job), job->fd, EPOLLIN, on_readable, j) != RM_OK ||
+	    job_timeout_round(job, read_timeout) != RM_OK)
+		job_finish(job);
+}
+
+static int cql_request(const struct probe_config *cfg, uint8_t *buf, size_t cap, size_t *len)
+{
+	(void)cfg;
+	return cql_build_options(buf, cap, 1, len);
+}
+
+static int identity_request(const struct probe_config *cfg, uint8_t *buf, size_t cap, size_t *len)
+{
+	return resp_build_who((char *)buf, cap, cfg->name, cfg->cluster->name, len);
 }
 
 static void on_writable(struct rm_loop *loop, int fd, uint32_t events, void *arg)
 {
-	struct probe_job *j = arg;
+	struct stream_job *j = arg;
 	int err = 0;
 	socklen_t len = sizeof(err);
 
@@ -303,7 +304,8 @@ static void on_writable(struct rm_loop *loop, int fd, uint32_t events, void *arg
 		not_connected(j, err);
 		return;
 	}
-	connected(j);
+	j->connecting = false;
+	j->kind->connected(j);
 }
 
 static void connect_timeout(struct rm_loop *loop, void *arg)
@@ -313,38 +315,36 @@ static void connect_timeout(struct rm_loop *loop, void *arg)
 }
 
 /* An ICMP error answered our SYN: the connection will not open. */
-static void stream_on_icmp(struct probe_job *j, const struct pkt_icmp *p)
+static void stream_on_icmp(struct probe_job *job, const struct pkt_icmp *p)
 {
+	struct stream_job *j = (struct stream_job *)job;
+
 	if (!j->connecting)
 		return;
-	j->icmp_type = p->type;
-	j->icmp_code = p->code;
-	j->icmp_from = p->src;
+	j->error = (struct sock_icmp){ true, p->type, p->code, 0, p->src };
 	not_connected(j, EHOSTUNREACH);
 }
 
-static int stream_start(struct probe_job *j)
+static int stream_start(struct stream_job *j, const struct stream_kind *kind)
 {
-	const struct probe_config *cfg = job_config(j);
+	struct probe_job *job = &j->super;
 	struct sockaddr_storage ss;
-	socklen_t sl = to_sockaddr(&j->dest->address, j->port, &ss);
-	int family = j->dest->address.family == RM_AF_INET6 ? AF_INET6 : AF_INET;
+	socklen_t sl = wire_to_sockaddr(&job->dest->address, job->port, &ss);
 	struct rm_result *r;
 
-	j->fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (j->fd < 0) {
-		if ((r = job_result(j, j->ops->check)) != NULL) {
-			r->status = j->ops->check == RM_CHECK_TCP   ? RM_STATUS_FILTERED
-				    : j->ops->check == RM_CHECK_CQL ? RM_STATUS_CLOSED
-								    : RM_STATUS_NO_RESPONDER;
-			r->error = job_strdup(j, strerror(errno));
+	j->kind = kind;
+	job->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (job->fd < 0) {
+		if ((r = job_result(job, kind->check)) != NULL) {
+			r->status = kind->not_open(RM_STATUS_FILTERED);
+			r->error = job_strdup(job, strerror(errno));
 		}
-		job_finish(j);
+		job_finish(job);
 		return RM_OK;
 	}
-	sockerr_enable(j->fd, j->dest->address.family);
-	if (connect(j->fd, (struct sockaddr *)&ss, sl) == 0) {
-		connected(j);
+	sockerr_enable(job->fd, job->dest->address.family);
+	if (connect(job->fd, (struct sockaddr *)&ss, sl) == 0) {
+		kind->connected(j);
 		return RM_OK;
 	}
 	if (errno != EINPROGRESS) {
@@ -352,23 +352,66 @@ static int stream_start(struct probe_job *j)
 		return RM_OK;
 	}
 	j->connecting = true;
-	engine_tcp_claim(j->e, j);
-	if (loop_watch(job_loop(j), j->fd, EPOLLOUT, on_writable, j) != RM_OK)
+	job->sport = icmpsock_claim_fd(job_icmp(job), job->fd, job);
+	if (loop_watch(job_loop(job), job->fd, EPOLLOUT, on_writable, j) != RM_OK)
 		return RM_ENOMEM;
-	return job_timeout(j, loop_clock() + (uint64_t)cfg->timeout_ms * 1000000u, connect_timeout);
+	return job_timeout_round(job, connect_timeout);
+}
+
+static const struct stream_kind tcp_kind = {
+	.check = RM_CHECK_TCP,
+	.not_open = tcp_not_open,
+	.connected = tcp_connected,
+};
+
+static const struct stream_kind cql_kind = {
+	.check = RM_CHECK_CQL,
+	.not_open = cql_not_open,
+	.connected = talk_connected,
+	.request = cql_request,
+	.judge = cql_judge,
+	.silent = RM_STATUS_NOT_CQL,
+	.silent_why = "the port accepted but sent no answer to OPTIONS",
+};
+
+static const struct stream_kind identity_kind = {
+	.check = RM_CHECK_IDENTITY,
+	.not_open = identity_not_open,
+	.connected = talk_connected,
+	.request = identity_request,
+	.judge = identity_judge,
+	.silent = RM_STATUS_NO_RESPONDER,
+	.silent_why = "the port accepted but sent no answer to WHO",
+};
+
+static int tcp_start(struct probe_job *job)
+{
+	return stream_start((struct stream_job *)job, &tcp_kind);
+}
+
+static int cql_start(struct probe_job *job)
+{
+	return stream_start((struct stream_job *)job, &cql_kind);
+}
+
+static int identity_start(struct probe_job *job)
+{
+	return stream_start((struct stream_job *)job, &identity_kind);
 }
 
 const struct probe_ops probe_tcp = {
 	.name = "tcp",
 	.check = RM_CHECK_TCP,
-	.start = stream_start,
+	.job_size = sizeof(struct stream_job),
+	.start = tcp_start,
 	.on_icmp = stream_on_icmp,
 };
 
 const struct probe_ops probe_cql = {
 	.name = "cql",
 	.check = RM_CHECK_CQL,
-	.start = stream_start,
+	.job_size = sizeof(struct talk_job),
+	.start = cql_start,
 	.on_icmp = stream_on_icmp,
 };
 
@@ -376,6 +419,7 @@ const struct probe_ops probe_cql = {
 const struct probe_ops probe_identity = {
 	.name = "identity",
 	.check = RM_CHECK_IDENTITY,
-	.start = stream_start,
+	.job_size = sizeof(struct talk_job),
+	.start = identity_start,
 	.on_icmp = stream_on_icmp,
 };

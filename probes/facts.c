@@ -13,6 +13,7 @@
 
 #include "reachmap/arena.h"
 #include "reachmap/error.h"
+#include "reachmap/wire.h"
 
 static int push_str(struct rm_results_doc *doc, const char ***v, size_t *n, const char *s)
 {
@@ -143,23 +144,17 @@ static int read_ifaces(struct rm_results_doc *doc)
 				iface->mtu = (unsigned)ifr.ifr_mtu;
 		}
 		{
-			const void *src =
-			    i->ifa_addr->sa_family == AF_INET
-				? (const void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr
-				: (const void *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+			struct rm_addr addr, mask;
 			unsigned bits = 0;
 
-			inet_ntop(i->ifa_addr->sa_family, src, a, INET6_ADDRSTRLEN);
-			if (i->ifa_netmask != NULL) {
-				const uint8_t *m =
-				    i->ifa_netmask->sa_family == AF_INET
-					? (const uint8_t *)&((struct sockaddr_in *)i->ifa_netmask)
-					      ->sin_addr
-					: (const uint8_t *)&((struct sockaddr_in6 *)i->ifa_netmask)
-					      ->sin6_addr;
-				size_t nb = i->ifa_netmask->sa_family == AF_INET ? 4 : 16, b;
+			wire_from_sockaddr(i->ifa_addr, &addr, NULL);
+			inet_ntop(i->ifa_addr->sa_family, addr.bytes, a, INET6_ADDRSTRLEN);
+			if (i->ifa_netmask != NULL &&
+			    wire_from_sockaddr(i->ifa_netmask, &mask, NULL) == RM_OK) {
+				size_t nb = mask.family == RM_AF_INET ? 4 : 16, b;
 
-				for (b = 0; b < nb * 8 && (m[b / 8] & (0x80 >> (b % 8))); b++)
+				for (b = 0; b < nb * 8 && (mask.bytes[b / 8] & (0x80 >> (b % 8)));
+				     b++)
 					bits++;
 			}
 			snprintf(joined, sizeof(joined), "%s%s%s/%u", iface->addresses,

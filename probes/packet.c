@@ -68,7 +68,7 @@ int pkt_parse_icmp4(const uint8_t *data, size_t len, struct pkt_icmp *out)
 	rd_init(&r, data, len);
 	if ((rc = read_ip4(&r, &ip, true)) != RM_OK)
 		return rc;
-	if (ip.proto != 1)
+	if (ip.proto != IPPROTO_ICMP)
 		return RM_EPARSE;
 	/* Trailing link padding beyond total length is not ICMP. */
 	r.len = ip.total;
@@ -85,7 +85,7 @@ int pkt_parse_icmp4(const uint8_t *data, size_t len, struct pkt_icmp *out)
 		out->seq = b;
 		return RM_OK;
 	case ICMP_DEST_UNREACH:
-		if (out->code == 4)
+		if (out->code == ICMP_CODE_FRAG_NEEDED)
 			out->mtu = b;
 		break;
 	case ICMP_TIME_EXCEEDED:
@@ -101,10 +101,10 @@ int pkt_parse_icmp4(const uint8_t *data, size_t len, struct pkt_icmp *out)
 	out->q_proto = qip.proto;
 	out->q_src = qip.src;
 	out->q_dst = qip.dst;
-	if (qip.proto == 6 || qip.proto == 17) {
+	if (qip.proto == IPPROTO_TCP || qip.proto == IPPROTO_UDP) {
 		rd_u16(&q, &out->q_sport);
 		rd_u16(&q, &out->q_dport);
-	} else if (qip.proto == 1) {
+	} else if (qip.proto == IPPROTO_ICMP) {
 		uint8_t t;
 
 		rd_u8(&q, &t);
@@ -119,26 +119,36 @@ int pkt_parse_icmp4(const uint8_t *data, size_t len, struct pkt_icmp *out)
 	return RM_OK;
 }
 
-/* Link headers: Ethernet (14 bytes, ethertype at 12), Linux cooked capture
- * v1 (16 bytes, protocol at 14), raw IP (none). */
-int pkt_parse_tcp_frame(const uint8_t *data, size_t len, int dlt, struct pkt_tcp *out)
+int pkt_parse_icmp_header(const uint8_t *data, size_t len, struct pkt_icmp *out)
 {
 	struct rm_reader r;
-	struct ip4 ip;
-	uint16_t proto = 0x0800, off;
-	uint8_t doff_flags[2];
-	const uint8_t *b;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	rd_init(&r, data, len);
+	if ((rc = rd_u8(&r, &out->type)) != RM_OK || (rc = rd_u8(&r, &out->code)) != RM_OK ||
+	    (rc = rd_skip(&r, 2)) != RM_OK || (rc = rd_u16(&r, &out->id)) != RM_OK ||
+	    (rc = rd_u16(&r, &out->seq)) != RM_OK)
+		return rc;
+	return RM_OK;
+}
+
+#define ETHERTYPE_IPV4 0x0800
+
+/* Link headers: Ethernet (14 bytes, ethertype at 12), Linux cooked capture
+ * v1 (16 bytes, protocol at 14), raw IP (none). Leaves r at the IP header. */
+static int read_link(struct rm_reader *r, int dlt)
+{
+	uint16_t proto = ETHERTYPE_IPV4;
+	int rc;
+
 	switch (dlt) {
 	case PKT_DLT_EN10MB:
-		if ((rc = rd_skip(&r, 12)) != RM_OK || (rc = rd_u16(&r, &proto)) != RM_OK)
+		if ((rc = rd_skip(r, 12)) != RM_OK || (rc = rd_u16(r, &proto)) != RM_OK)
 			return rc;
 		break;
 	case PKT_DLT_LINUX_SLL:
-		if ((rc = rd_skip(&r, 14)) != RM_OK || (rc = rd_u16(&r, &proto)) != RM_OK)
+		if ((rc = rd_skip(r, 14)) != RM_OK || (rc = rd_u16(r, &proto)) != RM_OK)
 			return rc;
 		break;
 	case PKT_DLT_RAW:
@@ -147,27 +157,60 @@ int pkt_parse_tcp_frame(const uint8_t *data, size_t len, int dlt, struct pkt_tcp
 	default:
 		return RM_EPARSE;
 	}
-	if (proto != 0x0800)
-		return RM_EPARSE;
-	off = (uint16_t)r.off;
+	return proto == ETHERTYPE_IPV4 ? RM_OK : RM_EPARSE;
+}
+
+int pkt_parse_tcp_frame(const uint8_t *data, size_t len, int dlt, struct pkt_tcp *out)
+{
+	struct rm_reader r;
+	struct ip4 ip;
+	uint8_t doff, flags;
+	size_t off;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rd_init(&r, data, len);
+	if ((rc = read_link(&r, dlt)) != RM_OK)
+		return rc;
+	off = r.off;
 	if ((rc = read_ip4(&r, &ip, false)) != RM_OK)
 		return rc;
-	if (ip.proto != 6)
+	if (ip.proto != IPPROTO_TCP)
 		return RM_EPARSE;
-	if ((size_t)off + ip.total > len)
+	if (off + ip.total > len)
 		return RM_ETRUNC;
 	out->src = ip.src;
 	out->dst = ip.dst;
 	out->ttl = ip.ttl;
 	if ((rc = rd_u16(&r, &out->sport)) != RM_OK || (rc = rd_u16(&r, &out->dport)) != RM_OK ||
 	    (rc = rd_u32(&r, &out->seq)) != RM_OK || (rc = rd_u32(&r, &out->ack)) != RM_OK ||
-	    (rc = rd_bytes(&r, 2, &b)) != RM_OK)
+	    (rc = rd_u8(&r, &doff)) != RM_OK || (rc = rd_u8(&r, &flags)) != RM_OK)
 		return rc;
-	memcpy(doff_flags, b, 2);
-	if ((doff_flags[0] >> 4) < 5)
+	if ((doff >> 4) < 5)
 		return RM_EPARSE;
-	out->flags = doff_flags[1];
+	out->flags = flags;
 	return RM_OK;
+}
+
+int pkt_parse_datagram_frame(const uint8_t *data, size_t len, int dlt, struct pkt_datagram *out)
+{
+	struct rm_reader r, hdr;
+	struct ip4 ip;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rd_init(&r, data, len);
+	if ((rc = read_link(&r, dlt)) != RM_OK || (rc = read_ip4(&r, &ip, false)) != RM_OK)
+		return rc;
+	if (ip.proto != IPPROTO_UDP && ip.proto != IPPROTO_ICMP)
+		return RM_EPARSE;
+	if ((rc = rd_sub(&r, 8, &hdr)) != RM_OK)
+		return rc;
+	out->src = ip.src;
+	out->proto = ip.proto;
+	if (ip.proto == IPPROTO_UDP)
+		return rd_skip(&hdr, 2) == RM_OK ? rd_u16(&hdr, &out->dport) : RM_ETRUNC;
+	return rd_u8(&hdr, &out->icmp_type);
 }
 
 uint16_t pkt_checksum(const uint8_t *data, size_t len)
@@ -214,5 +257,7 @@ int pkt_build_echo(uint8_t *buf, size_t cap, uint16_t id, uint16_t seq, size_t p
 
 bool pkt_icmp_is_reject(uint8_t type, uint8_t code)
 {
-	return type == ICMP_DEST_UNREACH && (code == 9 || code == 10 || code == 13);
+	return type == ICMP_DEST_UNREACH &&
+	       (code == ICMP_CODE_NET_PROHIBITED || code == ICMP_CODE_HOST_PROHIBITED ||
+		code == ICMP_CODE_ADMIN_PROHIBITED);
 }

@@ -22,6 +22,7 @@
 #include "reachmap/arena.h"
 #include "reachmap/error.h"
 #include "reachmap/timefmt.h"
+#include "reachmap/wire.h"
 
 #define SERVE_MAX_CONNS 1024
 #define SERVE_IDLE_NS	(10ull * 1000000000ull)
@@ -61,24 +62,6 @@ struct serve {
 	pcap_t *pcap; /* arrivals of bare SYNs, datagrams and echoes; NULL: none */
 	int dlt;
 };
-
-static void peer_of(const struct sockaddr_storage *ss, struct rm_addr *a, uint16_t *port)
-{
-	memset(a, 0, sizeof(*a));
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-
-		a->family = RM_AF_INET6;
-		memcpy(a->bytes, &s6->sin6_addr, 16);
-		*port = ntohs(s6->sin6_port);
-	} else {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-
-		a->family = RM_AF_INET;
-		memcpy(a->bytes, &s4->sin_addr, 4);
-		*port = ntohs(s4->sin_port);
-	}
-}
 
 /* One arrival more from `from` on `port`: counted per (source, port,
  * protocol). The probe's name is kept when a WHO said it. */
@@ -148,31 +131,19 @@ static void on_captured(u_char *user, const struct pcap_pkthdr *h, const u_char 
 {
 	struct serve *s = (struct serve *)user;
 	struct pkt_tcp t;
+	struct pkt_datagram d;
 
 	if (pkt_parse_tcp_frame(bytes, h->caplen, s->dlt, &t) == RM_OK) {
-		if ((t.flags & 0x12) == 0x02)
+		if ((t.flags & (TH_SYN | TH_ACK)) == TH_SYN)
 			arrived(s, &t.src, t.dport, "tcp", NULL);
 		return;
 	}
-	/* UDP and ICMP share the IPv4 layout up to their ports and type. */
-	{
-		size_t off = s->dlt == PKT_DLT_LINUX_SLL ? 16 : s->dlt == PKT_DLT_EN10MB ? 14 : 0;
-		struct rm_addr from = { .family = RM_AF_INET };
-		size_t ihl;
-
-		if (h->caplen < off + 28 || (bytes[off] >> 4) != 4)
-			return;
-		ihl = (size_t)(bytes[off] & 0x0f) * 4;
-		if (ihl < 20 || h->caplen < off + ihl + 4)
-			return;
-		memcpy(from.bytes, bytes + off + 12, 4);
-		if (bytes[off + 9] == 17)
-			arrived(s, &from,
-				(uint16_t)(bytes[off + ihl + 2] << 8 | bytes[off + ihl + 3]), "udp",
-				NULL);
-		else if (bytes[off + 9] == 1 && bytes[off + ihl] == 8)
-			arrived(s, &from, 0, "icmp", NULL);
-	}
+	if (pkt_parse_datagram_frame(bytes, h->caplen, s->dlt, &d) != RM_OK)
+		return;
+	if (d.proto == IPPROTO_UDP)
+		arrived(s, &d.src, d.dport, "udp", NULL);
+	else if (d.proto == IPPROTO_ICMP && d.icmp_type == ICMP_ECHO_REQUEST)
+		arrived(s, &d.src, 0, "icmp", NULL);
 }
 
 static void capture_readable(struct rm_loop *loop, int fd, uint32_t events, void *arg)
@@ -362,7 +333,7 @@ static void on_accept(struct rm_loop *loop, int fd, uint32_t events, void *arg)
 		c->fd = cfd;
 		c->kind = l->kind;
 		c->port = l->port;
-		peer_of(&ss, &c->peer, &c->peer_port);
+		wire_from_sockaddr((const struct sockaddr *)&ss, &c->peer, &c->peer_port);
 		s->nconns++;
 		/* Responder arrivals are counted with the probe's name once
 		 * its WHO has come; stand-in ones right away. */
@@ -407,7 +378,7 @@ static void on_datagram(struct rm_loop *loop, int fd, uint32_t events, void *arg
 
 		if (n < 0)
 			return;
-		peer_of(&ss, &peer, &pport);
+		wire_from_sockaddr((const struct sockaddr *)&ss, &peer, &pport);
 		if (resp_parse(buf, (size_t)n, &m, &why) != RM_OK) {
 			if (l->s->pcap == NULL)
 				arrived(l->s, &peer, l->port, "udp", NULL);

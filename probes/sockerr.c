@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "reachmap/error.h"
+#include "reachmap/wire.h"
 
 int sockerr_enable(int fd, int family)
 {
@@ -64,19 +65,9 @@ int sockerr_read_data(int fd, struct sock_icmp *out, uint8_t *data, size_t cap)
 		/* The offender's address follows the extended error. */
 		if (c->cmsg_len >= CMSG_LEN(sizeof(*ee) + sizeof(struct sockaddr_in))) {
 			sa = SO_EE_OFFENDER(ee);
-			if (sa->sa_family == AF_INET) {
-				const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
-
-				out->from.family = RM_AF_INET;
-				memcpy(out->from.bytes, &sin->sin_addr, 4);
-			} else if (sa->sa_family == AF_INET6 &&
-				   c->cmsg_len >=
-				       CMSG_LEN(sizeof(*ee) + sizeof(struct sockaddr_in6))) {
-				const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
-
-				out->from.family = RM_AF_INET6;
-				memcpy(out->from.bytes, &sin6->sin6_addr, 16);
-			}
+			if (sa->sa_family == AF_INET ||
+			    c->cmsg_len >= CMSG_LEN(sizeof(*ee) + sizeof(struct sockaddr_in6)))
+				wire_from_sockaddr(sa, &out->from, NULL);
 		}
 		return (int)n;
 	}

@@ -7,6 +7,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
+
+#include "reachmap/cidr.h"
 
 struct rm_reader {
 	const uint8_t *data;
@@ -55,5 +58,13 @@ int wr_u8(struct rm_writer *w, uint8_t v);
 int wr_u16(struct rm_writer *w, uint16_t v);
 int wr_u32(struct rm_writer *w, uint32_t v);
 int wr_bytes(struct rm_writer *w, const void *p, size_t n);
+
+/* The one conversion between the socket API's addresses and rm_addr.
+ * wire_to_sockaddr fills *ss with a and port (host order) and returns the
+ * length to pass to the socket call. wire_from_sockaddr sets *a and, when
+ * port is not NULL, *port (host order); RM_EINVAL for a family other than
+ * AF_INET and AF_INET6 (*a is then family RM_AF_NONE). */
+socklen_t wire_to_sockaddr(const struct rm_addr *a, uint16_t port, struct sockaddr_storage *ss);
+int wire_from_sockaddr(const struct sockaddr *sa, struct rm_addr *a, uint16_t *port);
 
 #endif

@@ -1,10 +1,11 @@
-/* Fuzzes the packet classifier: any bytes a raw ICMP socket may read or
- * libpcap may capture. */
+/* Fuzzes the packet classifier: any bytes a raw or datagram ICMP socket
+ * may read or libpcap may capture. */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "probes/packet.h"
 #include "reachmap/error.h"
+#include "reachmap/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -21,13 +22,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		static const int dlts[] = { PKT_DLT_EN10MB, PKT_DLT_LINUX_SLL, PKT_DLT_RAW };
 		struct pkt_tcp t;
+		struct pkt_datagram d;
 		size_t i;
 
-		for (i = 0; i < sizeof(dlts) / sizeof(dlts[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(dlts); i++) {
 			rc = pkt_parse_tcp_frame(data, size, dlts[i], &t);
 			if (rc != RM_OK && rc != RM_ETRUNC && rc != RM_EPARSE)
 				__builtin_trap();
+			rc = pkt_parse_datagram_frame(data, size, dlts[i], &d);
+			if (rc != RM_OK && rc != RM_ETRUNC && rc != RM_EPARSE)
+				__builtin_trap();
+			if (rc == RM_OK && d.proto != IPPROTO_UDP && d.proto != IPPROTO_ICMP)
+				__builtin_trap();
 		}
 	}
+	/* And as an ICMP datagram socket reads them. */
+	rc = pkt_parse_icmp_header(data, size, &p);
+	if (rc != RM_OK && rc != RM_ETRUNC)
+		__builtin_trap();
 	return 0;
 }

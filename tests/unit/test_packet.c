@@ -12,7 +12,9 @@
 #include <libnet.h>
 
 #include "probes/packet.h"
+#include "probes/tcpraw.h"
 #include "reachmap/error.h"
+#include "reachmap/wire.h"
 
 /* An IPv4 header: 20 bytes, no options, protocol and total length given. */
 static size_t ip4(uint8_t *p, uint16_t total, uint8_t ttl, uint8_t proto, const uint8_t src[4],
@@ -173,10 +175,6 @@ static void test_build_echo(void **state)
 	assert_int_equal(pkt_checksum((const uint8_t[]){ 0x00, 0x01, 0xf2 }, 3), (uint16_t)~0xf201);
 }
 
-int rawtcp_build_syn(void *ctx, const struct rm_addr *src, const struct rm_addr *dst,
-		     uint16_t sport, uint16_t dport, uint32_t seq, uint8_t *out, size_t cap,
-		     size_t *len);
-
 /* A TCP answer in a Linux cooked capture (DLT_LINUX_SLL): 16 bytes of link
  * header, protocol 0x0800 at 14, then IPv4 and TCP. */
 static size_t sll_tcp(uint8_t *p, uint8_t flags, uint32_t seq, uint32_t ack)
@@ -280,12 +278,95 @@ static void test_syn_with_libnet(void **state)
 	libnet_destroy(ln);
 }
 
+/* What an ICMP datagram socket reads: the ICMP header alone. */
+static void test_icmp_header(void **state)
+{
+	uint8_t p[64];
+	struct pkt_icmp out;
+	size_t len, i;
+
+	(void)state;
+	assert_int_equal(pkt_build_echo(p, sizeof(p), 0x1234, 0x0506, 8, &len), RM_OK);
+	p[0] = ICMP_ECHO_REPLY;
+	assert_int_equal(pkt_parse_icmp_header(p, len, &out), RM_OK);
+	assert_int_equal(out.type, ICMP_ECHO_REPLY);
+	assert_int_equal(out.id, 0x1234);
+	assert_int_equal(out.seq, 0x0506);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(pkt_parse_icmp_header(p, i, &out), RM_ETRUNC);
+}
+
+/* The arrivals `serve` counts: a UDP datagram to the responder and an echo
+ * request, captured behind a Linux cooked header; and what they are not. */
+static void test_datagram_frames(void **state)
+{
+	uint8_t p[128];
+	struct pkt_datagram d;
+	size_t n, i;
+
+	(void)state;
+	memset(p, 0, sizeof(p));
+	p[14] = 0x08;
+	n = 16 + ip4(p + 16, 28, 61, IPPROTO_UDP, EAST, ME);
+	memcpy(p + n, (const uint8_t[]){ 0xc0, 0x00, 0x22, 0x4c, 0, 8, 0, 0 }, 8); /* -> 8780 */
+	n += 8;
+	assert_int_equal(pkt_parse_datagram_frame(p, n, PKT_DLT_LINUX_SLL, &d), RM_OK);
+	assert_int_equal(d.proto, IPPROTO_UDP);
+	assert_int_equal(d.dport, 8780);
+	assert_memory_equal(d.src.bytes, EAST, 4);
+	for (i = 0; i < n; i++)
+		assert_int_equal(pkt_parse_datagram_frame(p, i, PKT_DLT_LINUX_SLL, &d), RM_ETRUNC);
+	/* The same bytes as an echo request. */
+	p[16 + 9] = IPPROTO_ICMP;
+	p[16 + 20] = ICMP_ECHO_REQUEST;
+	assert_int_equal(pkt_parse_datagram_frame(p, n, PKT_DLT_LINUX_SLL, &d), RM_OK);
+	assert_int_equal(d.proto, IPPROTO_ICMP);
+	assert_int_equal(d.icmp_type, ICMP_ECHO_REQUEST);
+	/* Behind Ethernet (its ethertype lands where the cooked header's
+	 * protocol was), and as raw IP; ARP is not IPv4. */
+	assert_int_equal(pkt_parse_datagram_frame(p + 2, n - 2, PKT_DLT_EN10MB, &d), RM_OK);
+	assert_int_equal(pkt_parse_datagram_frame(p + 16, n - 16, PKT_DLT_RAW, &d), RM_OK);
+	p[15] = 0x06;
+	assert_int_equal(pkt_parse_datagram_frame(p + 2, n - 2, PKT_DLT_EN10MB, &d), RM_EPARSE);
+	p[15] = 0x00;
+	/* TCP is not a datagram; neither is an unknown link type. */
+	p[16 + 9] = IPPROTO_TCP;
+	assert_int_equal(pkt_parse_datagram_frame(p + 16, n - 16, PKT_DLT_RAW, &d), RM_EPARSE);
+	assert_int_equal(pkt_parse_datagram_frame(p + 16, n - 16, 147, &d), RM_EPARSE);
+}
+
+/* The one sockaddr <-> rm_addr conversion, both families, both ways. */
+static void test_sockaddr(void **state)
+{
+	struct rm_addr v4 = { RM_AF_INET, { 10, 200, 1, 10 } }, v6 = { RM_AF_INET6, { 0xfd, 0 } },
+		       back;
+	struct sockaddr_storage ss;
+	uint16_t port = 0;
+
+	(void)state;
+	v6.bytes[15] = 7;
+	assert_int_equal(wire_to_sockaddr(&v4, 9042, &ss), sizeof(struct sockaddr_in));
+	assert_int_equal(ss.ss_family, AF_INET);
+	assert_int_equal(wire_from_sockaddr((struct sockaddr *)&ss, &back, &port), RM_OK);
+	assert_memory_equal(&back, &v4, sizeof(back));
+	assert_int_equal(port, 9042);
+	assert_int_equal(wire_to_sockaddr(&v6, 7000, &ss), sizeof(struct sockaddr_in6));
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_int_equal(wire_from_sockaddr((struct sockaddr *)&ss, &back, NULL), RM_OK);
+	assert_memory_equal(&back, &v6, sizeof(back));
+	ss.ss_family = AF_UNIX;
+	assert_int_equal(wire_from_sockaddr((struct sockaddr *)&ss, &back, &port), RM_EINVAL);
+	assert_int_equal(back.family, RM_AF_NONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_echo_reply),	cmocka_unit_test(test_errors_quoting_ours),
 		cmocka_unit_test(test_short_and_lying), cmocka_unit_test(test_build_echo),
 		cmocka_unit_test(test_tcp_answers),	cmocka_unit_test(test_syn_with_libnet),
+		cmocka_unit_test(test_icmp_header),	cmocka_unit_test(test_datagram_frames),
+		cmocka_unit_test(test_sockaddr),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
