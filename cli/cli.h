@@ -2,6 +2,8 @@
 #ifndef REACHMAP_CLI_H
 #define REACHMAP_CLI_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 /* Exit codes everywhere (DESIGN.md, "The command line"). */
@@ -21,15 +23,65 @@ int cmd_top(int argc, char **argv);
 /* "reachmap CMD: " + message + "\n" on stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Loads a topology, printing its warnings and, on failure, its error as
- * "reachmap CMD: ...". EXIT_OK and *out (free with topo_free), or the exit
- * code to return (EXIT_USAGE for a bad file, EXIT_RUNTIME out of memory). */
 /* The message for getopt_long's ':' (a value missing) or '?' (an unknown
  * option), run with opterr 0 and optstring starting with ':'; EXIT_USAGE. */
 int cli_option_error(const char *cmd, int opt, char **argv);
 
+/* Loads a topology, printing its warnings and, on failure, its error as
+ * "reachmap CMD: ...". EXIT_OK and *out (free with topo_free), or the exit
+ * code to return (EXIT_USAGE for a bad file, EXIT_RUNTIME out of memory). */
 struct rm_topology;
 int cli_load_topology(const char *cmd, const char *path, struct rm_topology **out);
+
+/* s as a whole number in [min, max] into *out: EXIT_OK, or EXIT_USAGE after
+ * "reachmap CMD: OPT S: give WHAT from MIN to MAX" ("a port", "a whole
+ * number"). */
+int cli_parse_num(const char *cmd, const char *opt, const char *s, unsigned long min,
+		  unsigned long max, const char *what, unsigned long *out);
+
+/* The options of a command that speaks for one pod of the topology:
+ * -t/--topology, -c/--cluster, -n/--name, -o/--out. */
+struct cli_pod_opts {
+	const char *topology, *cluster, *name, *out;
+};
+
+/* Takes getopt's opt when it is one of those (1), else 0. */
+int cli_pod_opt(int opt, const char *arg, struct cli_pod_opts *o);
+
+/* After the options: no stray argument, and the three required ones given.
+ * EXIT_OK, or EXIT_USAGE after a message. */
+int cli_pod_args(const char *cmd, int argc, char **argv, const struct cli_pod_opts *o);
+
+/* The pod a command speaks for, from the topology (borrowed from it). */
+struct cli_self {
+	const struct rm_cluster *cluster;
+	const char *name, *zone;
+	const struct rm_addr *address;
+	bool probe; /* a probe (else a target) */
+};
+
+/* Finds --name in --cluster: a probe, or with targets_too a target too.
+ * EXIT_OK, or EXIT_USAGE after a message naming what is not there. */
+int cli_find_self(const char *cmd, const struct rm_topology *topo, const struct cli_pod_opts *o,
+		  bool targets_too, struct cli_self *self);
+
+/* A results document speaks for self and starts now. */
+struct rm_results_doc;
+void cli_doc_start(struct rm_results_doc *doc, const struct cli_self *self);
+
+/* Ends the document now and writes it to path (NULL or "-": standard
+ * output); EXIT_OK or EXIT_RUNTIME after a message. */
+int cli_doc_finish(const char *cmd, const char *path, struct rm_results_doc *doc);
+
+/* For help texts and messages, from the registries: the checks the probe
+ * engine runs ("icmp, tcp, ..."); the report formats ("text (default),
+ * json, ... or html" with dflt marked, or NULL; plan_only: those that
+ * render a plan), and one line each with its description; the finding
+ * kinds, wrapped. */
+const char *cli_check_names(char *buf, size_t len);
+const char *cli_format_names(char *buf, size_t len, bool plan_only, const char *dflt);
+void cli_print_formats(FILE *out, bool plan_only);
+void cli_print_kinds(FILE *out);
 
 /* Opens `path` for writing ("-" or NULL: stdout). NULL and a message on
  * stderr when it cannot. */
@@ -37,5 +89,17 @@ FILE *cli_open_output(const char *cmd, const char *path);
 /* Closes what cli_open_output opened; EXIT_OK, or EXIT_RUNTIME with a
  * message when the data could not be written. */
 int cli_close_output(const char *cmd, const char *path, FILE *f);
+
+/* The renderer of --format (plan_only: one that renders a plan), or NULL
+ * after a message listing the formats there are. */
+struct report_ops;
+struct rm_report;
+const struct report_ops *cli_renderer(const char *cmd, const char *format, bool plan_only);
+
+/* Renders the report to path (NULL or "-": standard output): EXIT_OK when
+ * it passes, EXIT_NETWORK when it does not, EXIT_RUNTIME after a message
+ * when it could not be written. */
+int cli_render(const char *cmd, const struct report_ops *r, const struct rm_report *report,
+	       const char *path);
 
 #endif

@@ -20,9 +20,8 @@ static const struct command {
 	  "check a topology's address plan offline: CIDR overlaps, reserved ranges, DNS "
 	  "domains, misplaced addresses; suggest free ranges" },
 	{ "probe", cmd_probe,
-	  "one round of checks (icmp, tcp, cql, identity/nat, dns, mtu, path) to every peer "
-	  "and "
-	  "target; a results document out" },
+	  "one round of checks to every peer and target ('reachmap probe --help' lists "
+	  "them); a results document out" },
 	{ "analyze", cmd_analyze,
 	  "explain results documents: the causes behind the failing cells, with evidence "
 	  "and remedies" },
@@ -51,72 +50,6 @@ static void usage(FILE *out)
 	      "exit codes: 0 all good, 1 the network is not as expected, 2 bad usage or\n"
 	      "invalid input, 3 a runtime failure.\n",
 	      out);
-}
-
-int cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "reachmap %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_USAGE;
-}
-
-int cli_option_error(const char *cmd, int opt, char **argv)
-{
-	if (opt == ':')
-		return cli_usage_error(cmd, "%s needs a value; see 'reachmap %s --help'",
-				       argv[optind - 1], cmd);
-	return cli_usage_error(cmd, "unknown option %s; see 'reachmap %s --help'", argv[optind - 1],
-			       cmd);
-}
-
-int cli_load_topology(const char *cmd, const char *path, struct rm_topology **out)
-{
-	struct rm_diag diag;
-	size_t i;
-	int rc = topo_load_file(path, out, &diag);
-
-	for (i = 0; i < diag.nwarnings; i++)
-		fprintf(stderr, "reachmap %s: warning: %s\n", cmd, diag.warnings[i]);
-	if (diag.nwarnings_dropped)
-		fprintf(stderr, "reachmap %s: %zu more warnings not shown\n", cmd,
-			diag.nwarnings_dropped);
-	if (rc == RM_OK)
-		return EXIT_OK;
-	fprintf(stderr, "reachmap %s: %s\n", cmd, diag.error);
-	return rc == RM_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
-}
-
-FILE *cli_open_output(const char *cmd, const char *path)
-{
-	FILE *f;
-
-	if (path == NULL || strcmp(path, "-") == 0)
-		return stdout;
-	f = fopen(path, "w");
-	if (f == NULL)
-		fprintf(stderr, "reachmap %s: cannot write %s: %s\n", cmd, path, strerror(errno));
-	return f;
-}
-
-int cli_close_output(const char *cmd, const char *path, FILE *f)
-{
-	int bad = ferror(f);
-
-	if (f == stdout)
-		bad |= fflush(f) != 0;
-	else
-		bad |= fclose(f) != 0;
-	if (bad) {
-		fprintf(stderr, "reachmap %s: cannot write %s: %s\n", cmd,
-			f == stdout ? "standard output" : path, strerror(errno));
-		return EXIT_RUNTIME;
-	}
-	return EXIT_OK;
 }
 
 int main(int argc, char **argv)

@@ -11,8 +11,10 @@
 
 static void plan_usage(FILE *out)
 {
-	fputs("usage: reachmap plan TOPOLOGY [--format text|json] [--suggest KIND=/LEN,...] [-o "
-	      "OUT]\n"
+	char formats[64];
+
+	fputs("usage: reachmap plan TOPOLOGY [--format FORMAT] [--suggest KIND=/LEN,...]\n"
+	      "                     [-o OUT]\n"
 	      "\n"
 	      "Checks a topology's address plan with no agents at all: CIDR ranges that\n"
 	      "overlap between clusters or between kinds in one cluster (cidr-overlap),\n"
@@ -21,9 +23,12 @@ static void plan_usage(FILE *out)
 	      "inside another cluster's range or twice (address-collision) or outside\n"
 	      "every declared range (address-out-of-range).\n"
 	      "\n"
-	      "options:\n"
-	      "  -f, --format FORMAT   text (default) or json (reachmap.report/v1)\n"
-	      "  -s, --suggest SPEC    propose free RFC 1918 blocks for a new cluster,\n"
+	      "options:\n",
+	      out);
+	fprintf(out, "  -f, --format FORMAT   %s:\n",
+		cli_format_names(formats, sizeof(formats), true, "text"));
+	cli_print_formats(out, true);
+	fputs("  -s, --suggest SPEC    propose free RFC 1918 blocks for a new cluster,\n"
 	      "                        e.g. pods=/16,services=/16,nodes=/20\n"
 	      "  -o, --output FILE     write the report to FILE instead of standard output\n"
 	      "  -h, --help            this text\n"
@@ -112,7 +117,6 @@ int cmd_plan(int argc, char **argv)
 	struct rm_topology *topo = NULL;
 	struct rm_report report;
 	char generated[RM_TIME_STRLEN];
-	FILE *out;
 	int opt, rc, exitcode;
 
 	memset(&report, 0, sizeof(report));
@@ -142,9 +146,8 @@ int cmd_plan(int argc, char **argv)
 	if (argc - optind > 1)
 		return cli_usage_error("plan", "one topology file only, got \"%s\" too",
 				       argv[optind + 1]);
-	renderer = report_find(format);
-	if (renderer == NULL || (strcmp(format, "text") != 0 && strcmp(format, "json") != 0))
-		return cli_usage_error("plan", "--format %s: plan writes text or json", format);
+	if ((renderer = cli_renderer("plan", format, true)) == NULL)
+		return EXIT_USAGE;
 	if (suggest != NULL &&
 	    parse_suggest(suggest, report.suggestions, &report.nsuggestions) != 0)
 		return EXIT_USAGE;
@@ -167,20 +170,7 @@ int cmd_plan(int argc, char **argv)
 		goto out;
 	}
 	analyze_finish(&report);
-
-	out = cli_open_output("plan", output);
-	if (out == NULL) {
-		exitcode = EXIT_RUNTIME;
-		goto out;
-	}
-	rc = renderer->render(&report, out);
-	exitcode = cli_close_output("plan", output, out);
-	if (rc != RM_OK && exitcode == EXIT_OK) {
-		fprintf(stderr, "reachmap plan: %s\n", rm_strerror(rc));
-		exitcode = EXIT_RUNTIME;
-	}
-	if (exitcode == EXIT_OK && !report.pass)
-		exitcode = EXIT_NETWORK;
+	exitcode = cli_render("plan", renderer, &report, output);
 out:
 	findings_free(&report.findings);
 	topo_free(topo);

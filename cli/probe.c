@@ -19,6 +19,8 @@
 
 static void probe_usage(FILE *out)
 {
+	char checks[128];
+
 	fputs(
 	    "usage: reachmap probe --topology T --cluster C --name N --once [options]\n"
 	    "\n"
@@ -36,17 +38,18 @@ static void probe_usage(FILE *out)
 	    "      --mode MODE       raw (SYNs built with libnet, answers captured with libpcap;\n"
 	    "                        needs CAP_NET_RAW) or connect (non-blocking connect());\n"
 	    "                        default raw with CAP_NET_RAW, else connect\n"
-	    "      --checks LIST     icmp,tcp,cql,identity,dns,mtu,path (default: all)\n"
+	    "      --checks LIST     some of the checks below, comma-separated (default: all)\n"
 	    "      --responder-port P  the responders' port (default 8788)\n"
 	    "      --icmp-count N    echo requests per destination, 1 to 8 (default 3)\n"
 	    "      --allow-loopback  also probe 127.0.0.0/8 (tests only)\n"
-	    "  -h, --help            this text\n"
-	    "\n"
-	    "It sends only to addresses inside the topology's ranges, never to reserved\n"
-	    "ones; it opens its raw ICMP socket first and then drops every capability.\n"
-	    "exit codes: 0 the round ran (whatever it found), 2 bad usage or topology,\n"
-	    "3 a runtime failure.\n",
+	    "  -h, --help            this text\n",
 	    out);
+	fprintf(out, "\nchecks: %s\n\n", cli_check_names(checks, sizeof(checks)));
+	fputs("It sends only to addresses inside the topology's ranges, never to reserved\n"
+	      "ones; it opens its raw ICMP socket first and then drops every capability.\n"
+	      "exit codes: 0 the round ran (whatever it found), 2 bad usage or topology,\n"
+	      "3 a runtime failure.\n",
+	      out);
 }
 
 struct probe_cli {
@@ -82,7 +85,7 @@ static void opened(void *arg)
 
 static int parse_checks(const char *list, unsigned *out)
 {
-	char buf[256];
+	char buf[256], names[128];
 	char *tok, *save = NULL;
 
 	*out = 0;
@@ -92,15 +95,9 @@ static int parse_checks(const char *list, unsigned *out)
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		enum rm_check c;
 
-		if (rm_check_parse(tok, &c) != RM_OK)
+		if (rm_check_parse(tok, &c) != RM_OK || probe_ops_for(c) == NULL)
 			return cli_usage_error("probe", "--checks: \"%s\" is not a check (%s)", tok,
-					       "icmp, tcp, cql, identity, dns, mtu, path");
-		if (probe_ops_for(c) == NULL)
-			return cli_usage_error(
-			    "probe",
-			    "--checks: %s is not built yet; this build runs icmp, "
-			    "tcp, cql, identity and dns",
-			    tok);
+					       cli_check_names(names, sizeof(names)));
 		*out |= 1u << c;
 	}
 	if (*out == 0)
@@ -108,20 +105,28 @@ static int parse_checks(const char *list, unsigned *out)
 	return 0;
 }
 
-static int parse_num(const char *opt, const char *s, unsigned long min, unsigned long max,
-		     unsigned long *out)
+/* Every check the engine runs. */
+static unsigned all_checks(void)
 {
-	char *end;
-	unsigned long v = strtoul(s, &end, 10);
+	unsigned checks = 0, c;
 
-	if (*s == '\0' || *end != '\0' || s[0] == '-' || v < min || v > max)
-		return cli_usage_error("probe", "%s %s: give a whole number from %lu to %lu", opt,
-				       s, min, max);
-	*out = v;
-	return 0;
+	for (c = 0; c < RM_CHECK_COUNT; c++)
+		if (probe_ops_for((enum rm_check)c) != NULL)
+			checks |= 1u << c;
+	return checks;
 }
 
-int cmd_probe(int argc, char **argv)
+struct probe_opts {
+	struct cli_pod_opts pod;
+	unsigned long rate, timeout, rport, icmpn;
+	unsigned checks;
+	bool once, loopback;
+	const char *mode;
+};
+
+/* The command line into o; EXIT_OK, EXIT_USAGE after a message, or -1 when
+ * --help was printed. */
+static int probe_args(int argc, char **argv, struct probe_opts *o)
 {
 	enum { O_ONCE = 256, O_RATE, O_TIMEOUT, O_MODE, O_CHECKS, O_LOOPBACK, O_RESPPORT, O_ICMPN };
 	static const struct option longopts[] = {
@@ -140,174 +145,135 @@ int cmd_probe(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *topo_path = NULL, *cluster = NULL, *name = NULL, *out_path = NULL;
-	unsigned long rate = 0, timeout = 0, rport = RESP_DEFAULT_PORT, icmpn = 3;
-	unsigned checks = (1u << RM_CHECK_ICMP) | (1u << RM_CHECK_TCP) | (1u << RM_CHECK_CQL) |
-			  (1u << RM_CHECK_IDENTITY) | (1u << RM_CHECK_DNS) | (1u << RM_CHECK_MTU) |
-			  (1u << RM_CHECK_PATH);
-	bool once = false, loopback = false;
-	const char *mode = NULL;
-	struct rm_diag diag;
-	struct rm_topology *topo = NULL;
-	struct rm_results_doc doc;
-	struct probe_config cfg;
-	struct probe_cli pc;
-	const struct rm_probe *self = NULL;
-	size_t i;
-	FILE *out;
-	int opt, rc, exitcode = EXIT_OK;
+	const char *num = "a whole number";
+	int opt, rc = EXIT_OK;
 
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, ":t:c:n:o:h", longopts, NULL)) != -1) {
+	while (rc == EXIT_OK &&
+	       (opt = getopt_long(argc, argv, ":t:c:n:o:h", longopts, NULL)) != -1) {
+		if (cli_pod_opt(opt, optarg, &o->pod))
+			continue;
 		switch (opt) {
-		case 't':
-			topo_path = optarg;
-			break;
-		case 'c':
-			cluster = optarg;
-			break;
-		case 'n':
-			name = optarg;
-			break;
-		case 'o':
-			out_path = optarg;
-			break;
 		case O_ONCE:
-			once = true;
+			o->once = true;
 			break;
 		case O_RATE:
-			if (parse_num("--rate", optarg, 1, 1000000, &rate))
-				return EXIT_USAGE;
+			rc = cli_parse_num("probe", "--rate", optarg, 1, 1000000, num, &o->rate);
 			break;
 		case O_TIMEOUT:
-			if (parse_num("--timeout", optarg, 1, 60000, &timeout))
-				return EXIT_USAGE;
+			rc =
+			    cli_parse_num("probe", "--timeout", optarg, 1, 60000, num, &o->timeout);
 			break;
 		case O_ICMPN:
-			if (parse_num("--icmp-count", optarg, 1, 8, &icmpn))
-				return EXIT_USAGE;
+			rc = cli_parse_num("probe", "--icmp-count", optarg, 1, 8, num, &o->icmpn);
 			break;
 		case O_RESPPORT:
-			if (parse_num("--responder-port", optarg, 1, 65535, &rport))
-				return EXIT_USAGE;
+			rc = cli_parse_num("probe", "--responder-port", optarg, 1, 65535, num,
+					   &o->rport);
 			break;
 		case O_MODE:
 			if (strcmp(optarg, "raw") != 0 && strcmp(optarg, "connect") != 0)
 				return cli_usage_error("probe", "--mode %s: give raw or connect",
 						       optarg);
-			mode = optarg;
+			o->mode = optarg;
 			break;
 		case O_CHECKS:
-			if (parse_checks(optarg, &checks))
-				return EXIT_USAGE;
+			rc = parse_checks(optarg, &o->checks) ? EXIT_USAGE : EXIT_OK;
 			break;
 		case O_LOOPBACK:
-			loopback = true;
+			o->loopback = true;
 			break;
 		case 'h':
 			probe_usage(stdout);
-			return EXIT_OK;
+			return -1;
 		default:
 			return cli_option_error("probe", opt, argv);
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error("probe", "unexpected argument \"%s\"", argv[optind]);
-	if (topo_path == NULL || cluster == NULL || name == NULL)
-		return cli_usage_error("probe", "--topology, --cluster and --name are required; "
-						"see 'reachmap probe --help'");
-	if (!once)
-		return cli_usage_error("probe",
-				       "give --once (continuous rounds are reachmap agent's, "
-				       "not built yet)");
+	if (rc == EXIT_OK)
+		rc = cli_pod_args("probe", argc, argv, &o->pod);
+	if (rc == EXIT_OK && !o->once)
+		rc = cli_usage_error("probe", "give --once (continuous rounds are reachmap "
+					      "agent's, not built yet)");
+	return rc;
+}
 
-	exitcode = cli_load_topology("probe", topo_path, &topo);
+/* One socket per check in flight: take all the descriptors the hard limit
+ * allows. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static void probe_config_fill(struct probe_config *cfg, const struct probe_opts *o,
+			      const struct rm_topology *topo, const struct cli_self *self,
+			      struct probe_cli *pc)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->topo = topo;
+	cfg->cluster = self->cluster;
+	cfg->name = self->name;
+	cfg->timeout_ms = o->timeout ? (unsigned)o->timeout : topo->timeout_ms;
+	cfg->rate = o->rate ? (double)o->rate : topo->rate;
+	cfg->checks = o->checks;
+	cfg->allow_loopback = o->loopback;
+	cfg->responder_port = (uint16_t)o->rport;
+	cfg->icmp_count = (unsigned)o->icmpn;
+	cfg->raw = strcmp(o->mode, "raw") == 0;
+	cfg->progress = progress;
+	cfg->progress_arg = pc;
+	cfg->opened = opened;
+	cfg->note = note;
+}
+
+int cmd_probe(int argc, char **argv)
+{
+	struct probe_opts o = { .rport = RESP_DEFAULT_PORT, .icmpn = 3, .checks = all_checks() };
+	struct rm_topology *topo = NULL;
+	struct rm_results_doc doc;
+	struct probe_config cfg;
+	struct probe_cli pc;
+	struct cli_self self;
+	struct rm_diag diag;
+	int rc, exitcode = probe_args(argc, argv, &o);
+
 	if (exitcode != EXIT_OK)
+		return exitcode < 0 ? EXIT_OK : exitcode;
+	exitcode = cli_load_topology("probe", o.pod.topology, &topo);
+	if (exitcode == EXIT_OK)
+		exitcode = cli_find_self("probe", topo, &o.pod, false, &self);
+	if (exitcode == EXIT_OK && results_doc_init(&doc) != RM_OK)
+		exitcode = EXIT_RUNTIME;
+	if (exitcode != EXIT_OK) {
+		topo_free(topo);
 		return exitcode;
-	{
-		struct rlimit rl;
-
-		/* One socket per check in flight: take all the descriptors the
-		 * hard limit allows. */
-		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-			rl.rlim_cur = rl.rlim_max;
-			setrlimit(RLIMIT_NOFILE, &rl);
-		}
 	}
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.cluster = topo_cluster(topo, cluster);
-	if (cfg.cluster == NULL) {
-		fprintf(stderr, "reachmap probe: --cluster %s: no such cluster in %s\n", cluster,
-			topo_path);
-		topo_free(topo);
-		return EXIT_USAGE;
-	}
-	for (i = 0; i < cfg.cluster->nprobes; i++)
-		if (strcmp(cfg.cluster->probes[i].name, name) == 0)
-			self = &cfg.cluster->probes[i];
-	if (self == NULL) {
-		fprintf(stderr, "reachmap probe: --name %s: no such probe in cluster %s of %s\n",
-			name, cluster, topo_path);
-		topo_free(topo);
-		return EXIT_USAGE;
-	}
-	if (results_doc_init(&doc) != RM_OK) {
-		topo_free(topo);
-		return EXIT_RUNTIME;
-	}
-	cfg.topo = topo;
-	cfg.name = self->name;
-	cfg.timeout_ms = timeout ? (unsigned)timeout : topo->timeout_ms;
-	cfg.rate = rate ? (double)rate : topo->rate;
-	cfg.checks = checks;
-	cfg.allow_loopback = loopback;
-	cfg.responder_port = (uint16_t)rport;
-	cfg.icmp_count = (unsigned)icmpn;
-	if (mode == NULL)
-		mode = caps_have_net_raw() ? "raw" : "connect";
-	cfg.raw = strcmp(mode, "raw") == 0;
-	rm_diag_clear(&diag);
-	cfg.diag = &diag;
+	raise_fd_limit();
+	if (o.mode == NULL)
+		o.mode = caps_have_net_raw() ? "raw" : "connect";
 	pc.doc = &doc;
 	pc.tty = isatty(STDERR_FILENO);
-	cfg.progress = progress;
-	cfg.progress_arg = &pc;
-	cfg.opened = opened;
-	cfg.note = note;
-
-	doc.probe = self->name;
-	doc.cluster = cfg.cluster->name;
-	doc.zone = self->zone;
-	doc.mode = mode;
-	doc.addresses = (struct rm_addr *)&self->address;
-	doc.naddresses = 1;
-	rm_time_format(rm_time_document(), doc.started, sizeof(doc.started));
+	probe_config_fill(&cfg, &o, topo, &self, &pc);
+	rm_diag_clear(&diag);
+	cfg.diag = &diag;
+	cli_doc_start(&doc, &self);
+	doc.mode = o.mode;
 	if (facts_collect(&doc, "/etc/resolv.conf") != RM_OK) {
 		fprintf(stderr, "reachmap probe: out of memory\n");
 		exitcode = EXIT_RUNTIME;
-		goto done;
-	}
-	rc = engine_run(&cfg, &doc);
-	if (rc != RM_OK) {
+	} else if ((rc = engine_run(&cfg, &doc)) != RM_OK) {
 		fprintf(stderr, "reachmap probe: %s\n",
 			diag.error[0] ? diag.error : rm_strerror(rc));
 		exitcode = EXIT_RUNTIME;
-		goto done;
+	} else {
+		exitcode = cli_doc_finish("probe", o.pod.out, &doc);
 	}
-	rm_time_format(rm_time_document(), doc.finished, sizeof(doc.finished));
-	out = cli_open_output("probe", out_path);
-	if (out == NULL) {
-		exitcode = EXIT_RUNTIME;
-		goto done;
-	}
-	rc = results_doc_write_json(&doc, out);
-	exitcode = cli_close_output("probe", out_path, out);
-	if (rc != RM_OK && exitcode == EXIT_OK) {
-		fprintf(stderr, "reachmap probe: %s\n", rm_strerror(rc));
-		exitcode = EXIT_RUNTIME;
-	}
-done:
 	results_doc_free(&doc);
 	topo_free(topo);
 	return exitcode;

@@ -52,26 +52,6 @@ static void ready(unsigned listeners, void *arg)
 	fflush(stderr);
 }
 
-static int name_in_cluster(const struct rm_cluster *c, const char *name, const char **zone,
-			   const struct rm_addr **addr)
-{
-	size_t i;
-
-	for (i = 0; i < c->nprobes; i++)
-		if (strcmp(c->probes[i].name, name) == 0) {
-			*zone = c->probes[i].zone;
-			*addr = &c->probes[i].address;
-			return 1;
-		}
-	for (i = 0; i < c->ntargets; i++)
-		if (strcmp(c->targets[i].name, name) == 0) {
-			*zone = c->targets[i].zone;
-			*addr = &c->targets[i].address;
-			return 1;
-		}
-	return 0;
-}
-
 int cmd_serve(int argc, char **argv)
 {
 	enum { O_STANDINS = 256, O_PORT };
@@ -85,43 +65,27 @@ int cmd_serve(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *topo_path = NULL, *cluster = NULL, *name = NULL, *out_path = NULL;
+	struct cli_pod_opts o = { 0 };
 	unsigned long port = RESP_DEFAULT_PORT;
 	struct serve_config cfg;
 	struct rm_topology *topo = NULL;
-	const struct rm_cluster *c;
 	struct rm_results_doc doc;
-	const char *zone = NULL;
-	const struct rm_addr *addr = NULL;
+	struct cli_self self;
 	bool standins = false;
-	FILE *out;
-	char *end;
-	int opt, rc, exitcode;
+	int opt, rc, exitcode = EXIT_OK;
 
 	opterr = 0;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, ":t:c:n:o:h", longopts, NULL)) != -1) {
+		if (cli_pod_opt(opt, optarg, &o))
+			continue;
 		switch (opt) {
-		case 't':
-			topo_path = optarg;
-			break;
-		case 'c':
-			cluster = optarg;
-			break;
-		case 'n':
-			name = optarg;
-			break;
-		case 'o':
-			out_path = optarg;
-			break;
 		case O_STANDINS:
 			standins = true;
 			break;
 		case O_PORT:
-			port = strtoul(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || port < 1 || port > 65535)
-				return cli_usage_error(
-				    "serve", "--port %s: give a port from 1 to 65535", optarg);
+			if (cli_parse_num("serve", "--port", optarg, 1, 65535, "a port", &port))
+				return EXIT_USAGE;
 			break;
 		case 'h':
 			serve_usage(stdout);
@@ -130,60 +94,36 @@ int cmd_serve(int argc, char **argv)
 			return cli_option_error("serve", opt, argv);
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error("serve", "unexpected argument \"%s\"", argv[optind]);
-	if (topo_path == NULL || cluster == NULL || name == NULL)
-		return cli_usage_error("serve", "--topology, --cluster and --name are required; "
-						"see 'reachmap serve --help'");
-	exitcode = cli_load_topology("serve", topo_path, &topo);
-	if (exitcode != EXIT_OK)
+	exitcode = cli_pod_args("serve", argc, argv, &o);
+	if (exitcode == EXIT_OK)
+		exitcode = cli_load_topology("serve", o.topology, &topo);
+	if (exitcode == EXIT_OK)
+		exitcode = cli_find_self("serve", topo, &o, true, &self);
+	if (exitcode == EXIT_OK && results_doc_init(&doc) != RM_OK)
+		exitcode = EXIT_RUNTIME;
+	if (exitcode != EXIT_OK) {
+		topo_free(topo);
 		return exitcode;
-	c = topo_cluster(topo, cluster);
-	if (c == NULL || !name_in_cluster(c, name, &zone, &addr)) {
-		fprintf(stderr, "reachmap serve: %s %s: no such %s in %s\n",
-			c ? "--name" : "--cluster", c ? name : cluster,
-			c ? "probe or target of that cluster" : "cluster", topo_path);
-		topo_free(topo);
-		return EXIT_USAGE;
 	}
-	if (results_doc_init(&doc) != RM_OK) {
-		topo_free(topo);
-		return EXIT_RUNTIME;
-	}
-	doc.probe = name;
-	doc.cluster = cluster;
-	doc.zone = zone;
-	doc.addresses = (struct rm_addr *)addr;
-	doc.naddresses = 1;
-	rm_time_format(rm_time_document(), doc.started, sizeof(doc.started));
+	cli_doc_start(&doc, &self);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.topo = topo;
-	cfg.name = name;
-	cfg.cluster = cluster;
+	cfg.name = self.name;
+	cfg.cluster = self.cluster->name;
 	cfg.port = (uint16_t)port;
 	cfg.standins = standins;
 	cfg.note = note;
 	cfg.ready = ready;
 	rc = serve_run(&cfg, &doc);
-	if (rc != RM_OK) {
-		if (rc == RM_ESYS)
-			perror("reachmap serve: cannot open the responder's port");
-		else
-			fprintf(stderr, "reachmap serve: %s\n", rm_strerror(rc));
+	if (rc == RM_ESYS) {
+		perror("reachmap serve: cannot open the responder's port");
 		exitcode = EXIT_RUNTIME;
-		goto done;
+	} else if (rc != RM_OK) {
+		fprintf(stderr, "reachmap serve: %s\n", rm_strerror(rc));
+		exitcode = EXIT_RUNTIME;
+	} else {
+		exitcode = cli_doc_finish("serve", o.out, &doc);
 	}
-	rm_time_format(rm_time_document(), doc.finished, sizeof(doc.finished));
-	out = cli_open_output("serve", out_path);
-	if (out == NULL) {
-		exitcode = EXIT_RUNTIME;
-		goto done;
-	}
-	rc = results_doc_write_json(&doc, out);
-	exitcode = cli_close_output("serve", out_path, out);
-	if (rc != RM_OK && exitcode == EXIT_OK)
-		exitcode = EXIT_RUNTIME;
-done:
 	results_doc_free(&doc);
 	topo_free(topo);
 	return exitcode;

@@ -190,6 +190,6 @@ static int render_html(const struct rm_report *r, FILE *out)
 
 const struct report_ops report_html = {
 	.name = "html",
-	.description = "one self-contained HTML file: findings and a heat map",
+	.description = "one self-contained page: findings, heat map",
 	.render = render_html,
 };

@@ -238,5 +238,6 @@ out:
 const struct report_ops report_json = {
 	.name = "json",
 	.description = "reachmap.report/v1 JSON",
+	.plan = true,
 	.render = render_json,
 };

@@ -144,6 +144,6 @@ static int render_junit(const struct rm_report *r, FILE *out)
 
 const struct report_ops report_junit = {
 	.name = "junit",
-	.description = "JUnit XML: a test case per expectation and cluster pair",
+	.description = "JUnit XML: a case per expectation and pair",
 	.render = render_junit,
 };

@@ -91,6 +91,6 @@ static int render_prom(const struct rm_report *r, FILE *out)
 
 const struct report_ops report_prom = {
 	.name = "prom",
-	.description = "Prometheus text exposition, per cluster pair and check",
+	.description = "Prometheus text, per cluster pair and check",
 	.render = render_prom,
 };

@@ -4,7 +4,7 @@
 #include "report/report-internal.h"
 
 static const struct report_ops *const renderers[] = {
-	&report_json, &report_text, &report_junit, &report_prom, &report_html,
+	&report_text, &report_json, &report_junit, &report_prom, &report_html,
 };
 
 const struct report_ops *report_find(const char *name)
@@ -15,6 +15,11 @@ const struct report_ops *report_find(const char *name)
 		if (strcmp(renderers[i]->name, name) == 0)
 			return renderers[i];
 	return NULL;
+}
+
+const struct report_ops *report_nth(size_t i)
+{
+	return i < ARRAY_SIZE(renderers) ? renderers[i] : NULL;
 }
 
 void report_escape(FILE *out, const char *s)

@@ -222,6 +222,7 @@ static int render_text(const struct rm_report *r, FILE *out)
 
 const struct report_ops report_text = {
 	.name = "text",
-	.description = "a verdict line, then findings by severity with remedies",
+	.description = "a verdict, then findings with remedies",
+	.plan = true,
 	.render = render_text,
 };

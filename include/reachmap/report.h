@@ -3,6 +3,7 @@
 #ifndef REACHMAP_REPORT_H
 #define REACHMAP_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "reachmap/finding.h"
@@ -114,6 +115,7 @@ struct rm_report {
 struct report_ops {
 	const char *name;
 	const char *description;
+	bool plan; /* renders a plan report too (reachmap plan --format) */
 	/* Writes the report to `out`; 0, or a negative status (RM_EIO when
 	 * writing failed, RM_ENOMEM). */
 	int (*render)(const struct rm_report *report, FILE *out);
@@ -121,5 +123,9 @@ struct report_ops {
 
 /* The renderer called `name`, or NULL. */
 const struct report_ops *report_find(const char *name);
+
+/* The i-th renderer of the registry, or NULL past the last: for help
+ * texts and messages that list the formats. */
+const struct report_ops *report_nth(size_t i);
 
 #endif

@@ -38,10 +38,16 @@ expect broken-exits-1 1 '' -- plan examples/broken.yaml
 # probe and serve: their usage errors (no network is touched by these).
 expect probe-help 0 '' -- probe --help
 contains probe-help-text "$tmp/out" "usage: reachmap probe --topology T --cluster C --name N --once"
+# The lists in help texts come from the registries: every check the engine
+# runs, every format, every finding kind.
+contains probe-help-checks "$tmp/out" "checks: icmp, tcp, dns, identity, mtu, cql, path"
+expect analyze-help 0 '' -- analyze --help
+contains analyze-help-formats "$tmp/out" "--format FORMAT   text (default), json, junit, prom or html:"
+contains analyze-help-kinds "$tmp/out" "  high-latency, packet-loss, probe-missing, address-out-of-range,"
 expect probe-missing 2 "reachmap probe: --topology, --cluster and --name are required; see 'reachmap probe --help'" -- probe --once
 expect probe-no-once 2 "reachmap probe: give --once (continuous rounds are reachmap agent's, not built yet)" -- probe -t examples/two-dc.yaml -c west -n west-a-0
 expect probe-bad-mode 2 "reachmap probe: --mode fast: give raw or connect" -- probe -t examples/two-dc.yaml -c west -n west-a-0 --once --mode fast
-expect probe-bad-check 2 'reachmap probe: --checks: "udp" is not a check (icmp, tcp, cql, identity, dns, mtu, path)' -- probe -t examples/two-dc.yaml -c west -n west-a-0 --once --checks tcp,udp
+expect probe-bad-check 2 'reachmap probe: --checks: "udp" is not a check (icmp, tcp, dns, identity, mtu, cql, path)' -- probe -t examples/two-dc.yaml -c west -n west-a-0 --once --checks tcp,udp
 expect probe-bad-rate 2 "reachmap probe: --rate 0: give a whole number from 1 to 1000000" -- probe -t examples/two-dc.yaml -c west -n west-a-0 --once --rate 0
 expect probe-unknown-cluster 2 "reachmap probe: --cluster north: no such cluster in examples/two-dc.yaml" -- probe -t examples/two-dc.yaml -c north -n west-a-0 --once
 expect probe-unknown-name 2 "reachmap probe: --name east-b-0: no such probe in cluster west of examples/two-dc.yaml" -- probe -t examples/two-dc.yaml -c west -n east-b-0 --once
