@@ -162,8 +162,6 @@ struct gap {
 static int gap_cell(struct an_ctx *c, struct gap *g, size_t a, size_t b, enum rm_check chk,
 		    const struct rm_results_doc *d, const struct rm_result *r)
 {
-	struct rm_evidence *e;
-
 	if (g->f == NULL) {
 		g->f = findings_add(c->out, RM_FINDING_UNEXPLAINED, RM_SEV_ERROR);
 		if (g->f == NULL)
@@ -173,19 +171,7 @@ static int gap_cell(struct an_ctx *c, struct gap *g, size_t a, size_t b, enum rm
 		g->f->protocol = rm_check_name(chk);
 	}
 	g->count[r->status]++;
-	g->f->cells++;
-	if (g->f->nevidence >= 4)
-		return RM_OK;
-	if ((e = finding_add_evidence(c->out, g->f)) == NULL)
-		return RM_ENOMEM;
-	e->from = d->probe;
-	e->to = r->target;
-	e->check = rm_check_name(r->check);
-	e->port = r->port;
-	e->status = rm_status_name(r->status);
-	if (r->icmp_from.family != RM_AF_NONE)
-		e->address = an_addr(c->a, &r->icmp_from);
-	return RM_OK;
+	return an_evidence(c, g->f, d, r, -1);
 }
 
 static int gap_words(struct an_ctx *c, struct gap *g)

@@ -143,8 +143,8 @@ static int set_port(struct an_ctx *c, struct rm_finding *f, uint16_t port)
 	return RM_OK;
 }
 
-static int evidence(struct an_ctx *c, struct rm_finding *f, const struct rm_results_doc *d,
-		    const struct rm_result *r, int arrived)
+int an_evidence(struct an_ctx *c, struct rm_finding *f, const struct rm_results_doc *d,
+		const struct rm_result *r, int arrived)
 {
 	struct rm_evidence *e;
 
@@ -241,11 +241,11 @@ static int cut_finding(struct an_ctx *c, struct an_pair *p, const struct an_rule
 	if (f == NULL)
 		return RM_ENOMEM;
 	if (x->first != NULL)
-		rc = evidence(c, f, router_doc, x->first, -1);
+		rc = an_evidence(c, f, router_doc, x->first, -1);
 	FOR_CELLS(p, RM_CHECK_TCP, 0, d, r)
 	{
 		if (rc == RM_OK && r != x->first)
-			rc = evidence(c, f, d, r, arrived_if_silent(c, r_ref, r));
+			rc = an_evidence(c, f, d, r, arrived_if_silent(c, r_ref, r));
 	}
 	p->explained = true;
 	return rc == RM_OK ? rule->explain(c, p, f, x) : rc;
@@ -374,12 +374,12 @@ static int zone_finding(struct an_ctx *c, struct an_pair *p, const struct an_rul
 	s->zones = an_one(c->a, x->zone);
 	s->nzones = 1;
 	if (router != NULL)
-		rc = evidence(c, f, router_doc, router, -1);
+		rc = an_evidence(c, f, router_doc, router, -1);
 	FOR_CELLS(p, RM_CHECK_TCP, 0, d, r)
 	{
 		if (rc == RM_OK && r != router && in_zone(c, x, d, r_ref))
-			rc =
-			    evidence(c, f, d, r, an_arrived(c->ix, r_ref->to, r_ref->doc, r->port));
+			rc = an_evidence(c, f, d, r,
+					 an_arrived(c->ix, r_ref->to, r_ref->doc, r->port));
 	}
 	p->explained = true;
 	return rc == RM_OK ? rule->explain(c, p, f, x) : rc;
@@ -438,7 +438,7 @@ static int port_finding(struct an_ctx *c, struct an_pair *p, const struct an_rul
 	{
 		if (x.who == NULL && r->icmp_from.family != RM_AF_NONE)
 			x.who = an_addr(c->a, &r->icmp_from);
-		if ((rc = evidence(c, f, d, r, arrived_if_silent(c, r_ref, r))) != RM_OK)
+		if ((rc = an_evidence(c, f, d, r, arrived_if_silent(c, r_ref, r))) != RM_OK)
 			return rc;
 	}
 	return rule->explain(c, p, f, &x);
@@ -482,7 +482,7 @@ static int find_status(struct an_ctx *c, struct an_pair *p, const struct an_rule
 			return RM_ENOMEM;
 		if (x.first == NULL)
 			x.first = r;
-		if ((rc = evidence(c, f, d, r, -1)) != RM_OK)
+		if ((rc = an_evidence(c, f, d, r, -1)) != RM_OK)
 			return rc;
 	}
 	if (f == NULL)
@@ -512,7 +512,7 @@ static int find_latency(struct an_ctx *c, struct an_pair *p, const struct an_rul
 			f->severity = sev;
 		if (r->rtt_ms > x.worst)
 			x.worst = r->rtt_ms;
-		if ((rc = evidence(c, f, d, r, -1)) != RM_OK)
+		if ((rc = an_evidence(c, f, d, r, -1)) != RM_OK)
 			return rc;
 	}
 	return f != NULL ? rule->explain(c, p, f, &x) : RM_OK;
@@ -538,7 +538,7 @@ static int find_loss(struct an_ctx *c, struct an_pair *p, const struct an_rule *
 			return RM_ENOMEM;
 		if (pct > x.worst)
 			x.worst = pct;
-		if ((rc = evidence(c, f, d, r, -1)) != RM_OK)
+		if ((rc = an_evidence(c, f, d, r, -1)) != RM_OK)
 			return rc;
 	}
 	return f != NULL ? rule->explain(c, p, f, &x) : RM_OK;
@@ -650,7 +650,7 @@ static int target_cells(struct an_ctx *c, const struct an_rule *rule, size_t b, 
 				at[v[i].to] = c->out->n;
 				first[v[i].to] = r;
 			}
-			rc = evidence(c, &c->out->v[at[v[i].to] - 1], d, r, -1);
+			rc = an_evidence(c, &c->out->v[at[v[i].to] - 1], d, r, -1);
 		}
 	}
 	return rc;

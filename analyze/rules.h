@@ -77,6 +77,13 @@ int an_explain_gateway(struct an_ctx *c, struct rm_finding *x, const struct rm_a
  * other) among the findings from `first` on. 0, or RM_ENOMEM. */
 int an_merge(struct an_ctx *c, size_t first);
 
+/* Counts the cell in f and, for the first few, adds it as evidence: who
+ * sent what to whom, the status, the ICMP sender or the address the
+ * responder saw, whether it arrived at the far end (1, 0, -1 unknown).
+ * 0, or RM_ENOMEM. */
+int an_evidence(struct an_ctx *c, struct rm_finding *f, const struct rm_results_doc *d,
+		const struct rm_result *r, int arrived);
+
 /* Whether a cell is unhealthy: not healthy (analyze_health), and not icmp
  * loss within the topology's lossWarnPct. */
 bool an_cell_unhealthy(const struct rm_topology *t, const struct rm_result *r);

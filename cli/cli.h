@@ -2,6 +2,7 @@
 #ifndef REACHMAP_CLI_H
 #define REACHMAP_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -44,6 +45,15 @@ int cli_parse_num(const char *cmd, const char *opt, const char *s, unsigned long
 struct cli_pod_opts {
 	const char *topology, *cluster, *name, *out;
 };
+
+/* Their rows of getopt_long's table; the short options are "t:c:n:o:". */
+/* clang-format off */
+#define CLI_POD_LONGOPTS                              \
+	{ "topology", required_argument, NULL, 't' }, \
+	{ "cluster", required_argument, NULL, 'c' },  \
+	{ "name", required_argument, NULL, 'n' },     \
+	{ "out", required_argument, NULL, 'o' }
+/* clang-format on */
 
 /* Takes getopt's opt when it is one of those (1), else 0. */
 int cli_pod_opt(int opt, const char *arg, struct cli_pod_opts *o);

@@ -130,10 +130,7 @@ static int probe_args(int argc, char **argv, struct probe_opts *o)
 {
 	enum { O_ONCE = 256, O_RATE, O_TIMEOUT, O_MODE, O_CHECKS, O_LOOPBACK, O_RESPPORT, O_ICMPN };
 	static const struct option longopts[] = {
-		{ "topology", required_argument, NULL, 't' },
-		{ "cluster", required_argument, NULL, 'c' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "out", required_argument, NULL, 'o' },
+		CLI_POD_LONGOPTS,
 		{ "once", no_argument, NULL, O_ONCE },
 		{ "rate", required_argument, NULL, O_RATE },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },

@@ -56,10 +56,7 @@ int cmd_serve(int argc, char **argv)
 {
 	enum { O_STANDINS = 256, O_PORT };
 	static const struct option longopts[] = {
-		{ "topology", required_argument, NULL, 't' },
-		{ "cluster", required_argument, NULL, 'c' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "out", required_argument, NULL, 'o' },
+		CLI_POD_LONGOPTS,
 		{ "standins", no_argument, NULL, O_STANDINS },
 		{ "port", required_argument, NULL, O_PORT },
 		{ "help", no_argument, NULL, 'h' },
