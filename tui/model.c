@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "reachmap/alloc.h"
+#include "reachmap/analyze.h"
 #include "reachmap/arena.h"
 #include "reachmap/error.h"
 #include "tui/model.h"
@@ -12,13 +13,17 @@ enum tui_class tui_status_class(enum rm_check check, uint8_t status)
 {
 	if (status >= RM_STATUS_COUNT)
 		return TUI_CLASS_NONE;
-	if (rm_status_healthy(check, (enum rm_check_status)status))
+	/* Healthy and degraded are the analyzer's words (analyze_health, the
+	 * same the html page reads); the kinds of failing are the glyphs'. */
+	switch (analyze_health(check, (enum rm_check_status)status)) {
+	case RM_HEALTH_HEALTHY:
 		return TUI_CLASS_OK;
-	switch ((enum rm_check_status)status) {
-	case RM_STATUS_LOSS:
-	case RM_STATUS_SNAT:
-	case RM_STATUS_FRAGMENTATION_NEEDED:
+	case RM_HEALTH_DEGRADED:
 		return TUI_CLASS_DEGRADED;
+	default:
+		break;
+	}
+	switch ((enum rm_check_status)status) {
 	case RM_STATUS_NXDOMAIN:
 	case RM_STATUS_SERVFAIL:
 	case RM_STATUS_WRONG_ANSWER:
