@@ -201,15 +201,24 @@ static int pair_gaps(struct an_ctx *c, size_t a, size_t b, size_t nfound)
 		struct gap g = { 0 };
 		size_t n, i, k;
 		const struct an_ref *v = an_bucket(ix, a, b, chk, &n);
+		unsigned healthy = 0, st;
 
+		/* Most cells are healthy: one bit test each, before any work. */
+		for (st = 0; st < RM_STATUS_COUNT; st++)
+			if (rm_status_healthy(chk, (enum rm_check_status)st))
+				healthy |= 1u << st;
 		for (i = 0; i < n && rc == RM_OK; i++) {
 			const struct rm_results_doc *d = ix->docs[v[i].doc];
 			const struct rm_result *r = &d->results[v[i].res];
-			const struct an_endpoint *to = v[i].to == AN_NONE ? NULL : &ix->ep[v[i].to];
-			struct side src = { c->topo->clusters[a].name, d->zone, d->probe };
-			struct side dst = { c->topo->clusters[b].name, to ? to->zone : NULL,
-					    r->target };
+			const struct an_endpoint *to;
+			struct side src, dst;
 
+			if ((unsigned)r->status < RM_STATUS_COUNT && (healthy & (1u << r->status)))
+				continue;
+			to = v[i].to == AN_NONE ? NULL : &ix->ep[v[i].to];
+			src = (struct side){ c->topo->clusters[a].name, d->zone, d->probe };
+			dst = (struct side){ c->topo->clusters[b].name, to ? to->zone : NULL,
+					     r->target };
 			if (!an_cell_unhealthy(c->topo, r) ||
 			    expected_blocked(c->topo, &src, &dst, r))
 				continue;
