@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """One TCP connection attempt, classified the way reachmap classifies it:
 prints `open`, `refused`, `timeout`, `no-route` (the local kernel has no
-route) or `icmp type=T code=C from=ADDR` (an ICMP error answered the SYN; read
-from the socket's error queue, IP_RECVERR, so the code and the router that
+route) or `icmp type=T code=C from=ADDR` (an ICMP or ICMPv6 error answered the SYN;
+read from the socket's error queue, IP_RECVERR or IPV6_RECVERR, so the code and the router that
 sent it are known). With --identity it asks a reachmap responder who it is
 (REACHMAP/1 WHO) and prints `open name=NAME peer=SEEN-ADDRESS`; with --cql it sends a CQL v4 OPTIONS frame and prints
 `open cql SUPPORTED` or `open not-cql FIRST-BYTES`.
@@ -19,7 +19,9 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 IP_RECVERR = 11
+IPV6_RECVERR = 25
 SO_EE_ORIGIN_ICMP = 2
+SO_EE_ORIGIN_ICMP6 = 3
 
 
 def icmp_error(s):
@@ -27,9 +29,11 @@ def icmp_error(s):
         _, anc, _, _ = s.recvmsg(512, 512, socket.MSG_ERRQUEUE)
     except OSError:
         return None
+    # struct sock_extended_err (16 bytes), then the offender's sockaddr_in
+    # or sockaddr_in6 (linux/errqueue.h).
     for level, typ, data in anc:
         if level == socket.IPPROTO_IP and typ == IP_RECVERR and len(data) >= 16:
-            ee_errno, origin, itype, icode = struct.unpack("=IBBB", data[:7])
+            _, origin, itype, icode = struct.unpack("=IBBB", data[:7])
             if origin != SO_EE_ORIGIN_ICMP:
                 continue
             offender = data[16:32]
@@ -37,12 +41,21 @@ def icmp_error(s):
             if len(offender) >= 8:
                 addr = socket.inet_ntoa(offender[4:8])
             return f"icmp type={itype} code={icode} from={addr}"
+        if level == socket.IPPROTO_IPV6 and typ == IPV6_RECVERR and len(data) >= 16:
+            _, origin, itype, icode = struct.unpack("=IBBB", data[:7])
+            if origin != SO_EE_ORIGIN_ICMP6:
+                continue
+            offender = data[16:44]
+            addr = "?"
+            if len(offender) >= 24:
+                addr = socket.inet_ntop(socket.AF_INET6, offender[8:24])
+            return f"icmp6 type={itype} code={icode} from={addr}"
     return None
 
 
 def check(kind, address, port, timeout):
     """One connection attempt of KIND (tcp, cql or identity), classified."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET, socket.SOCK_STREAM)
     try:
         return attempt(s, kind, address, port, timeout)
     finally:
@@ -50,7 +63,10 @@ def check(kind, address, port, timeout):
 
 
 def attempt(s, kind, address, port, timeout):
-    s.setsockopt(socket.IPPROTO_IP, IP_RECVERR, 1)
+    if s.family == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, IPV6_RECVERR, 1)
+    else:
+        s.setsockopt(socket.IPPROTO_IP, IP_RECVERR, 1)
     s.setblocking(False)
     rc = s.connect_ex((address, port))
     if rc == errno.ENETUNREACH:
