@@ -22,6 +22,12 @@ IP_RECVERR = 11
 IPV6_RECVERR = 25
 SO_EE_ORIGIN_ICMP = 2
 SO_EE_ORIGIN_ICMP6 = 3
+# Per family: the control message that carries the error, the origin of an
+# ICMP one, the offender's address within its sockaddr, and its label.
+RECVERR = {
+    (socket.IPPROTO_IP, IP_RECVERR): (SO_EE_ORIGIN_ICMP, socket.AF_INET, 4, 8, "icmp"),
+    (socket.IPPROTO_IPV6, IPV6_RECVERR): (SO_EE_ORIGIN_ICMP6, socket.AF_INET6, 8, 24, "icmp6"),
+}
 
 
 def icmp_error(s):
@@ -32,24 +38,15 @@ def icmp_error(s):
     # struct sock_extended_err (16 bytes), then the offender's sockaddr_in
     # or sockaddr_in6 (linux/errqueue.h).
     for level, typ, data in anc:
-        if level == socket.IPPROTO_IP and typ == IP_RECVERR and len(data) >= 16:
-            _, origin, itype, icode = struct.unpack("=IBBB", data[:7])
-            if origin != SO_EE_ORIGIN_ICMP:
-                continue
-            offender = data[16:32]
-            addr = "?"
-            if len(offender) >= 8:
-                addr = socket.inet_ntoa(offender[4:8])
-            return f"icmp type={itype} code={icode} from={addr}"
-        if level == socket.IPPROTO_IPV6 and typ == IPV6_RECVERR and len(data) >= 16:
-            _, origin, itype, icode = struct.unpack("=IBBB", data[:7])
-            if origin != SO_EE_ORIGIN_ICMP6:
-                continue
-            offender = data[16:44]
-            addr = "?"
-            if len(offender) >= 24:
-                addr = socket.inet_ntop(socket.AF_INET6, offender[8:24])
-            return f"icmp6 type={itype} code={icode} from={addr}"
+        if (level, typ) not in RECVERR or len(data) < 16:
+            continue
+        want_origin, family, lo, hi, label = RECVERR[(level, typ)]
+        _, origin, itype, icode = struct.unpack("=IBBB", data[:7])
+        if origin != want_origin:
+            continue
+        offender = data[16 + lo:16 + hi]
+        addr = socket.inet_ntop(family, offender) if len(offender) == hi - lo else "?"
+        return f"{label} type={itype} code={icode} from={addr}"
     return None
 
 
