@@ -24,6 +24,9 @@ CLUSTERS=()
 declare -A C_NODES C_PODS C_SVC C_DOMAIN C_DNS C_GWIP C_VPCIP C_ZONES C_ZNETS C_LINKMTU
 PODS=()
 declare -A P_CLUSTER P_ROLE P_ZONE P_ADDR P_DNS P_IF
+# `dual_stack` in a scenario: every namespace also gets the IPv6 twin of
+# each of its IPv4 addresses (v6_of), and up writes topology-v6.yaml too.
+DUAL_STACK=0
 FAULTS=()          # commands run after the network is up
 declare -A DNS_NO_STUB  # "east" -> "west": east's DNS has no stub for west
 declare -A DNS_ADDR     # pod -> address its DNS record gives (a stale one)
@@ -82,6 +85,38 @@ include() {
 
 fault() { FAULTS+=("$*"); }
 
+dual_stack() { DUAL_STACK=1; }
+
+# v6_of ADDRESS[/LEN]: the IPv6 twin of a lab address, a ULA that keeps the
+# IPv4 octets readable: 10.X.Y.Z is fd00:X:0:Y::Z (the decimal digits
+# written as hex groups), a /16 is a /48, a /24 a /64 (v6_len). So west's
+# pods 10.200.0.0/16 are fd00:200::/48, its zone 10.200.1.0/24 is
+# fd00:200:0:1::/64 and west-a-0 10.200.1.10 is fd00:200:0:1::10. Printed in the compressed form
+# the kernel and python print, so the self-tests compare them as text.
+v6_of() {
+	local a=${1%/*} len='' o
+	case $1 in */*) len=${1#*/} ;; esac
+	IFS=. read -r -a o <<<"$a"
+	case $len in
+	16) echo "fd00:${o[1]}::/48" ;;
+	24) if [ "${o[2]}" = 0 ]; then echo "fd00:${o[1]}::/64"; else echo "fd00:${o[1]}:0:${o[2]}::/64"; fi ;;
+	*)
+		if [ "${o[2]}" = 0 ]; then printf 'fd00:%s::%s' "${o[1]}" "${o[3]}"
+		else printf 'fd00:%s:0:%s::%s' "${o[1]}" "${o[2]}" "${o[3]}"; fi
+		[ -z "$len" ] || printf '/%s' "$(v6_len "$len")"
+		echo ;;
+	esac
+}
+
+v6_len() {
+	case $1 in
+	16) echo 48 ;;
+	24) echo 64 ;;
+	32) echo 128 ;;
+	*) die "no IPv6 twin for a /$1" ;;
+	esac
+}
+
 ns() { echo "$LAB_PREFIX$1"; }
 nsx() { local n; n=$(ns "$1"); shift; ip netns exec "$n" "$@"; }
 gw() { ns "$1-gw"; }
@@ -111,11 +146,33 @@ mkns() {
 	# tests expect; the kernel's ICMP rate limit would hide some.
 	ns_sysctl "$n" net/ipv4/conf/all/rp_filter=0 net/ipv4/conf/default/rp_filter=0 \
 		net/ipv4/icmp_ratelimit=0 net/ipv4/icmp_msgs_per_sec=100000 net/ipv4/icmp_msgs_burst=100000
+	# The same for ICMPv6; no duplicate address detection, which would keep
+	# each address unusable ("tentative") for a second or two after up.
+	[ "$DUAL_STACK" = 1 ] && ns_sysctl "$n" net/ipv6/conf/all/disable_ipv6=0 \
+		net/ipv6/conf/default/disable_ipv6=0 net/ipv6/conf/all/accept_dad=0 \
+		net/ipv6/conf/default/accept_dad=0 net/ipv6/icmp/ratelimit=0
+	true
 }
 
 router() {
 	ip netns exec "$(ns "$1")" sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward' ||
 		die "cannot make $(ns "$1") forward"
+	[ "$DUAL_STACK" = 0 ] ||
+		ip netns exec "$(ns "$1")" sh -c 'echo 1 >/proc/sys/net/ipv6/conf/all/forwarding' ||
+		die "cannot make $(ns "$1") forward IPv6"
+}
+
+# addr6 NAMESPACE-NAME DEV ADDRESS/LEN: the IPv6 twin of an address just
+# given to DEV, where the scenario is dual-stack.
+addr6() {
+	[ "$DUAL_STACK" = 1 ] || return 0
+	ip -n "$(ns "$1")" addr add "$(v6_of "${3%/*}")/$(v6_len "${3#*/}")" dev "$2" nodad
+}
+
+# route6 NAMESPACE-NAME PREFIX GATEWAY: the IPv6 twin of a v4 route.
+route6() {
+	[ "$DUAL_STACK" = 1 ] || return 0
+	ip -6 -n "$(ns "$1")" route replace "$(v6_of "$2")" via "$(v6_of "$3")"
 }
 
 build_vpc() {
@@ -135,9 +192,12 @@ build_cluster() {
 	ip -n "$(ns vpc)" link set "to-$c" mtu "${C_LINKMTU[$c]}" up
 	ip -n "$g" addr add "${C_GWIP[$c]}/24" dev vpc0
 	ip -n "$(ns vpc)" addr add "${C_VPCIP[$c]}/24" dev "to-$c"
+	addr6 "$c-gw" vpc0 "${C_GWIP[$c]}/24"
+	addr6 vpc "to-$c" "${C_VPCIP[$c]}/24"
 	# The service address the DNS server answers on, on lo (as kube-proxy
 	# makes a ClusterIP local; and no dummy module is needed).
 	ip -n "$g" addr add "${C_DNS[$c]}/32" dev lo
+	addr6 "$c-gw" lo "${C_DNS[$c]}/32"
 	# One bridge per zone, the zone's /24 on it.
 	zones=(${C_ZONES[$c]})
 	nets=(${C_ZNETS[$c]})
@@ -145,6 +205,7 @@ build_cluster() {
 		ip -n "$g" link add "br$i" type bridge
 		ip -n "$g" link set "br$i" up
 		ip -n "$g" addr add "${nets[$i]}.1/24" dev "br$i"
+		addr6 "$c-gw" "br$i" "${nets[$i]}.1/24"
 	done
 	# The VPC routes each cluster's pods and services to its gateway. Two
 	# clusters may declare the same pod range (kubeadm's 10.244.0.0/16 in
@@ -153,6 +214,8 @@ build_cluster() {
 	[ -n "$(ip -n "$(ns vpc)" route list exact "${C_PODS[$c]}")" ] ||
 		ip -n "$(ns vpc)" route add "${C_PODS[$c]}" via "${C_GWIP[$c]}"
 	ip -n "$(ns vpc)" route add "${C_SVC[$c]}" via "${C_GWIP[$c]}"
+	route6 vpc "${C_PODS[$c]}" "${C_GWIP[$c]}"
+	route6 vpc "${C_SVC[$c]}" "${C_GWIP[$c]}"
 }
 
 # Gateways know no default route: every other cluster's ranges go to the VPC
@@ -166,6 +229,9 @@ route_clusters() {
 				ip -n "$(gw "$c")" route replace "${C_PODS[$o]}" via "${C_VPCIP[$c]}"
 			ip -n "$(gw "$c")" route add "${C_SVC[$o]}" via "${C_VPCIP[$c]}"
 			ip -n "$(gw "$c")" route add "${C_NODES[$o]}" via "${C_VPCIP[$c]}" 2>/dev/null || true
+			route6 "$c-gw" "${C_PODS[$o]}" "${C_VPCIP[$c]}"
+			route6 "$c-gw" "${C_SVC[$o]}" "${C_VPCIP[$c]}"
+			route6 "$c-gw" "${C_NODES[$o]}" "${C_VPCIP[$c]}"
 		done
 	done
 }
@@ -185,13 +251,15 @@ build_pod() {
 	ip -n "$n" link set eth0 up
 	ip -n "$n" addr add "${P_ADDR[$p]}/24" dev eth0
 	ip -n "$n" route add default via "${nets[$zi]}.1"
+	addr6 "$p" eth0 "${P_ADDR[$p]}/24"
+	[ "$DUAL_STACK" = 0 ] || ip -6 -n "$n" route add default via "$(v6_of "${nets[$zi]}.1")"
 	mkdir -p "/etc/netns/$n"
 	printf 'nameserver %s\nsearch %s\noptions timeout:1 attempts:1\n' \
 		"${C_DNS[$c]}" "${C_DOMAIN[$c]}" >"/etc/netns/$n/resolv.conf"
 }
 
 start_dns() {
-	local c=$1 o p args=()
+	local c=$1 o p aaaa args=()
 	args=(--conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces
 		--listen-address="${C_DNS[$c]}" --user=root --group=root
 		--pid-file="$LAB_DIR/dnsmasq-$c.pid" --log-facility="$LAB_DIR/dnsmasq-$c.log"
@@ -199,9 +267,15 @@ start_dns() {
 		# Anything not known is answered NXDOMAIN, as a node's upstream
 		# resolver answers names under .local.
 		--local=/local/)
+	# Dual-stack: the server answers on its v6 service address too, and
+	# every name has its AAAA record; the stub domains below carry AAAA
+	# queries as they carry A.
+	[ "$DUAL_STACK" = 0 ] || args+=(--listen-address="$(v6_of "${C_DNS[$c]}")")
 	for p in "${PODS[@]}"; do
 		[ "${P_CLUSTER[$p]}" = "$c" ] || continue
-		args+=(--host-record="${P_DNS[$p]},${DNS_ADDR[$p]:-${P_ADDR[$p]}}")
+		aaaa=
+		[ "$DUAL_STACK" = 0 ] || aaaa=,$(v6_of "${P_ADDR[$p]}")
+		args+=(--host-record="${P_DNS[$p]},${DNS_ADDR[$p]:-${P_ADDR[$p]}}$aaaa")
 	done
 	# Stub domains: each other cluster's domain goes to its DNS server.
 	for o in "${CLUSTERS[@]}"; do
@@ -250,6 +324,22 @@ start_serve() {
 			wait_for_line "$LAB_DIR/serve-$p.log" "standin: ready"
 		fi
 	done
+	[ "$DUAL_STACK" = 0 ] || start_serve6
+}
+
+# start_serve6: the same ports over IPv6, from the lab's stand-in in every
+# pod of a dual-stack scenario, since `reachmap serve` listens on IPv4 only
+# today. It starts after serve and leaves alone any port serve already
+# holds over IPv6, so once serve listens there too, serve answers.
+start_serve6() {
+	local p
+	for p in "${PODS[@]}"; do
+		# shellcheck disable=SC2086
+		nsx "$p" setsid -f /usr/bin/python3 "$LAB_DIR_SRC/lib/standin.py" --family 6 --name "$p" \
+			--cluster "${P_CLUSTER[$p]}" --cql "$LAB_CQL_PORT" $LAB_PORTS \
+			</dev/null >"$LAB_DIR/serve6-$p.log" 2>&1 8>&- 9>&-
+	done
+	for p in "${PODS[@]}"; do wait_for_line "$LAB_DIR/serve6-$p.log" "standin: ready"; done
 }
 
 # wait_for_line FILE TEXT: wait until FILE holds TEXT, bounded by this one
@@ -270,6 +360,13 @@ wait_for_line() {
 # fw_drop FROM TO PORT: the VPC silently drops tcp/PORT from FROM's pods to TO's.
 fw_drop() {
 	nsx vpc iptables -A FORWARD -s "${C_PODS[$1]}" -d "${C_PODS[$2]}" -p tcp --dport "$3" -j DROP
+}
+
+# fw_drop6 FROM TO PORT: the same over IPv6 only (ip6tables), between the
+# clusters' v6 pod ranges; their IPv4 traffic passes.
+fw_drop6() {
+	nsx vpc ip6tables -A FORWARD -s "$(v6_of "${C_PODS[$1]}")" -d "$(v6_of "${C_PODS[$2]}")" \
+		-p tcp --dport "$3" -j DROP
 }
 
 # fw_reject FROM TO PORT: the VPC rejects it with ICMP admin-prohibited (3/13).
@@ -317,12 +414,22 @@ zone_reject() {
 
 # ---- the topology file --------------------------------------------------
 
+# in_family 4|6 ADDRESS[/LEN]: the address itself, or its IPv6 twin.
+in_family() { if [ "$1" = 6 ]; then v6_of "$2"; else echo "$2"; fi; }
+
+# write_topology FILE [6]: the topology; with 6, its IPv6 view (the same
+# clusters, pods and targets at their v6 addresses, the v6 ranges), since a
+# topology holds one address per pod.
 write_topology() {
-	local f=$1 c p z first
+	local f=$1 fam=${2:-4} c p z first
 	{
 		echo "# reachmap lab topology: scenario $SCENARIO"
 		echo "# $SCENARIO_DESC"
-		echo "# Written by lab/reachmap-lab; the network as it should be."
+		if [ "$fam" = 6 ]; then
+			echo "# Written by lab/reachmap-lab; the network as it should be, its IPv6 view."
+		else
+			echo "# Written by lab/reachmap-lab; the network as it should be."
+		fi
 		echo "version: 1"
 		echo "defaults:"
 		echo "  ports:"
@@ -345,17 +452,17 @@ write_topology() {
 				first=0
 			done
 			echo "]"
-			echo "    cidrs: {nodes: [${C_NODES[$c]}], pods: [${C_PODS[$c]}], services: [${C_SVC[$c]}]}"
-			echo "    dns: {domain: ${C_DOMAIN[$c]}, servers: [${C_DNS[$c]}]}"
+			echo "    cidrs: {nodes: [$(in_family "$fam" "${C_NODES[$c]}")], pods: [$(in_family "$fam" "${C_PODS[$c]}")], services: [$(in_family "$fam" "${C_SVC[$c]}")]}"
+			echo "    dns: {domain: ${C_DOMAIN[$c]}, servers: [$(in_family "$fam" "${C_DNS[$c]}")]}"
 			echo "    probes:"
 			for p in "${PODS[@]}"; do
 				[ "${P_CLUSTER[$p]}" = "$c" ] && [ "${P_ROLE[$p]}" = probe ] || continue
-				echo "      - {name: $p, address: ${P_ADDR[$p]}, zone: ${P_ZONE[$p]}, dnsName: ${P_DNS[$p]}}"
+				echo "      - {name: $p, address: $(in_family "$fam" "${P_ADDR[$p]}"), zone: ${P_ZONE[$p]}, dnsName: ${P_DNS[$p]}}"
 			done
 			echo "    targets:"
 			for p in "${PODS[@]}"; do
 				[ "${P_CLUSTER[$p]}" = "$c" ] && [ "${P_ROLE[$p]}" = target ] || continue
-				echo "      - {name: $p, address: ${P_ADDR[$p]}, zone: ${P_ZONE[$p]}, dnsName: ${P_DNS[$p]}, ports: [gossip, gossip-tls, jmx, cql, mgmt-api]}"
+				echo "      - {name: $p, address: $(in_family "$fam" "${P_ADDR[$p]}"), zone: ${P_ZONE[$p]}, dnsName: ${P_DNS[$p]}, ports: [gossip, gossip-tls, jmx, cql, mgmt-api]}"
 			done
 		done
 		echo "expect:"
@@ -376,6 +483,8 @@ write_state() {
 		for p in "${PODS[@]}"; do
 			echo "POD $p $(ns "$p") ${P_CLUSTER[$p]} ${P_ROLE[$p]} ${P_ZONE[$p]} ${P_ADDR[$p]} ${P_DNS[$p]}"
 		done
+		# A line of its own, so readers of the POD lines stay as they are.
+		[ "$DUAL_STACK" = 0 ] || for p in "${PODS[@]}"; do echo "ADDR6 $p $(v6_of "${P_ADDR[$p]}")"; done
 	} >"$LAB_DIR/state"
 	echo "$LAB_DIR" >"$LAB_STATE_POINTER"
 }
@@ -411,6 +520,8 @@ lab_teardown() {
 
 lab_build() {
 	local p i=0 f
+	[ "$DUAL_STACK" = 0 ] || command -v ip6tables >/dev/null 2>&1 ||
+		die "missing tools: ip6tables (scenario $SCENARIO is dual-stack; make deps installs it)"
 	build_vpc
 	for c in "${CLUSTERS[@]}"; do build_cluster "$c"; done
 	route_clusters
@@ -420,6 +531,7 @@ lab_build() {
 	done
 	for c in "${CLUSTERS[@]}"; do start_dns "$c"; done
 	write_topology "$LAB_DIR/topology.yaml"
+	[ "$DUAL_STACK" = 0 ] || write_topology "$LAB_DIR/topology-v6.yaml" 6
 	start_serve
 	for f in "${FAULTS[@]}"; do
 		eval "$f" || die "fault '$f' could not be applied"

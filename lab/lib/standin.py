@@ -11,7 +11,11 @@
   other ports accept and close. A port already taken (by the not-cassandra
   web server) is left alone, as serve does.
 
-usage: standin.py --name NAME --cluster CLUSTER [--cql PORT]... [PORT]...
+With --family 6 it listens on IPv6 only (IPV6_V6ONLY), beside an IPv4
+server on the same ports: the lab's dual-stack pods run it next to
+`reachmap serve`.
+
+usage: standin.py [--family 4|6] --name NAME --cluster CLUSTER [--cql PORT]... [PORT]...
 Prints `standin: ready` once every listener is open. Runs until killed.
 """
 import argparse
@@ -56,19 +60,22 @@ def cql_answer(data):
 
 
 class Standin:
-    def __init__(self, name, cluster):
+    def __init__(self, name, cluster, family=socket.AF_INET):
         self.name = name
         self.cluster = cluster
+        self.family = family
         self.sel = selectors.DefaultSelector()
 
     def iam(self, peer):
         return MAGIC + f"IAM {self.name} {self.cluster} {peer[0]} {peer[1]}\n".encode()
 
     def listen(self, port, kind, stype=socket.SOCK_STREAM):
-        s = socket.socket(socket.AF_INET, stype)
+        s = socket.socket(self.family, stype)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if self.family == socket.AF_INET6:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
         try:
-            s.bind(("0.0.0.0", port))
+            s.bind(("::" if self.family == socket.AF_INET6 else "0.0.0.0", port))
         except OSError as e:
             print(f"no stand-in on {port}: {e.strerror}", flush=True)
             s.close()
@@ -140,9 +147,10 @@ def main():
     ap.add_argument("--name", required=True)
     ap.add_argument("--cluster", required=True)
     ap.add_argument("--cql", type=int, action="append", default=[])
+    ap.add_argument("--family", type=int, choices=(4, 6), default=4)
     ap.add_argument("ports", type=int, nargs="*")
     a = ap.parse_args()
-    st = Standin(a.name, a.cluster)
+    st = Standin(a.name, a.cluster, socket.AF_INET6 if a.family == 6 else socket.AF_INET)
     st.listen(RESPONDER_PORT, "responder")
     st.listen(RESPONDER_PORT, "udp", socket.SOCK_DGRAM)
     for p in a.cql:

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """One TCP connection attempt, classified the way reachmap classifies it:
 prints `open`, `refused`, `timeout`, `no-route` (the local kernel has no
-route) or `icmp type=T code=C from=ADDR` (an ICMP error answered the SYN; read
-from the socket's error queue, IP_RECVERR, so the code and the router that
+route) or `icmp type=T code=C from=ADDR` (an ICMP or ICMPv6 error answered the SYN;
+read from the socket's error queue, IP_RECVERR or IPV6_RECVERR, so the code and the router that
 sent it are known). With --identity it asks a reachmap responder who it is
 (REACHMAP/1 WHO) and prints `open name=NAME peer=SEEN-ADDRESS`; with --cql it sends a CQL v4 OPTIONS frame and prints
 `open cql SUPPORTED` or `open not-cql FIRST-BYTES`.
@@ -19,7 +19,15 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 IP_RECVERR = 11
+IPV6_RECVERR = 25
 SO_EE_ORIGIN_ICMP = 2
+SO_EE_ORIGIN_ICMP6 = 3
+# Per family: the control message that carries the error, the origin of an
+# ICMP one, the offender's address within its sockaddr, and its label.
+RECVERR = {
+    (socket.IPPROTO_IP, IP_RECVERR): (SO_EE_ORIGIN_ICMP, socket.AF_INET, 4, 8, "icmp"),
+    (socket.IPPROTO_IPV6, IPV6_RECVERR): (SO_EE_ORIGIN_ICMP6, socket.AF_INET6, 8, 24, "icmp6"),
+}
 
 
 def icmp_error(s):
@@ -27,22 +35,24 @@ def icmp_error(s):
         _, anc, _, _ = s.recvmsg(512, 512, socket.MSG_ERRQUEUE)
     except OSError:
         return None
+    # struct sock_extended_err (16 bytes), then the offender's sockaddr_in
+    # or sockaddr_in6 (linux/errqueue.h).
     for level, typ, data in anc:
-        if level == socket.IPPROTO_IP and typ == IP_RECVERR and len(data) >= 16:
-            ee_errno, origin, itype, icode = struct.unpack("=IBBB", data[:7])
-            if origin != SO_EE_ORIGIN_ICMP:
-                continue
-            offender = data[16:32]
-            addr = "?"
-            if len(offender) >= 8:
-                addr = socket.inet_ntoa(offender[4:8])
-            return f"icmp type={itype} code={icode} from={addr}"
+        if (level, typ) not in RECVERR or len(data) < 16:
+            continue
+        want_origin, family, lo, hi, label = RECVERR[(level, typ)]
+        _, origin, itype, icode = struct.unpack("=IBBB", data[:7])
+        if origin != want_origin:
+            continue
+        offender = data[16 + lo:16 + hi]
+        addr = socket.inet_ntop(family, offender) if len(offender) == hi - lo else "?"
+        return f"{label} type={itype} code={icode} from={addr}"
     return None
 
 
 def check(kind, address, port, timeout):
     """One connection attempt of KIND (tcp, cql or identity), classified."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET, socket.SOCK_STREAM)
     try:
         return attempt(s, kind, address, port, timeout)
     finally:
@@ -50,7 +60,10 @@ def check(kind, address, port, timeout):
 
 
 def attempt(s, kind, address, port, timeout):
-    s.setsockopt(socket.IPPROTO_IP, IP_RECVERR, 1)
+    if s.family == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, IPV6_RECVERR, 1)
+    else:
+        s.setsockopt(socket.IPPROTO_IP, IP_RECVERR, 1)
     s.setblocking(False)
     rc = s.connect_ex((address, port))
     if rc == errno.ENETUNREACH:

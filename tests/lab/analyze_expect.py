@@ -44,6 +44,9 @@ EXPECTED = {
     # The failing direction, from the zone; the other direction is its
     # consequence (answers lost on the way back), not a finding of its own.
     "one-way-reject": [("no-route", "east", "west", [], ["us-east1-c"])],
+    # Dual-stack: IPv4 is healthy; the IPv6 view shows the v6-only drop.
+    "dual-stack": [],
+    "dual-stack-v6": [("firewall-drop", "west", "east", [7000], [])],
 }
 
 

@@ -16,11 +16,16 @@
 #   want_ping SRC DST      W ok or fail
 #   want_dns SRC DST       W "NOERROR ADDRESS", "NXDOMAIN", ...
 # So a check file proves both halves of the claim: the fault is there, and
-# nothing else is broken.
+# nothing else is broken. In a dual-stack scenario, `use_v6` turns the sweep
+# and the helpers below to the pods' IPv6 addresses, AAAA lookups and
+# ip6tables.
 PASS=0
 FAILED=0
 TCPCHECK="/usr/bin/python3 $SRC/lab/lib/tcpcheck.py"
 PORTS="7000 7001 7199 9042 8080"
+RR=A        # the record type the sweep looks up
+DNS_WHAT=dns
+IPT=iptables
 shopt -s extglob
 
 # in_pod POD COMMAND...: one bounded step (a connection, a ping, a trace).
@@ -38,12 +43,22 @@ fail() { echo "FAIL $*"; FAILED=$((FAILED + 1)); }
 
 # The lab's pods, from the state file `up` wrote.
 PODLIST=()
-declare -A CL ROLE ZONE ADDR DNS
+declare -A CL ROLE ZONE ADDR DNS ADDR6
 while read -r tag name _ns cluster role zone addr dns; do
+	[ "$tag" = ADDR6 ] && ADDR6[$name]=$_ns
 	[ "$tag" = POD ] || continue
 	PODLIST+=("$name")
 	CL[$name]=$cluster ROLE[$name]=$role ZONE[$name]=$zone ADDR[$name]=$addr DNS[$name]=$dns
 done <"$LAB_DIR/state"
+
+# use_v6: from here on, every pod's address is its IPv6 one (the state's
+# ADDR6 lines), the sweep asks for AAAA records and arrivals are counted by
+# ip6tables.
+use_v6() {
+	local p
+	for p in "${PODLIST[@]}"; do ADDR[$p]=${ADDR6[$p]:?no IPv6 address for $p: not a dual-stack scenario}; done
+	RR=AAAA IPT=ip6tables DNS_WHAT="dns AAAA"
+}
 
 addr_of() { echo "${ADDR[$1]}"; }
 dns_of() { echo "${DNS[$1]}"; }
@@ -92,12 +107,12 @@ sweep() {
 		in_pod_sweep "$src" $TCPCHECK --batch --tries 2 --timeout 1 <"$tmp/in.$src" >"$tmp/tcp.$src" 2>&1 &
 		# Each lookup is bounded by its own tries and timeout.
 		# shellcheck disable=SC2016
-		in_pod_sweep "$src" bash -c 'for d; do
-			out=$(timeout 10 dig +time=2 +tries=2 "${d#*=}" A 2>&1)
+		in_pod_sweep "$src" bash -c 'rr=$1; shift; for d; do
+			out=$(timeout 10 dig +time=2 +tries=2 "${d#*=}" "$rr" 2>&1)
 			st=$(echo "$out" | sed -n "s/.*status: \([A-Z]*\),.*/\1/p" | head -1)
-			ad=$(echo "$out" | awk "\$4 == \"A\" { print \$5; exit }")
+			ad=$(echo "$out" | awk -v rr="$rr" "\$4 == rr { print \$5; exit }")
 			echo "${d%%=*} ${st:-TIMEOUT}${ad:+ $ad}"
-		done' dig $(for dst in "${PODLIST[@]}"; do [ "$dst" = "$src" ] || echo "$dst=${DNS[$dst]}"; done) \
+		done' dig "$RR" $(for dst in "${PODLIST[@]}"; do [ "$dst" = "$src" ] || echo "$dst=${DNS[$dst]}"; done) \
 			>"$tmp/dns.$src" 2>&1 &
 	done
 	wait
@@ -149,7 +164,7 @@ sweep() {
 			[ -n "$W" ] || { [ -z "$cw" ] || W=fail; }
 			cell "$what" ping "${GOT[$src/$dst/ping/]:-}" "${W:-ok}" "$W" && [ -z "$W" ] && healthy+=("ping ok")
 			want_dns "$src" "$dst"
-			cell "$src -> $dst" "dns ${DNS[$dst]}" "${GOT[$src/$dst/dns/]:-}" "${W:-NOERROR ${ADDR[$dst]}}" "$W" exact &&
+			cell "$src -> $dst" "$DNS_WHAT ${DNS[$dst]}" "${GOT[$src/$dst/dns/]:-}" "${W:-NOERROR ${ADDR[$dst]}}" "$W" exact &&
 				[ -z "$W" ] && healthy+=("dns ok")
 			if [ ${#healthy[@]} -gt 0 ] && [ "$PAIR_FAILED" -eq 0 ]; then
 				local line="" h
@@ -235,10 +250,10 @@ expect_tracepath() {
 # watch_arrivals DST PORT [SOURCE-CIDR]: from now on, count the packets to
 # tcp/PORT that reach DST's namespace (an iptables rule with no target).
 watch_arrivals() {
-	in_pod "$1" iptables -I INPUT ${3:+-s "$3"} -p tcp --dport "$2" -m comment --comment rmlab-watch
+	in_pod "$1" "$IPT" -I INPUT ${3:+-s "$3"} -p tcp --dport "$2" -m comment --comment rmlab-watch
 }
 count_arrivals() {
-	in_pod "$1" iptables -L INPUT -v -n -x | awk -v p="dpt:$2" '/rmlab-watch/ && $0 ~ p { print $1; exit }'
+	in_pod "$1" "$IPT" -L INPUT -v -n -x | awk -v p="dpt:$2" '/rmlab-watch/ && $0 ~ p { print $1; exit }'
 }
 
 # expect_arrived DST PORT yes|no: whether any packet of an earlier attempt

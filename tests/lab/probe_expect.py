@@ -84,6 +84,10 @@ def rules(scenario):
             r += cut("west-b-0", d, "timeout", "filtered")
         for d in ["west-a-0", "dc-west-rack1-sts-0"]:
             r += cut("east-b-0", d, "timeout", "filtered")
+    if scenario == "dual-stack-v6":
+        # The IPv6 view of dual-stack: the VPC drops tcp/7000 from west's v6
+        # pods to east's; the IPv4 view (dual-stack) is healthy throughout.
+        r += [("west-*", d, "tcp", 7000, "filtered") for d in EAST]
     r += rules_issue11(scenario)
     return r
 
@@ -131,6 +135,8 @@ def last_hop(scenario, src, dst):
     """The router a path must end at, where the scenario knows it."""
     if scenario in ("firewall-drop", "multi-fault") and src.startswith("east-") and dst in WEST:
         return "10.150.0.1"  # the VPC, where tcp/7000 is dropped
+    if scenario == "dual-stack-v6" and src.startswith("west-") and dst in EAST:
+        return "fd00:100::1"  # the VPC's IPv6 address on west's side
     if scenario == "zone-partial" and src.startswith("west-") and \
             dst in ("east-c-0", "dc-east-rack2-sts-0"):
         return "10.100.0.1"  # the VPC again, dropping the zone's traffic

@@ -21,6 +21,10 @@ fi
 for t in dnsmasq iptables dig ping tracepath flock timeout /usr/bin/python3; do
 	command -v "$t" >/dev/null || { echo "lab.$SCENARIO: SKIP: $t is missing (make deps installs it)"; exit 77; }
 done
+if grep -q '^dual_stack' "$SRC/lab/scenarios/$SCENARIO.sh" && ! command -v ip6tables >/dev/null; then
+	echo "lab.$SCENARIO: SKIP: ip6tables is missing (make deps installs it)"
+	exit 77
+fi
 # shellcheck source=lock.sh
 . "$SRC/tests/lab/lock.sh"
 # shellcheck source=leftovers.sh
