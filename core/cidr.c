@@ -52,12 +52,12 @@ static struct u128 to_u128(const struct rm_addr *a)
 
 static void from_u128(struct u128 v, uint8_t family, struct rm_addr *out)
 {
-	unsigned i = family_bytes(family);
+	unsigned i;
 
 	memset(out, 0, sizeof(*out));
 	out->family = family;
-	while (i-- > 0) {
-		out->bytes[i] = (uint8_t)(v.lo & 0xff);
+	for (i = family_bytes(family); i > 0; i--) {
+		out->bytes[i - 1] = (uint8_t)(v.lo & 0xff);
 		v.lo = (v.lo >> 8) | (v.hi << 56);
 		v.hi >>= 8;
 	}

@@ -249,7 +249,7 @@ int yw_uint(struct yw *w, yaml_node_t *node, unsigned long min, unsigned long ma
 
 int yw_u32(struct yw *w, yaml_node_t *node, unsigned long min, unsigned long max, uint32_t *out)
 {
-	unsigned long v;
+	unsigned long v = 0;
 	int rc = yw_uint(w, node, min, max, &v);
 
 	if (rc == RM_OK)
