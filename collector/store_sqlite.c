@@ -561,9 +561,9 @@ struct walk {
 typedef int (*row_fn)(struct store_sqlite *s, sqlite3_stmt *st, const struct walk *w,
 		      struct rm_diag *d);
 
-/* Steps st to its end under the store's lock, `row` turning each row into
- * its record and calling back. RM_OK, the callback's non-zero value, or
- * an error. */
+/* Steps st (bound, under the store's lock) to its end, `row` turning each
+ * row into its record and calling back. RM_OK, the callback's non-zero
+ * value, or an error. */
 static int walk(struct store_sqlite *s, sqlite3_stmt *st, row_fn row, const struct walk *w,
 		const char *what, struct rm_diag *d)
 {
@@ -576,7 +576,6 @@ static int walk(struct store_sqlite *s, sqlite3_stmt *st, row_fn row, const stru
 	rc = step == SQLITE_DONE ? RM_OK : sq_fail(s, step, what, d);
 out:
 	sq_done(st);
-	pthread_mutex_unlock(&s->lock);
 	return rc;
 }
 
@@ -602,9 +601,12 @@ static int sq_latest_rounds(struct store *base, store_round_cb cb, void *arg, st
 {
 	struct store_sqlite *s = sq_of(base);
 	struct walk w = { .cb.round = cb, .arg = arg };
+	int rc;
 
 	pthread_mutex_lock(&s->lock);
-	return walk(s, s->st[ST_LATEST], round_row, &w, "cannot read the rounds", d);
+	rc = walk(s, s->st[ST_LATEST], round_row, &w, "cannot read the rounds", d);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
 }
 
 static int peer_row(struct store_sqlite *s, sqlite3_stmt *st, const struct walk *w,
@@ -630,10 +632,13 @@ static int sq_peers(struct store *base, const char *cluster, store_peer_cb cb, v
 {
 	struct store_sqlite *s = sq_of(base);
 	struct walk w = { .cb.peer = cb, .arg = arg };
+	int rc;
 
 	pthread_mutex_lock(&s->lock);
 	bind_text_or_null(s->st[ST_PEERS], 1, cluster);
-	return walk(s, s->st[ST_PEERS], peer_row, &w, "cannot read the peers", d);
+	rc = walk(s, s->st[ST_PEERS], peer_row, &w, "cannot read the peers", d);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
 }
 
 static int cell_row(struct store_sqlite *s, sqlite3_stmt *st, const struct walk *w,
@@ -653,9 +658,12 @@ static int sq_cell_states(struct store *base, store_cell_cb cb, void *arg, struc
 {
 	struct store_sqlite *s = sq_of(base);
 	struct walk w = { .cb.cell = cb, .arg = arg };
+	int rc;
 
 	pthread_mutex_lock(&s->lock);
-	return walk(s, s->st[ST_CELLS], cell_row, &w, "cannot read the cells", d);
+	rc = walk(s, s->st[ST_CELLS], cell_row, &w, "cannot read the cells", d);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
 }
 
 static int transition_row(struct store_sqlite *s, sqlite3_stmt *st, const struct walk *w,
@@ -679,13 +687,16 @@ static int sq_history(struct store *base, const struct store_history_query *q,
 	struct store_sqlite *s = sq_of(base);
 	sqlite3_stmt *st = s->st[ST_HISTORY];
 	struct walk w = { .cb.transition = cb, .arg = arg };
+	int rc;
 
 	pthread_mutex_lock(&s->lock);
 	sqlite3_bind_int64(st, 1, q->since_ms);
 	sqlite3_bind_int64(st, 2, q->until_ms);
 	bind_text_or_null(st, 3, q->from);
 	bind_text_or_null(st, 4, q->to);
-	return walk(s, st, transition_row, &w, "cannot read the history", d);
+	rc = walk(s, st, transition_row, &w, "cannot read the history", d);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
 }
 
 const struct store_ops store_sqlite = {

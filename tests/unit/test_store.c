@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -372,6 +373,85 @@ static void test_peers(void **state)
 }
 
 /* The message is the file's path, then `rest`. */
+/* A transition that cannot be written takes its round with it: nothing of
+ * the push is stored, and its retry is a first put, not a duplicate. */
+static void test_failed_put_rolls_back(void **state)
+{
+	struct fixture *f = *state;
+	char want[160], when[RM_TIME_STRLEN];
+	struct store_round r = { "west-a-0", "west", when, T0, "{}", 2, false };
+	bool inserted = true;
+
+	open_store(f);
+	exec(f, "CREATE TRIGGER fire BEFORE INSERT ON transitions"
+		" BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
+	rm_diag_clear(&f->diag);
+	started(1, when);
+	assert_int_equal(f->s->ops->put_round(f->s, &r, &down, 1, &inserted, &f->diag), RM_EINVAL);
+	assert_false(inserted);
+	snprintf(want, sizeof(want), "%s: cannot store a transition: disk on fire", f->path);
+	assert_string_equal(f->diag.error, want);
+	assert_int_equal(count(f, "SELECT count(*) FROM rounds"), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM cells"), 0);
+	exec(f, "DROP TRIGGER fire");
+	rm_diag_clear(&f->diag);
+	assert_true(put(f, "west-a-0", 1, &down, 1));
+	assert_int_equal(count(f, "SELECT count(*) FROM transitions"), 1);
+}
+
+#define THREADS		  4
+#define ROUNDS_PER_THREAD 50
+
+struct pusher_arg {
+	struct store *s;
+	const char *probe;
+	int failures;
+};
+
+static void *push_thread(void *p)
+{
+	struct pusher_arg *a = p;
+	char when[RM_TIME_STRLEN];
+	struct store_round r = { a->probe, "west", when, T0, "{}", 2, false };
+	struct store_transition t = down;
+	struct rm_diag d;
+	bool inserted;
+	unsigned i;
+
+	t.cell.from = a->probe;
+	for (i = 0; i < ROUNDS_PER_THREAD; i++) {
+		started(i, when);
+		t.at_ms = T0 + i;
+		if (a->s->ops->put_round(a->s, &r, &t, 1, &inserted, &d) != RM_OK || !inserted)
+			a->failures++;
+	}
+	return NULL;
+}
+
+/* The HTTP layer's threads share one store. */
+static void test_threads(void **state)
+{
+	static const char *const probes[THREADS] = { "a", "b", "c", "d" };
+	struct fixture *f = *state;
+	struct pusher_arg args[THREADS];
+	pthread_t th[THREADS];
+	size_t i;
+
+	open_store(f);
+	for (i = 0; i < THREADS; i++) {
+		args[i] = (struct pusher_arg){ f->s, probes[i], 0 };
+		assert_int_equal(pthread_create(&th[i], NULL, push_thread, &args[i]), 0);
+	}
+	for (i = 0; i < THREADS; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(args[i].failures, 0);
+	}
+	assert_int_equal(count(f, "SELECT count(*) FROM rounds"), THREADS * ROUNDS_PER_THREAD);
+	assert_int_equal(count(f, "SELECT count(*) FROM transitions"), THREADS * ROUNDS_PER_THREAD);
+	assert_int_equal(count(f, "SELECT count(*) FROM cells"), THREADS);
+}
+
+/* The message is the file's path, then `rest`. */
 static void expect_refused(struct fixture *f, const char *rest)
 {
 	char want[256];
@@ -510,6 +590,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cells_after_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_peers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_put_rolls_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_store, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_alloc_failures, setup, teardown),
