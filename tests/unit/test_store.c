@@ -490,6 +490,9 @@ static void test_not_a_store(void **state)
 	fclose(fp);
 	expect_refused(f, ": not a reachmap store: file is not a database");
 	remove_files(f);
+	exec(f, "PRAGMA user_version = -1");
+	expect_refused(f, ": not a reachmap store (a SQLite database of another program)");
+	remove_files(f);
 	exec(f, "CREATE TABLE other (x)");
 	expect_refused(f, ": not a reachmap store (a SQLite database of another program)");
 	assert_int_equal(count(f, "PRAGMA journal_mode"), 0); /* "delete", not "wal" */
