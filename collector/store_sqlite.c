@@ -271,8 +271,8 @@ out:
 	return rc;
 }
 
-/* WAL: readers never block the writer, and a commit is one append to the
- * log. synchronous=NORMAL syncs the log at checkpoints, not at each
+/* WAL: a commit is one append to the log, and a second connection may
+ * read while this one writes. synchronous=NORMAL syncs the log at checkpoints, not at each
  * commit: a committed transaction survives the death of the process (it
  * is in the kernel's page cache once write() returned) but the last ones
  * may be lost with the machine's power. That meets the issue's test (kill
