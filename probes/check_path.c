@@ -120,10 +120,10 @@ static void path_on_icmp(struct probe_job *j, const struct pkt_icmp *p)
 
 	if ((s = sock_of(ps, p->q_sport)) == NULL)
 		return;
-	if (p->type == ICMP_TIME_EXCEEDED) {
+	if (p->kind == PKT_ICMP_TIME_EXCEEDED) {
 		if (ps->hop[s->ttl].family == RM_AF_NONE)
 			ps->hop[s->ttl] = p->src;
-	} else if (p->type == ICMP_DEST_UNREACH) {
+	} else if (p->kind == PKT_ICMP_UNREACH || p->kind == PKT_ICMP_TOO_BIG) {
 		if (ps->unreach_ttl == 0 || s->ttl < ps->unreach_ttl) {
 			ps->unreach_ttl = s->ttl;
 			ps->unreach_type = p->type;

@@ -241,10 +241,9 @@ static void raw_on_icmp(struct probe_job *job, const struct pkt_icmp *p)
 {
 	struct raw_job *j = (struct raw_job *)job;
 
-	j->error = (struct sock_icmp){ true, p->type, p->code, 0, p->src };
-	raw_result(
-	    j, pkt_icmp_is_reject(p->type, p->code) ? RM_STATUS_REJECTED : RM_STATUS_UNREACHABLE,
-	    -1);
+	j->error = sockerr_of_packet(p);
+	raw_result(j, sockerr_is_reject(&j->error) ? RM_STATUS_REJECTED : RM_STATUS_UNREACHABLE,
+		   -1);
 }
 
 /* The local address the kernel would send from to dst. */

@@ -32,7 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			rc = pkt_parse_datagram_frame(data, size, dlts[i], &d);
 			if (rc != RM_OK && rc != RM_ETRUNC && rc != RM_EPARSE)
 				__builtin_trap();
-			if (rc == RM_OK && d.proto != IPPROTO_UDP && d.proto != IPPROTO_ICMP)
+			if (rc == RM_OK && d.proto != IPPROTO_UDP && d.proto != IPPROTO_ICMP &&
+			    d.proto != IPPROTO_ICMPV6)
 				__builtin_trap();
 		}
 	}

@@ -89,7 +89,7 @@ static void test_errors_quoting_ours(void **state)
 	assert_int_equal(out.q_id, 0x1234);
 	assert_int_equal(out.q_seq, 9);
 	assert_memory_equal(out.q_dst.bytes, EAST, 4);
-	assert_false(pkt_icmp_is_reject(out.type, out.code));
+	assert_false(pkt_icmp_is_reject(RM_AF_INET, out.type, out.code));
 
 	n = icmp_error(p, ICMP_DEST_UNREACH, 13, 0, 6, syn);
 	assert_int_equal(pkt_parse_icmp4(p, n, &out), RM_OK);
@@ -97,11 +97,11 @@ static void test_errors_quoting_ours(void **state)
 	assert_int_equal(out.q_proto, 6);
 	assert_int_equal(out.q_sport, 40000);
 	assert_int_equal(out.q_dport, 7199);
-	assert_true(pkt_icmp_is_reject(3, 13));
-	assert_true(pkt_icmp_is_reject(3, 9));
-	assert_true(pkt_icmp_is_reject(3, 10));
-	assert_false(pkt_icmp_is_reject(3, 1));
-	assert_false(pkt_icmp_is_reject(11, 13));
+	assert_true(pkt_icmp_is_reject(RM_AF_INET, 3, 13));
+	assert_true(pkt_icmp_is_reject(RM_AF_INET, 3, 9));
+	assert_true(pkt_icmp_is_reject(RM_AF_INET, 3, 10));
+	assert_false(pkt_icmp_is_reject(RM_AF_INET, 3, 1));
+	assert_false(pkt_icmp_is_reject(RM_AF_INET, 11, 13));
 
 	n = icmp_error(p, ICMP_DEST_UNREACH, 4, 1400, 17, udp);
 	assert_int_equal(pkt_parse_icmp4(p, n, &out), RM_OK);
