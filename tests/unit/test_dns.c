@@ -65,6 +65,63 @@ static void test_ok_and_wrong(void **state)
 	assert_string_equal(v.error, "no answer is the address the topology declares");
 }
 
+/* The same name answered with AAAA records (RFC 3596 2.2: type 28, rdlength
+ * 16), for an IPv6 destination. */
+static int answer6(unsigned char *buf, const uint8_t addrs[][16], int n)
+{
+	static const unsigned char q[] = { 1,	'a', 4,	  'e', 'a', 's', 't', 5, 'l',
+					   'o', 'c', 'a', 'l', 0,   0,	 28,  0, 1 };
+	int len, i;
+
+	memcpy(buf,
+	       (const unsigned char[]){ 0x12, 0x34, 0x81, 0x80, 0, 1, 0, (unsigned char)n, 0, 0, 0,
+					0 },
+	       12);
+	len = 12;
+	memcpy(buf + len, q, sizeof(q));
+	len += (int)sizeof(q);
+	for (i = 0; i < n; i++) {
+		memcpy(buf + len,
+		       (const unsigned char[]){ 0xc0, 0x0c, 0, 28, 0, 1, 0, 0, 0, 30, 0, 16 }, 12);
+		len += 12;
+		memcpy(buf + len, addrs[i], 16);
+		len += 16;
+	}
+	return len;
+}
+
+static void test_aaaa(void **state)
+{
+	static const struct rm_addr want6 = { RM_AF_INET6,
+					      { 0xfd, 0, 0, 0xab, 0, 2, [15] = 0x10 } };
+	static const uint8_t good[][16] = { { 0xfd, 0, 0, 0xab, 0, 2, [15] = 0x10 } };
+	static const uint8_t stale[][16] = { { 0xfd, 0, 0, 0xab, 0, 2, [15] = 0x99 } };
+	static const uint8_t v4[][4] = { { 10, 250, 1, 20 } };
+	unsigned char buf[512];
+	struct dns_verdict v;
+	int len;
+
+	(void)state;
+	len = answer6(buf, good, 1);
+	dns_classify(ARES_SUCCESS, buf, len, &want6, &v);
+	assert_int_equal(v.status, RM_STATUS_OK);
+	assert_string_equal(v.answers, "fd00:ab:2::10");
+	assert_null(v.error);
+
+	len = answer6(buf, stale, 1);
+	dns_classify(ARES_SUCCESS, buf, len, &want6, &v);
+	assert_int_equal(v.status, RM_STATUS_WRONG_ANSWER);
+	assert_string_equal(v.answers, "fd00:ab:2::99");
+
+	/* An A answer where AAAA was asked holds no IPv6 address. */
+	len = answer(buf, 0, v4, 1, 4);
+	dns_classify(ARES_SUCCESS, buf, len, &want6, &v);
+	assert_int_equal(v.status, RM_STATUS_WRONG_ANSWER);
+	assert_string_equal(v.error, "the name exists but has no IPv6 address");
+	dns_classify(ARES_ENODATA, NULL, 0, &want6, &v);
+	assert_string_equal(v.error, "the name exists but has no IPv6 address");
+}
+
 static void test_statuses(void **state)
 {
 	struct dns_verdict v;
@@ -118,6 +175,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ok_and_wrong),
 		cmocka_unit_test(test_statuses),
+		cmocka_unit_test(test_aaaa),
 		cmocka_unit_test(test_malformed),
 	};
 
