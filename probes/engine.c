@@ -338,7 +338,7 @@ static int build_jobs(struct probe_engine *e)
 		if (wants(e, RM_CHECK_IDENTITY) &&
 		    new_job(e, RM_CHECK_IDENTITY, dest, cfg->responder_port) == NULL)
 			return RM_ENOMEM;
-		if (wants(e, RM_CHECK_MTU) && dest->address.family == RM_AF_INET &&
+		if (wants(e, RM_CHECK_MTU) &&
 		    new_job(e, RM_CHECK_MTU, dest, cfg->responder_port) == NULL)
 			return RM_ENOMEM;
 		for (s = 0; dest->dns_name != NULL && wants(e, RM_CHECK_DNS) &&
