@@ -102,6 +102,9 @@ for mode in connect raw; do
 	# The declared DNS server is the peer, where nothing listens on port 53:
 	# the AAAA query is answered by ICMPv6 port unreachable.
 	expect "$mode: dns: refused, nothing on the server's port" "$(st dns 0 refused)" "$f"
+	# On a veth no router stands between: the trail to the dropped port
+	# is silent, and says so.
+	expect "$mode: path to the dropped tcp/7001: timeout" "$(st path 7001 timeout)" "$f"
 	expect "$mode: every result is of the IPv6 destination" \
 		"all(x['address'] == 'fd00:ab:2::10' for x in d['results'])" "$f"
 done
