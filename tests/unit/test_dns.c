@@ -12,14 +12,16 @@
 #include "probes/dns.h"
 #include "reachmap/error.h"
 
-/* A response for "a.east.local" type A with the given A records.
+/* A response for "a.east.local" of qtype with n records of that type, each
+ * alen bytes of addrs (rdlength rdlen may lie).
  *   header: id, flags (QR RD RA, rcode), qdcount 1, ancount n, 0, 0
- *   question: name, type 1, class 1
- *   answers: pointer 0xc00c to the name, type, class, TTL, rdlength 4, addr */
-static int answer(unsigned char *buf, int rcode, const uint8_t addrs[][4], int n, int rdlen)
+ *   question: name, type, class 1
+ *   answers: pointer 0xc00c to the name, type, class, TTL, rdlength, addr */
+static int records(unsigned char *buf, int rcode, uint8_t qtype, const uint8_t *addrs, size_t alen,
+		   int n, int rdlen)
 {
-	static const unsigned char q[] = { 1,	'a', 4,	  'e', 'a', 's', 't', 5, 'l',
-					   'o', 'c', 'a', 'l', 0,   0,	 1,   0, 1 };
+	static const unsigned char q[] = { 1, 'a', 4,	'e', 'a', 's', 't',
+					   5, 'l', 'o', 'c', 'a', 'l', 0 };
 	int len = 0, i;
 
 	memcpy(buf,
@@ -29,16 +31,24 @@ static int answer(unsigned char *buf, int rcode, const uint8_t addrs[][4], int n
 	len = 12;
 	memcpy(buf + len, q, sizeof(q));
 	len += (int)sizeof(q);
+	memcpy(buf + len, (const unsigned char[]){ 0, qtype, 0, 1 }, 4);
+	len += 4;
 	for (i = 0; i < n; i++) {
 		memcpy(buf + len,
-		       (const unsigned char[]){ 0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 30, 0,
+		       (const unsigned char[]){ 0xc0, 0x0c, 0, qtype, 0, 1, 0, 0, 0, 30, 0,
 						(unsigned char)rdlen },
 		       12);
 		len += 12;
-		memcpy(buf + len, addrs[i], 4);
-		len += 4;
+		memcpy(buf + len, addrs + (size_t)i * alen, alen);
+		len += (int)alen;
 	}
 	return len;
+}
+
+/* Type A (RFC 1035 3.4.1). */
+static int answer(unsigned char *buf, int rcode, const uint8_t addrs[][4], int n, int rdlen)
+{
+	return records(buf, rcode, 1, addrs[0], 4, n, rdlen);
 }
 
 static const struct rm_addr want = { RM_AF_INET, { 10, 250, 1, 20 } };
@@ -69,25 +79,7 @@ static void test_ok_and_wrong(void **state)
  * 16), for an IPv6 destination. */
 static int answer6(unsigned char *buf, const uint8_t addrs[][16], int n)
 {
-	static const unsigned char q[] = { 1,	'a', 4,	  'e', 'a', 's', 't', 5, 'l',
-					   'o', 'c', 'a', 'l', 0,   0,	 28,  0, 1 };
-	int len, i;
-
-	memcpy(buf,
-	       (const unsigned char[]){ 0x12, 0x34, 0x81, 0x80, 0, 1, 0, (unsigned char)n, 0, 0, 0,
-					0 },
-	       12);
-	len = 12;
-	memcpy(buf + len, q, sizeof(q));
-	len += (int)sizeof(q);
-	for (i = 0; i < n; i++) {
-		memcpy(buf + len,
-		       (const unsigned char[]){ 0xc0, 0x0c, 0, 28, 0, 1, 0, 0, 0, 30, 0, 16 }, 12);
-		len += 12;
-		memcpy(buf + len, addrs[i], 16);
-		len += 16;
-	}
-	return len;
+	return records(buf, 0, 28, addrs[0], 16, n, 16);
 }
 
 static void test_aaaa(void **state)
