@@ -1,5 +1,6 @@
-/* dns: c-ares queries (type A) of a destination's DNS name to one DNS server
- * of the source's cluster; the answer judged by dns_classify (probes/dns.c).
+/* dns: c-ares queries of a destination's DNS name to one DNS server of the
+ * source's cluster, type A for an IPv4 destination and AAAA (RFC 3596) for
+ * an IPv6 one; the answer judged by dns_classify (probes/dns.c).
  * c-ares's sockets go into the engine's loop (ARES_OPT_SOCK_STATE_CB and
  * ares_process_fd), its timeouts into the loop's timers. */
 #include <ares.h>
@@ -12,8 +13,9 @@
 #include "probes/dns.h"
 #include "reachmap/error.h"
 
-#define DNS_CLASS_IN 1 /* RFC 1035 3.2.4 */
-#define DNS_TYPE_A   1 /* RFC 1035 3.2.2 */
+#define DNS_CLASS_IN  1	 /* RFC 1035 3.2.4 */
+#define DNS_TYPE_A    1	 /* RFC 1035 3.2.2 */
+#define DNS_TYPE_AAAA 28 /* RFC 3596 2.1 */
 
 struct dns_job {
 	struct probe_job super;
@@ -146,7 +148,9 @@ static int dns_start(struct probe_job *job)
 		return rc == ARES_ENOMEM ? RM_ENOMEM : RM_OK;
 	}
 	j->channel = ch;
-	ares_query(ch, job->dest->dns_name, DNS_CLASS_IN, DNS_TYPE_A, on_answer, j);
+	ares_query(ch, job->dest->dns_name, DNS_CLASS_IN,
+		   job->dest->address.family == RM_AF_INET6 ? DNS_TYPE_AAAA : DNS_TYPE_A, on_answer,
+		   j);
 	if (j->answered)
 		dns_end(j);
 	else

@@ -1,6 +1,7 @@
-/* icmp: echo requests on the engine's ICMP socket (RFC 792), RTT
- * min/avg/max and loss; an ICMP error quoting one of our echoes names the
- * router that sent it (unreachable, or rejected for admin-prohibited). */
+/* icmp: echo requests on the engine's ICMP socket of the destination's
+ * family (RFC 792, RFC 4443 4.1), RTT min/avg/max and loss; an ICMP error
+ * quoting one of our echoes names the router that sent it (unreachable, or
+ * rejected for admin-prohibited). */
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -39,10 +40,8 @@ static void icmp_report(struct icmp_job *j)
 			r->rtt_max_ms = (float)j->rtt_max;
 			r->status = j->received == j->sent ? RM_STATUS_OK : RM_STATUS_LOSS;
 		} else if (j->error.present) {
-			r->status =
-			    pkt_icmp_is_reject((uint8_t)j->error.type, (uint8_t)j->error.code)
-				? RM_STATUS_REJECTED
-				: RM_STATUS_UNREACHABLE;
+			r->status = sockerr_is_reject(&j->error) ? RM_STATUS_REJECTED
+								 : RM_STATUS_UNREACHABLE;
 		} else {
 			r->status = RM_STATUS_TIMEOUT;
 		}
@@ -67,18 +66,23 @@ static void icmp_send_one(struct icmp_job *j)
 {
 	const struct probe_config *cfg = job_config(&j->super);
 	struct icmp_sock *s = job_icmp(&j->super);
+	enum rm_family family = (enum rm_family)j->super.dest->address.family;
 	struct sockaddr_storage ss;
 	socklen_t sl = wire_to_sockaddr(&j->super.dest->address, 0, &ss);
 	uint8_t pkt[8 + ICMP_PAYLOAD];
 	uint16_t seq = (uint16_t)(j->first_seq + j->sent);
 	size_t len;
 	uint64_t now = loop_clock();
+	int rc;
 
 	/* On a datagram socket the kernel replaces the id; the sequence
 	 * number is what matches replies to jobs either way. */
-	if (pkt_build_echo(pkt, sizeof(pkt), icmpsock_id(s), seq, ICMP_PAYLOAD, &len) == RM_OK) {
+	rc = family == RM_AF_INET6
+		 ? pkt_build_echo6(pkt, sizeof(pkt), icmpsock_id(s), seq, ICMP_PAYLOAD, &len)
+		 : pkt_build_echo(pkt, sizeof(pkt), icmpsock_id(s), seq, ICMP_PAYLOAD, &len);
+	if (rc == RM_OK) {
 		j->send_time[j->sent] = now;
-		sendto(icmpsock_fd(s), pkt, len, MSG_DONTWAIT, (struct sockaddr *)&ss, sl);
+		sendto(icmpsock_fd(s, family), pkt, len, MSG_DONTWAIT, (struct sockaddr *)&ss, sl);
 	}
 	j->sent++;
 	if (j->sent < cfg->icmp_count)
@@ -98,7 +102,7 @@ static void icmp_on_icmp(struct probe_job *job, const struct pkt_icmp *p)
 {
 	struct icmp_job *j = (struct icmp_job *)job;
 
-	if (p->type == ICMP_ECHO_REPLY) {
+	if (p->kind == PKT_ICMP_ECHO_REPLY) {
 		unsigned i = (uint16_t)(p->seq - j->first_seq);
 		double rtt;
 
@@ -117,19 +121,26 @@ static void icmp_on_icmp(struct probe_job *job, const struct pkt_icmp *p)
 		return;
 	}
 	if (!j->error.present)
-		j->error = (struct sock_icmp){ true, p->type, p->code, 0, p->src };
+		j->error = sockerr_of_packet(p);
 }
 
-/* Says once, before the round, that icmp cannot run here. */
+/* Says once, before the round, that icmp cannot run here, or not over
+ * IPv6 (a kernel without IPv6). */
 static int icmp_open(struct probe_engine *e, void **shared, struct rm_diag *d)
 {
 	const struct probe_config *cfg = engine_config(e);
+	struct icmp_sock *s = engine_icmp(e);
 
 	(void)shared;
 	(void)d;
-	if (icmpsock_fd(engine_icmp(e)) < 0 && cfg->note)
+	if (cfg->note == NULL)
+		return RM_OK;
+	if (icmpsock_fd(s, RM_AF_INET) < 0)
 		cfg->note("icmp is not run: it needs CAP_NET_RAW, or the process's group in "
 			  "net.ipv4.ping_group_range",
+			  cfg->progress_arg);
+	else if (icmpsock_fd(s, RM_AF_INET6) < 0)
+		cfg->note("icmp is not run over IPv6: no ICMPv6 socket could be opened",
 			  cfg->progress_arg);
 	return RM_OK;
 }
@@ -139,9 +150,9 @@ static int icmp_start(struct probe_job *job)
 	struct icmp_job *j = (struct icmp_job *)job;
 	const struct probe_config *cfg = job_config(job);
 
-	/* No ICMP socket (icmp_open said so once), or IPv6: nothing to
+	/* No ICMP socket of the family (icmp_open said so once): nothing to
 	 * measure, and no word of the table for that, so no result. */
-	if (icmpsock_fd(job_icmp(job)) < 0 || job->dest->address.family != RM_AF_INET) {
+	if (icmpsock_fd(job_icmp(job), (enum rm_family)job->dest->address.family) < 0) {
 		job_finish(job);
 		return RM_OK;
 	}

@@ -1,7 +1,7 @@
-/* path: for destinations whose tcp or icmp failed, TCP SYNs with TTL 1..8,
- * three source ports per TTL (as ECMP-aware tracers such as Paris
- * traceroute vary flows), all at once. Each router on the way answers
- * "time exceeded" (RFC 792) quoting our SYN, which the engine's raw ICMP
+/* path: for destinations whose tcp or icmp failed, TCP SYNs with TTL (IPv6:
+ * hop limit) 1..8, three source ports per TTL (as ECMP-aware tracers such
+ * as Paris traceroute vary flows), all at once. Each router on the way
+ * answers "time exceeded" (RFC 792, RFC 4443 3.3) quoting our SYN, which the engine's raw ICMP
  * socket routes here by source port; the hops that answered and the last
  * one are the result. ok: the destination answered (SYN-ACK or RST);
  * unreachable: a router said "destination unreachable"; timeout: the trail
@@ -120,10 +120,10 @@ static void path_on_icmp(struct probe_job *j, const struct pkt_icmp *p)
 
 	if ((s = sock_of(ps, p->q_sport)) == NULL)
 		return;
-	if (p->type == ICMP_TIME_EXCEEDED) {
+	if (p->kind == PKT_ICMP_TIME_EXCEEDED) {
 		if (ps->hop[s->ttl].family == RM_AF_NONE)
 			ps->hop[s->ttl] = p->src;
-	} else if (p->type == ICMP_DEST_UNREACH) {
+	} else if (p->kind == PKT_ICMP_UNREACH || p->kind == PKT_ICMP_TOO_BIG) {
 		if (ps->unreach_ttl == 0 || s->ttl < ps->unreach_ttl) {
 			ps->unreach_ttl = s->ttl;
 			ps->unreach_type = p->type;
@@ -159,21 +159,20 @@ static int path_start(struct probe_job *j)
 
 	for (i = 0; i < PATH_SOCKS; i++)
 		ps->socks[i].fd = -1;
-	if (j->dest->address.family != RM_AF_INET) {
-		job_finish(j);
-		return RM_OK;
-	}
 	for (i = 0; i < PATH_SOCKS; i++) {
 		struct path_sock *s = &ps->socks[i];
 		int ttl = i / PATH_FLOWS + 1;
 
 		s->job = ps;
 		s->ttl = (uint8_t)ttl;
-		s->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		s->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (s->fd < 0)
 			continue;
-		sockerr_enable(s->fd, RM_AF_INET);
-		setsockopt(s->fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+		sockerr_enable(s->fd, j->dest->address.family);
+		if (j->dest->address.family == RM_AF_INET6)
+			setsockopt(s->fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl));
+		else
+			setsockopt(s->fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
 		if (connect(s->fd, (struct sockaddr *)&ss, sl) != 0 && errno != EINPROGRESS) {
 			close(s->fd);
 			s->fd = -1;

@@ -62,9 +62,7 @@ struct talk_job {
 static enum rm_check_status connect_status(int err, const struct sock_icmp *icmp)
 {
 	if (icmp->present)
-		return pkt_icmp_is_reject((uint8_t)icmp->type, (uint8_t)icmp->code)
-			   ? RM_STATUS_REJECTED
-			   : RM_STATUS_UNREACHABLE;
+		return sockerr_is_reject(icmp) ? RM_STATUS_REJECTED : RM_STATUS_UNREACHABLE;
 	switch (err) {
 	case ECONNREFUSED:
 		return RM_STATUS_REFUSED;
@@ -321,7 +319,7 @@ static void stream_on_icmp(struct probe_job *job, const struct pkt_icmp *p)
 
 	if (!j->connecting)
 		return;
-	j->error = (struct sock_icmp){ true, p->type, p->code, 0, p->src };
+	j->error = sockerr_of_packet(p);
 	not_connected(j, EHOSTUNREACH);
 }
 

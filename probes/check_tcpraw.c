@@ -1,5 +1,5 @@
-/* tcp, raw mode (zmap's and nmap -sS's way): a SYN built with libnet sent on
- * a raw socket, the answers captured with libpcap through a BPF filter
+/* tcp, raw mode (zmap's and nmap -sS's way): a SYN built with libnet (in an
+ * IPv4 or IPv6 header, by the destination's family) sent on a raw socket, the answers captured with libpcap through a BPF filter
  * narrow to our flows (SYN-ACK or RST to our source ports), ICMP errors
  * quoting the SYN from the engine's raw ICMP socket. SYN-ACK: open; RST:
  * refused; ICMP admin-prohibited: rejected; other ICMP: unreachable;
@@ -37,12 +37,14 @@ struct raw_job {
 	struct probe_job super;
 	uint32_t seq;		/* our SYN's sequence number */
 	struct sock_icmp error; /* an ICMP error quoting our SYN */
+	const char *why;	/* the result's error: why no SYN was sent */
 };
 
 /* What every raw job of a round shares (probe_ops.open). */
 struct rawtcp {
 	libnet_t *ln;
-	int sendfd;
+	int sendfd, sendfd6; /* IPPROTO_RAW: we write the IP header */
+	int errno6;	     /* why sendfd6 is -1 */
 	pcap_t *pcap;
 	int dlt;
 	uint16_t next_port;
@@ -67,16 +69,28 @@ int rawtcp_build_syn(void *ctx, const struct rm_addr *src, const struct rm_addr 
 {
 	libnet_t *ln = ctx;
 	uint32_t s, d, size = 0;
+	struct libnet_in6_addr s6, d6;
 	uint8_t *pkt = NULL;
+	libnet_ptag_t ip;
 
-	memcpy(&s, src->bytes, 4);
-	memcpy(&d, dst->bytes, 4);
+	if (src->family != dst->family)
+		return RM_EINVAL;
 	libnet_clear_packet(ln);
 	if (libnet_build_tcp(sport, dport, seq, 0, TH_SYN, RAW_SYN_WINDOW, 0, 0, LIBNET_TCP_H, NULL,
-			     0, ln, 0) == -1 ||
-	    libnet_build_ipv4(LIBNET_IPV4_H + LIBNET_TCP_H, 0, (uint16_t)(seq & 0xffff), 0,
-			      RAW_SYN_TTL, IPPROTO_TCP, 0, s, d, NULL, 0, ln, 0) == -1 ||
-	    libnet_pblock_coalesce(ln, &pkt, &size) == -1)
+			     0, ln, 0) == -1)
+		return RM_EINVAL;
+	if (dst->family == RM_AF_INET6) {
+		memcpy(&s6, src->bytes, 16);
+		memcpy(&d6, dst->bytes, 16);
+		ip = libnet_build_ipv6(0, 0, LIBNET_TCP_H, IPPROTO_TCP, RAW_SYN_TTL, s6, d6, NULL,
+				       0, ln, 0);
+	} else {
+		memcpy(&s, src->bytes, 4);
+		memcpy(&d, dst->bytes, 4);
+		ip = libnet_build_ipv4(LIBNET_IPV4_H + LIBNET_TCP_H, 0, (uint16_t)(seq & 0xffff), 0,
+				       RAW_SYN_TTL, IPPROTO_TCP, 0, s, d, NULL, 0, ln, 0);
+	}
+	if (ip == -1 || libnet_pblock_coalesce(ln, &pkt, &size) == -1)
 		return RM_EINVAL;
 	if (size > cap) {
 		libnet_adv_free_packet(ln, pkt);
@@ -109,6 +123,7 @@ static void raw_result(struct raw_job *j, enum rm_check_status st, int ttl)
 			r->rtt_ms = job_elapsed_ms(&j->super);
 		if (ttl >= 0)
 			r->answer_ttl = (uint8_t)ttl;
+		r->error = j->why;
 		if (j->error.present) {
 			r->icmp_type = (int16_t)j->error.type;
 			r->icmp_code = (int16_t)j->error.code;
@@ -161,6 +176,8 @@ static void raw_close(struct probe_engine *e, void *shared)
 	}
 	if (r->sendfd >= 0)
 		close(r->sendfd);
+	if (r->sendfd6 >= 0)
+		close(r->sendfd6);
 	if (r->ln != NULL)
 		libnet_destroy(r->ln);
 	rm_free(r);
@@ -172,7 +189,7 @@ static int open_capture(struct rawtcp *r, struct rm_diag *d)
 {
 	char ebuf[PCAP_ERRBUF_SIZE];
 	struct bpf_program prog;
-	char filter[160];
+	char filter[320];
 	int fd;
 
 	r->pcap = pcap_create("any", ebuf);
@@ -183,7 +200,11 @@ static int open_capture(struct rawtcp *r, struct rm_diag *d)
 		return RM_ESYS;
 	}
 	r->dlt = pcap_datalink(r->pcap);
-	snprintf(filter, sizeof(filter), "tcp and dst portrange %u-%u and (tcp[13] & 0x06 != 0)",
+	/* libpcap's tcp[] reads IPv4 only: over IPv6 the flags are at a fixed
+	 * offset past a header without extensions. */
+	snprintf(filter, sizeof(filter),
+		 "tcp and dst portrange %u-%u and ((tcp[13] & 0x06 != 0) or "
+		 "(ip6 and ip6[53] & 0x06 != 0))",
 		 RAW_PORT_BASE, RAW_PORT_BASE + RAW_PORT_COUNT - 1);
 	if (pcap_compile(r->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
 	    pcap_setfilter(r->pcap, &prog) != 0) {
@@ -212,7 +233,7 @@ static int raw_open(struct probe_engine *e, void **shared, struct rm_diag *d)
 		return RM_ENOMEM;
 	}
 	*shared = r;
-	r->sendfd = -1;
+	r->sendfd = r->sendfd6 = -1;
 	r->icmp = engine_icmp(e);
 	r->rng = (uint64_t)getpid() * UINT64_C(0x9e3779b97f4a7c15) ^ loop_clock();
 	r->next_port = (uint16_t)(raw_rand(r) % RAW_PORT_COUNT);
@@ -227,6 +248,10 @@ static int raw_open(struct probe_engine *e, void **shared, struct rm_diag *d)
 			      strerror(errno));
 		return RM_ESYS;
 	}
+	/* A host without IPv6 still probes IPv4; its IPv6 jobs say why not. */
+	r->sendfd6 = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_RAW);
+	if (r->sendfd6 < 0)
+		r->errno6 = errno;
 	r->loop = engine_loop(e);
 	return open_capture(r, d);
 }
@@ -241,10 +266,9 @@ static void raw_on_icmp(struct probe_job *job, const struct pkt_icmp *p)
 {
 	struct raw_job *j = (struct raw_job *)job;
 
-	j->error = (struct sock_icmp){ true, p->type, p->code, 0, p->src };
-	raw_result(
-	    j, pkt_icmp_is_reject(p->type, p->code) ? RM_STATUS_REJECTED : RM_STATUS_UNREACHABLE,
-	    -1);
+	j->error = sockerr_of_packet(p);
+	raw_result(j, sockerr_is_reject(&j->error) ? RM_STATUS_REJECTED : RM_STATUS_UNREACHABLE,
+		   -1);
 }
 
 /* The local address the kernel would send from to dst. */
@@ -252,7 +276,7 @@ static int source_for(const struct rm_addr *dst, struct rm_addr *src)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = wire_to_sockaddr(dst, 9, &ss);
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = -1;
+	int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = -1;
 
 	if (fd < 0)
 		return -1;
@@ -291,11 +315,16 @@ static int raw_start(struct probe_job *job)
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	struct rm_addr src;
-	uint8_t pkt[64];
+	uint8_t pkt[80];
 	size_t len;
-	int rc;
+	int rc, fd = job->dest->address.family == RM_AF_INET6 ? r->sendfd6 : r->sendfd;
+	char why[160];
 
-	if (job->dest->address.family != RM_AF_INET) {
+	if (fd < 0) {
+		/* Said, never left out: the job's result carries the reason. */
+		snprintf(why, sizeof(why), "raw mode cannot send IPv6 here: raw socket: %s",
+			 strerror(r->errno6));
+		j->why = job_strdup(job, why);
 		raw_result(j, RM_STATUS_FILTERED, -1);
 		return RM_OK;
 	}
@@ -315,7 +344,7 @@ static int raw_start(struct probe_job *job)
 		return RM_OK;
 	}
 	sl = wire_to_sockaddr(&job->dest->address, 0, &ss);
-	if (sendto(r->sendfd, pkt, len, 0, (struct sockaddr *)&ss, sl) < 0) {
+	if (sendto(fd, pkt, len, 0, (struct sockaddr *)&ss, sl) < 0) {
 		raw_result(j, errno == ENETUNREACH ? RM_STATUS_NO_ROUTE : RM_STATUS_FILTERED, -1);
 		return RM_OK;
 	}

@@ -1,6 +1,7 @@
-/* A DNS answer judged against the address a name should have (RFC 1035
- * answer parsed by c-ares's ares_parse_a_reply, length-checked there).
- * Pure: no socket. */
+/* A DNS answer judged against the address a name should have (RFC 1035 A
+ * or RFC 3596 AAAA records, by the expected address's family, parsed by
+ * c-ares's ares_parse_a_reply or ares_parse_aaaa_reply, length-checked
+ * there). Pure: no socket. */
 #ifndef REACHMAP_PROBES_DNS_H
 #define REACHMAP_PROBES_DNS_H
 
@@ -11,7 +12,7 @@
 
 struct dns_verdict {
 	enum rm_check_status status;
-	char answers[256]; /* the A records, "10.0.0.1,10.0.0.2" */
+	char answers[256]; /* the A or AAAA records, "10.0.0.1,10.0.0.2" */
 	const char *error; /* a static reason, or NULL */
 };
 

@@ -338,7 +338,7 @@ static int build_jobs(struct probe_engine *e)
 		if (wants(e, RM_CHECK_IDENTITY) &&
 		    new_job(e, RM_CHECK_IDENTITY, dest, cfg->responder_port) == NULL)
 			return RM_ENOMEM;
-		if (wants(e, RM_CHECK_MTU) && dest->address.family == RM_AF_INET &&
+		if (wants(e, RM_CHECK_MTU) &&
 		    new_job(e, RM_CHECK_MTU, dest, cfg->responder_port) == NULL)
 			return RM_ENOMEM;
 		for (s = 0; dest->dns_name != NULL && wants(e, RM_CHECK_DNS) &&
@@ -382,19 +382,18 @@ static bool dest_failed(const struct probe_engine *e, const struct probe_dest *d
 }
 
 /* The path of a failed destination is worth tracing, on the first port
- * that failed (or its first port). Path needs the raw socket that hears
- * "time exceeded". */
+ * that failed (or its first port). Path needs the raw socket of the
+ * destination's family that hears "time exceeded". */
 static int build_path_jobs(struct probe_engine *e)
 {
 	size_t d;
 
-	if (!icmpsock_is_raw(e->icmp))
-		return RM_OK;
 	for (d = 0; d < e->ndests; d++) {
 		const struct probe_dest *dest = &e->dests[d];
 		uint16_t port;
 
-		if (!dest_failed(e, dest, &port) || dest->nports == 0)
+		if (!icmpsock_is_raw(e->icmp, (enum rm_family)dest->address.family) ||
+		    !dest_failed(e, dest, &port) || dest->nports == 0)
 			continue;
 		if (port == 0)
 			port = e->cfg->topo->ports[dest->ports[0]].port;
@@ -512,6 +511,10 @@ static int run_jobs(struct probe_engine *e)
 	if (e->next == e->njobs)
 		return RM_OK;
 	pump(e);
+	/* Every job may have finished as it started (nothing to send), and
+	 * the loop's stop came before it ran. */
+	if (e->done == e->njobs)
+		return RM_OK;
 	return loop_run(e->loop);
 }
 

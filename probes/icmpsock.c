@@ -2,6 +2,7 @@
  * and reaches a check through one path, dispatch(), to its on_icmp. */
 #include "probes/icmpsock.h"
 
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -17,9 +18,16 @@
 #define ICMP_READ_BUDGET 64 /* datagrams read per wakeup, so others get a turn */
 #define ICMP_FILTER_OPT	 1  /* linux/icmp.h's ICMP_FILTER, a SOL_RAW option */
 
-struct icmp_sock {
+/* One family's socket. */
+struct icmp_fam {
+	struct icmp_sock *s;
+	enum rm_family family;
 	int fd;
 	bool dgram; /* an ICMP datagram ("ping") socket, not a raw one */
+};
+
+struct icmp_sock {
+	struct icmp_fam fam[2]; /* RM_AF_INET, RM_AF_INET6 */
 	uint16_t id;
 	uint16_t next_seq;
 	struct probe_job *echo_owner[65536];
@@ -32,14 +40,20 @@ struct icmp_sock *icmpsock_new(void)
 
 	if (s == NULL)
 		return NULL;
-	s->fd = -1;
+	s->fam[0] = (struct icmp_fam){ s, RM_AF_INET, -1, false };
+	s->fam[1] = (struct icmp_fam){ s, RM_AF_INET6, -1, false };
 	s->id = (uint16_t)(getpid() & 0xffff);
 	return s;
 }
 
-int icmpsock_fd(const struct icmp_sock *s)
+static const struct icmp_fam *fam_of(const struct icmp_sock *s, enum rm_family family)
 {
-	return s->fd;
+	return &s->fam[family == RM_AF_INET6];
+}
+
+int icmpsock_fd(const struct icmp_sock *s, enum rm_family family)
+{
+	return fam_of(s, family)->fd;
 }
 
 uint16_t icmpsock_id(const struct icmp_sock *s)
@@ -47,9 +61,11 @@ uint16_t icmpsock_id(const struct icmp_sock *s)
 	return s->id;
 }
 
-bool icmpsock_is_raw(const struct icmp_sock *s)
+bool icmpsock_is_raw(const struct icmp_sock *s, enum rm_family family)
 {
-	return s->fd >= 0 && !s->dgram;
+	const struct icmp_fam *f = fam_of(s, family);
+
+	return f->fd >= 0 && !f->dgram;
 }
 
 uint16_t icmpsock_claim_echo(struct icmp_sock *s, struct probe_job *job, unsigned count)
@@ -80,9 +96,9 @@ uint16_t icmpsock_claim_fd(struct icmp_sock *s, int fd, struct probe_job *job)
 	struct rm_addr local;
 	uint16_t sport = 0;
 
-	if (!icmpsock_is_raw(s) || getsockname(fd, (struct sockaddr *)&ss, &sl) != 0 ||
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0 ||
 	    wire_from_sockaddr((const struct sockaddr *)&ss, &local, &sport) != RM_OK ||
-	    local.family != RM_AF_INET)
+	    !icmpsock_is_raw(s, (enum rm_family)local.family))
 		return 0;
 	if (sport != 0)
 		s->port_owner[sport] = job;
@@ -107,14 +123,16 @@ void icmpsock_release_port(struct icmp_sock *s, uint16_t sport, const struct pro
 
 /* The one way an ICMP message reaches a check. A datagram socket's kernel
  * sets the echo id itself, so there only the sequence number is ours. */
-static void dispatch(struct icmp_sock *s, const struct pkt_icmp *p)
+static void dispatch(struct icmp_fam *f, const struct pkt_icmp *p)
 {
+	struct icmp_sock *s = f->s;
 	struct probe_job *job = NULL;
-	bool any_id = s->dgram;
+	bool any_id = f->dgram;
+	uint8_t echo_proto = f->family == RM_AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
 
-	if (p->type == ICMP_ECHO_REPLY && (any_id || p->id == s->id)) {
+	if (p->kind == PKT_ICMP_ECHO_REPLY && (any_id || p->id == s->id)) {
 		job = s->echo_owner[p->seq];
-	} else if (p->quoted && p->q_proto == IPPROTO_ICMP && (any_id || p->q_id == s->id)) {
+	} else if (p->quoted && p->q_proto == echo_proto && (any_id || p->q_id == s->id)) {
 		job = s->echo_owner[p->q_seq];
 	} else if (p->quoted && p->q_proto == IPPROTO_TCP) {
 		job = s->port_owner[p->q_sport];
@@ -127,105 +145,141 @@ static void dispatch(struct icmp_sock *s, const struct pkt_icmp *p)
 		job->ops->on_icmp(job, p);
 }
 
-/* A datagram socket reads echo replies without an IP header, and reports
- * errors on its error queue with the echo that caused them. */
-static void dgram_readable(struct icmp_sock *s, uint32_t events)
+/* An ICMP message as the family's socket reads it: with its IPv4 header,
+ * or (ICMPv6, RFC 3542) without one, the sender in `from`. */
+static int parse(const struct icmp_fam *f, const uint8_t *buf, size_t n,
+		 const struct sockaddr_storage *from, struct pkt_icmp *p)
 {
-	uint8_t buf[1500];
-	int budget = ICMP_READ_BUDGET;
-	ssize_t n;
+	struct rm_addr src;
 
-	while (budget-- > 0 && (n = recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT)) >= 0) {
-		struct pkt_icmp p;
-
-		if (pkt_parse_icmp_header(buf, (size_t)n, &p) == RM_OK && p.type == ICMP_ECHO_REPLY)
-			dispatch(s, &p);
+	if (f->family == RM_AF_INET6) {
+		if (wire_from_sockaddr((const struct sockaddr *)from, &src, NULL) != RM_OK)
+			return RM_EPARSE;
+		return pkt_parse_icmp6(buf, n, &src, p);
 	}
-	if (events & EPOLLERR) {
-		struct sock_icmp err;
-		uint8_t echo[64];
-		int len;
+	return f->dgram ? pkt_parse_icmp_header(buf, n, p) : pkt_parse_icmp4(buf, n, p);
+}
 
-		while ((len = sockerr_read_data(s->fd, &err, echo, sizeof(echo))) >= 0) {
-			struct pkt_icmp sent, p;
+/* A datagram socket reports errors on its error queue with the echo that
+ * caused them. */
+static void dgram_errors(struct icmp_fam *f)
+{
+	struct sock_icmp err;
+	uint8_t echo[64];
+	int len;
 
-			if (!err.present ||
-			    pkt_parse_icmp_header(echo, (size_t)len, &sent) != RM_OK)
-				continue;
-			p = (struct pkt_icmp){ .type = (uint8_t)err.type,
-					       .code = (uint8_t)err.code,
-					       .src = err.from,
-					       .quoted = true,
-					       .q_proto = IPPROTO_ICMP,
-					       .q_seq = sent.seq };
-			dispatch(s, &p);
-		}
+	while ((len = sockerr_read_data(f->fd, &err, echo, sizeof(echo))) >= 0) {
+		struct pkt_icmp sent, p;
+		int rc = f->family == RM_AF_INET6 ? pkt_parse_icmp6(echo, (size_t)len, NULL, &sent)
+						  : pkt_parse_icmp_header(echo, (size_t)len, &sent);
+
+		if (!err.present || rc != RM_OK)
+			continue;
+		p = (struct pkt_icmp){ .type = (uint8_t)err.type,
+				       .code = (uint8_t)err.code,
+				       .kind = pkt_icmp_kind((enum rm_family)err.family,
+							     (uint8_t)err.type, (uint8_t)err.code),
+				       .src = err.from,
+				       .quoted = true,
+				       .q_proto =
+					   f->family == RM_AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP,
+				       .q_seq = sent.seq };
+		dispatch(f, &p);
 	}
 }
 
 static void icmp_readable(struct rm_loop *loop, int fd, uint32_t events, void *arg)
 {
-	struct icmp_sock *s = arg;
+	struct icmp_fam *f = arg;
 	uint8_t buf[1500];
-	int n, budget = ICMP_READ_BUDGET;
+	int budget = ICMP_READ_BUDGET;
+	ssize_t n;
 
 	(void)loop;
-	if (s->dgram) {
-		dgram_readable(s, events);
-		return;
-	}
-	while (budget-- > 0 && (n = (int)recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+	for (;;) {
+		struct sockaddr_storage from;
+		socklen_t fl = sizeof(from);
 		struct pkt_icmp p;
 
-		/* A malformed packet is someone else's noise: skip it. */
-		if (pkt_parse_icmp4(buf, (size_t)n, &p) == RM_OK)
-			dispatch(s, &p);
+		if (budget-- <= 0 || (n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT,
+						   (struct sockaddr *)&from, &fl)) < 0)
+			break;
+		/* A malformed packet is someone else's noise: skip it. A
+		 * datagram socket hears only echo replies here. */
+		if (parse(f, buf, (size_t)n, &from, &p) == RM_OK &&
+		    (!f->dgram || p.kind == PKT_ICMP_ECHO_REPLY))
+			dispatch(f, &p);
 	}
+	if (f->dgram && (events & EPOLLERR))
+		dgram_errors(f);
 }
 
-static void open_raw_options(int fd)
+/* Deliver only echo replies and errors: ICMP_FILTER is a mask of the
+ * types to drop, ICMP6_FILTER a set of the types to pass. */
+static void open_raw_filter(int fd, enum rm_family family)
 {
+	uint32_t filter4 =
+	    ~((1u << ICMP_ECHO_REPLY) | (1u << ICMP_DEST_UNREACH) | (1u << ICMP_TIME_EXCEEDED));
+	struct icmp6_filter filter6;
+
+	if (family == RM_AF_INET) {
+		setsockopt(fd, SOL_RAW, ICMP_FILTER_OPT, &filter4, sizeof(filter4));
+		return;
+	}
+	ICMP6_FILTER_SETBLOCKALL(&filter6);
+	ICMP6_FILTER_SETPASS(ICMP6_TYPE_ECHO_REPLY, &filter6);
+	ICMP6_FILTER_SETPASS(ICMP6_TYPE_DEST_UNREACH, &filter6);
+	ICMP6_FILTER_SETPASS(ICMP6_TYPE_PACKET_TOO_BIG, &filter6);
+	ICMP6_FILTER_SETPASS(ICMP6_TYPE_TIME_EXCEEDED, &filter6);
+	setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter6, sizeof(filter6));
+}
+
+static void open_family(struct icmp_fam *f, struct rm_loop *loop)
+{
+	int domain = f->family == RM_AF_INET6 ? AF_INET6 : AF_INET;
+	int proto = f->family == RM_AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
 	/* Thousands of replies can arrive within a millisecond: a receive
 	 * buffer of the default ~200 KiB holds some 250 of them. */
 	int size = 8 << 20;
-	/* Deliver only echo replies and errors: ICMP_FILTER is a mask of the
-	 * types to drop. */
-	uint32_t filter =
-	    ~((1u << ICMP_ECHO_REPLY) | (1u << ICMP_DEST_UNREACH) | (1u << ICMP_TIME_EXCEEDED));
 
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) != 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	setsockopt(fd, SOL_RAW, ICMP_FILTER_OPT, &filter, sizeof(filter));
+	f->fd = socket(domain, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+	if (f->fd >= 0) {
+		if (setsockopt(f->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) != 0)
+			setsockopt(f->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+		open_raw_filter(f->fd, f->family);
+	} else {
+		/* It serves the icmp check only; ICMP errors for the other
+		 * checks' SYNs then come from their sockets' error queues. */
+		f->fd = socket(domain, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+		if (f->fd < 0)
+			return;
+		f->dgram = true;
+		sockerr_enable(f->fd, f->family);
+	}
+	if (loop_watch(loop, f->fd, EPOLLIN, icmp_readable, f) != RM_OK) {
+		close(f->fd);
+		f->fd = -1;
+	}
 }
 
 void icmpsock_open(struct icmp_sock *s, struct rm_loop *loop)
 {
-	s->fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
-	if (s->fd >= 0) {
-		open_raw_options(s->fd);
-	} else {
-		/* It serves the icmp check only; ICMP errors for the other
-		 * checks' SYNs then come from their sockets' error queues. */
-		s->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
-		if (s->fd < 0)
-			return;
-		s->dgram = true;
-		sockerr_enable(s->fd, RM_AF_INET);
-	}
-	if (loop_watch(loop, s->fd, EPOLLIN, icmp_readable, s) != RM_OK) {
-		close(s->fd);
-		s->fd = -1;
-	}
+	open_family(&s->fam[0], loop);
+	open_family(&s->fam[1], loop);
 }
 
 void icmpsock_free(struct icmp_sock *s, struct rm_loop *loop)
 {
+	size_t i;
+
 	if (s == NULL)
 		return;
-	if (s->fd >= 0) {
+	for (i = 0; i < 2; i++) {
+		if (s->fam[i].fd < 0)
+			continue;
 		if (loop != NULL)
-			loop_unwatch(loop, s->fd);
-		close(s->fd);
+			loop_unwatch(loop, s->fam[i].fd);
+		close(s->fam[i].fd);
 	}
 	rm_free(s);
 }

@@ -1,7 +1,8 @@
-/* The engine's one ICMP socket, shared by every check of a round: echo
- * replies for the icmp check, and the ICMP errors that answer any check's
- * packets, handed to the job that claimed the echo sequence number or the
- * TCP source port quoted, through its ops' on_icmp. */
+/* The engine's ICMP sockets, one per family (ICMP and ICMPv6), shared by
+ * every check of a round: echo replies for the icmp check, and the ICMP
+ * errors that answer any check's packets, handed to the job that claimed
+ * the echo sequence number or the TCP source port quoted, through its ops'
+ * on_icmp. */
 #ifndef REACHMAP_PROBES_ICMPSOCK_H
 #define REACHMAP_PROBES_ICMPSOCK_H
 
@@ -9,24 +10,27 @@
 #include <stdint.h>
 
 #include "probes/loop.h"
+#include "reachmap/cidr.h"
 
 struct icmp_sock;
 struct probe_job;
 
-/* A socket not yet open (fd -1); NULL when out of memory. */
+/* Sockets not yet open (fd -1); NULL when out of memory. */
 struct icmp_sock *icmpsock_new(void);
-/* Opens a raw ICMP socket, or without CAP_NET_RAW an ICMP datagram socket
- * (net.ipv4.ping_group_range), and watches it in loop; without either the
- * fd stays -1 and the checks do without. */
+/* Opens, for each family, a raw ICMP (ICMPv6) socket, or without
+ * CAP_NET_RAW an ICMP (ICMPv6) datagram socket (net.ipv4.ping_group_range
+ * serves both), and watches it in loop; without either that family's fd
+ * stays -1 and the checks do without. */
 void icmpsock_open(struct icmp_sock *s, struct rm_loop *loop);
 void icmpsock_free(struct icmp_sock *s, struct rm_loop *loop);
 
-/* The socket (-1: none) and the echo identifier of this process. */
-int icmpsock_fd(const struct icmp_sock *s);
+/* The socket of family RM_AF_INET or RM_AF_INET6 (-1: none), and the echo
+ * identifier of this process. */
+int icmpsock_fd(const struct icmp_sock *s, enum rm_family family);
 uint16_t icmpsock_id(const struct icmp_sock *s);
-/* Whether it is a raw socket, which also hears errors quoting TCP SYNs and
- * "time exceeded". */
-bool icmpsock_is_raw(const struct icmp_sock *s);
+/* Whether the family's is a raw socket, which also hears errors quoting
+ * TCP SYNs and "time exceeded". */
+bool icmpsock_is_raw(const struct icmp_sock *s, enum rm_family family);
 
 /* Routes answers to echo sequence numbers first..first+count-1 to job;
  * returns first. */

@@ -142,7 +142,7 @@ static void on_captured(u_char *user, const struct pcap_pkthdr *h, const u_char 
 		return;
 	if (d.proto == IPPROTO_UDP)
 		arrived(s, &d.src, d.dport, "udp", NULL);
-	else if (d.proto == IPPROTO_ICMP && d.icmp_type == ICMP_ECHO_REQUEST)
+	else if (d.icmp_kind == PKT_ICMP_ECHO_REQUEST)
 		arrived(s, &d.src, 0, "icmp", NULL);
 }
 
@@ -161,7 +161,7 @@ static void capture_readable(struct rm_loop *loop, int fd, uint32_t events, void
 static void open_capture(struct serve *s)
 {
 	const struct rm_topology *t = s->cfg->topo;
-	char ebuf[PCAP_ERRBUF_SIZE], filter[1024], ports[768] = "";
+	char ebuf[PCAP_ERRBUF_SIZE], filter[2048], ports[768] = "";
 	struct bpf_program prog;
 	size_t i, used = 0;
 	int fd;
@@ -173,10 +173,14 @@ static void open_capture(struct serve *s)
 		if (n > 0)
 			used += (size_t)n;
 	}
+	/* libpcap's tcp[] and icmp[] read IPv4 only: over IPv6 the flags and
+	 * the type are at fixed offsets past a header without extensions. */
 	snprintf(filter, sizeof(filter),
 		 "(tcp and (tcp[13] & 0x12) == 0x02 and (dst port %u%s)) or "
-		 "(udp and dst port %u) or (icmp and icmp[0] == 8)",
-		 s->cfg->port, ports, s->cfg->port);
+		 "(ip6 and tcp and (ip6[53] & 0x12) == 0x02 and (dst port %u%s)) or "
+		 "(udp and dst port %u) or (icmp and icmp[0] == 8) or "
+		 "(icmp6 and ip6[40] == 128)",
+		 s->cfg->port, ports, s->cfg->port, ports, s->cfg->port);
 	s->pcap = pcap_create("any", ebuf);
 	if (s->pcap == NULL)
 		return;
@@ -407,16 +411,24 @@ static void on_signal(struct rm_loop *loop, int fd, uint32_t events, void *arg)
 		loop_stop(loop);
 }
 
-static int open_listener(struct serve *s, int type, uint16_t port, enum listener_kind kind)
+/* A listener on the family's any-address. IPv6 ones are IPv6 only: the
+ * IPv4 listener beside them keeps IPv4 peers' addresses as they are, not
+ * mapped into ::ffff:0:0/96. */
+static int open_listener(struct serve *s, enum rm_family family, int type, uint16_t port,
+			 enum listener_kind kind)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct rm_addr any = { .family = (uint8_t)family };
+	struct sockaddr_storage ss;
+	socklen_t sl = wire_to_sockaddr(&any, port, &ss);
 	struct listener *l = &s->listeners[s->nlisteners];
-	int one = 1, fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1, fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return RM_ESYS;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+	if (family == RM_AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, sl) != 0 ||
 	    (type == SOCK_STREAM && listen(fd, 512) != 0)) {
 		int err = errno;
 
@@ -434,6 +446,25 @@ static int open_listener(struct serve *s, int type, uint16_t port, enum listener
 	return RM_OK;
 }
 
+/* The IPv4 listener and, beside it, the IPv6 one; a host without IPv6
+ * serves IPv4 as before, and any other reason the IPv6 one cannot open is
+ * a note. The status is the IPv4 listener's (errno set by its failure). */
+static int open_listeners(struct serve *s, int type, uint16_t port, enum listener_kind kind)
+{
+	int rc = open_listener(s, RM_AF_INET, type, port, kind);
+	char msg[160];
+
+	if (rc != RM_OK)
+		return rc;
+	if (open_listener(s, RM_AF_INET6, type, port, kind) != RM_OK && errno != EAFNOSUPPORT &&
+	    s->cfg->note) {
+		snprintf(msg, sizeof(msg), "no IPv6 listener on %s/%u: %s",
+			 type == SOCK_STREAM ? "tcp" : "udp", port, strerror(errno));
+		s->cfg->note(msg, s->cfg->note_arg);
+	}
+	return RM_OK;
+}
+
 int serve_run(const struct serve_config *cfg, struct rm_results_doc *doc)
 {
 	struct serve s = { .cfg = cfg, .doc = doc, .sigfd = -1 };
@@ -441,7 +472,9 @@ int serve_run(const struct serve_config *cfg, struct rm_results_doc *doc)
 	size_t i;
 	int rc;
 
-	s.listeners = rm_calloc(cfg->topo->nports + 2, sizeof(*s.listeners));
+	/* The responder's tcp and udp and a stand-in per port, each in both
+	 * families. */
+	s.listeners = rm_calloc(2 * (cfg->topo->nports + 2), sizeof(*s.listeners));
 	if (s.listeners == NULL)
 		return RM_ENOMEM;
 	rc = loop_new(&s.loop);
@@ -456,9 +489,9 @@ int serve_run(const struct serve_config *cfg, struct rm_results_doc *doc)
 		rc = RM_ESYS;
 		goto out;
 	}
-	rc = open_listener(&s, SOCK_STREAM, cfg->port, L_RESPONDER);
+	rc = open_listeners(&s, SOCK_STREAM, cfg->port, L_RESPONDER);
 	if (rc == RM_OK)
-		rc = open_listener(&s, SOCK_DGRAM, cfg->port, L_RESPONDER);
+		rc = open_listeners(&s, SOCK_DGRAM, cfg->port, L_RESPONDER);
 	if (rc != RM_OK)
 		goto out;
 	for (i = 0; cfg->standins && i < cfg->topo->nports; i++) {
@@ -467,8 +500,8 @@ int serve_run(const struct serve_config *cfg, struct rm_results_doc *doc)
 
 		if (p->port == cfg->port)
 			continue;
-		if (open_listener(&s, SOCK_STREAM, p->port,
-				  p->protocol == RM_PORT_CQL ? L_CQL : L_PLAIN) == RM_OK)
+		if (open_listeners(&s, SOCK_STREAM, p->port,
+				   p->protocol == RM_PORT_CQL ? L_CQL : L_PLAIN) == RM_OK)
 			continue;
 		err = errno;
 		if (cfg->note) {

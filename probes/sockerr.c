@@ -7,8 +7,25 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "probes/packet.h"
 #include "reachmap/error.h"
 #include "reachmap/wire.h"
+
+struct sock_icmp sockerr_of_packet(const struct pkt_icmp *p)
+{
+	return (struct sock_icmp){ .present = true,
+				   .family = p->src.family,
+				   .type = p->type,
+				   .code = p->code,
+				   .info = p->mtu,
+				   .from = p->src };
+}
+
+bool sockerr_is_reject(const struct sock_icmp *e)
+{
+	return e->present &&
+	       pkt_icmp_is_reject((enum rm_family)e->family, (uint8_t)e->type, (uint8_t)e->code);
+}
 
 int sockerr_enable(int fd, int family)
 {
@@ -59,6 +76,7 @@ int sockerr_read_data(int fd, struct sock_icmp *out, uint8_t *data, size_t cap)
 		if (ee->ee_origin != SO_EE_ORIGIN_ICMP && ee->ee_origin != SO_EE_ORIGIN_ICMP6)
 			continue;
 		out->present = true;
+		out->family = ee->ee_origin == SO_EE_ORIGIN_ICMP6 ? RM_AF_INET6 : RM_AF_INET;
 		out->type = ee->ee_type;
 		out->code = ee->ee_code;
 		out->info = ee->ee_info;

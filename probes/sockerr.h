@@ -1,6 +1,7 @@
 /* What the kernel says about a failed connection: the errno, and, read
- * from the socket's error queue (IP_RECVERR), the ICMP message behind it
- * with the address of the router or host that sent it. */
+ * from the socket's error queue (IP_RECVERR, IPV6_RECVERR), the ICMP or
+ * ICMPv6 message behind it with the address of the router or host that
+ * sent it. */
 #ifndef REACHMAP_PROBES_SOCKERR_H
 #define REACHMAP_PROBES_SOCKERR_H
 
@@ -12,10 +13,19 @@
 
 struct sock_icmp {
 	bool present;
+	uint8_t family; /* RM_AF_INET: ICMP; RM_AF_INET6: ICMPv6 (its numbers) */
 	int type, code;
-	unsigned info; /* 3/4 fragmentation needed: the next-hop MTU */
+	unsigned info; /* too big (v4 3/4, v6 2): the next-hop MTU */
 	struct rm_addr from;
 };
+
+struct pkt_icmp;
+
+/* What an ICMP message read from the engine's ICMP socket says, in the
+ * same words as one read from an error queue. */
+struct sock_icmp sockerr_of_packet(const struct pkt_icmp *p);
+/* Whether it means a filter said no (pkt_icmp_is_reject). */
+bool sockerr_is_reject(const struct sock_icmp *e);
 
 /* Asks for ICMP errors on fd's error queue. 0, or RM_ESYS. */
 int sockerr_enable(int fd, int family);

@@ -1,5 +1,5 @@
-/* Fuzzes the packet classifier: any bytes a raw or datagram ICMP socket
- * may read or libpcap may capture. */
+/* Fuzzes the packet classifier: any bytes a raw or datagram ICMP or ICMPv6
+ * socket may read or libpcap may capture (IPv4 or IPv6). */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,7 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			rc = pkt_parse_datagram_frame(data, size, dlts[i], &d);
 			if (rc != RM_OK && rc != RM_ETRUNC && rc != RM_EPARSE)
 				__builtin_trap();
-			if (rc == RM_OK && d.proto != IPPROTO_UDP && d.proto != IPPROTO_ICMP)
+			if (rc == RM_OK && d.proto != IPPROTO_UDP && d.proto != IPPROTO_ICMP &&
+			    d.proto != IPPROTO_ICMPV6)
 				__builtin_trap();
 		}
 	}
@@ -40,5 +41,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = pkt_parse_icmp_header(data, size, &p);
 	if (rc != RM_OK && rc != RM_ETRUNC)
 		__builtin_trap();
+	/* And as an ICMPv6 socket, raw or datagram, reads them. */
+	{
+		static const struct rm_addr from = { RM_AF_INET6, { 0xfd } };
+
+		rc = pkt_parse_icmp6(data, size, &from, &p);
+		if (rc != RM_OK && rc != RM_ETRUNC)
+			__builtin_trap();
+		if (rc == RM_OK && p.quoted && p.q_dst.family != RM_AF_INET6)
+			__builtin_trap();
+	}
 	return 0;
 }

@@ -12,14 +12,16 @@
 #include "probes/dns.h"
 #include "reachmap/error.h"
 
-/* A response for "a.east.local" type A with the given A records.
+/* A response for "a.east.local" of qtype with n records of that type, each
+ * alen bytes of addrs (rdlength rdlen may lie).
  *   header: id, flags (QR RD RA, rcode), qdcount 1, ancount n, 0, 0
- *   question: name, type 1, class 1
- *   answers: pointer 0xc00c to the name, type, class, TTL, rdlength 4, addr */
-static int answer(unsigned char *buf, int rcode, const uint8_t addrs[][4], int n, int rdlen)
+ *   question: name, type, class 1
+ *   answers: pointer 0xc00c to the name, type, class, TTL, rdlength, addr */
+static int records(unsigned char *buf, int rcode, uint8_t qtype, const uint8_t *addrs, size_t alen,
+		   int n, int rdlen)
 {
-	static const unsigned char q[] = { 1,	'a', 4,	  'e', 'a', 's', 't', 5, 'l',
-					   'o', 'c', 'a', 'l', 0,   0,	 1,   0, 1 };
+	static const unsigned char q[] = { 1, 'a', 4,	'e', 'a', 's', 't',
+					   5, 'l', 'o', 'c', 'a', 'l', 0 };
 	int len = 0, i;
 
 	memcpy(buf,
@@ -29,16 +31,24 @@ static int answer(unsigned char *buf, int rcode, const uint8_t addrs[][4], int n
 	len = 12;
 	memcpy(buf + len, q, sizeof(q));
 	len += (int)sizeof(q);
+	memcpy(buf + len, (const unsigned char[]){ 0, qtype, 0, 1 }, 4);
+	len += 4;
 	for (i = 0; i < n; i++) {
 		memcpy(buf + len,
-		       (const unsigned char[]){ 0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 30, 0,
+		       (const unsigned char[]){ 0xc0, 0x0c, 0, qtype, 0, 1, 0, 0, 0, 30, 0,
 						(unsigned char)rdlen },
 		       12);
 		len += 12;
-		memcpy(buf + len, addrs[i], 4);
-		len += 4;
+		memcpy(buf + len, addrs + (size_t)i * alen, alen);
+		len += (int)alen;
 	}
 	return len;
+}
+
+/* Type A (RFC 1035 3.4.1). */
+static int answer(unsigned char *buf, int rcode, const uint8_t addrs[][4], int n, int rdlen)
+{
+	return records(buf, rcode, 1, addrs[0], 4, n, rdlen);
 }
 
 static const struct rm_addr want = { RM_AF_INET, { 10, 250, 1, 20 } };
@@ -63,6 +73,45 @@ static void test_ok_and_wrong(void **state)
 	assert_int_equal(v.status, RM_STATUS_WRONG_ANSWER);
 	assert_string_equal(v.answers, "10.250.1.99,10.250.1.98");
 	assert_string_equal(v.error, "no answer is the address the topology declares");
+}
+
+/* The same name answered with AAAA records (RFC 3596 2.2: type 28, rdlength
+ * 16), for an IPv6 destination. */
+static int answer6(unsigned char *buf, const uint8_t addrs[][16], int n)
+{
+	return records(buf, 0, 28, addrs[0], 16, n, 16);
+}
+
+static void test_aaaa(void **state)
+{
+	static const struct rm_addr want6 = { RM_AF_INET6,
+					      { 0xfd, 0, 0, 0xab, 0, 2, [15] = 0x10 } };
+	static const uint8_t good[][16] = { { 0xfd, 0, 0, 0xab, 0, 2, [15] = 0x10 } };
+	static const uint8_t stale[][16] = { { 0xfd, 0, 0, 0xab, 0, 2, [15] = 0x99 } };
+	static const uint8_t v4[][4] = { { 10, 250, 1, 20 } };
+	unsigned char buf[512];
+	struct dns_verdict v;
+	int len;
+
+	(void)state;
+	len = answer6(buf, good, 1);
+	dns_classify(ARES_SUCCESS, buf, len, &want6, &v);
+	assert_int_equal(v.status, RM_STATUS_OK);
+	assert_string_equal(v.answers, "fd00:ab:2::10");
+	assert_null(v.error);
+
+	len = answer6(buf, stale, 1);
+	dns_classify(ARES_SUCCESS, buf, len, &want6, &v);
+	assert_int_equal(v.status, RM_STATUS_WRONG_ANSWER);
+	assert_string_equal(v.answers, "fd00:ab:2::99");
+
+	/* An A answer where AAAA was asked holds no IPv6 address. */
+	len = answer(buf, 0, v4, 1, 4);
+	dns_classify(ARES_SUCCESS, buf, len, &want6, &v);
+	assert_int_equal(v.status, RM_STATUS_WRONG_ANSWER);
+	assert_string_equal(v.error, "the name exists but has no IPv6 address");
+	dns_classify(ARES_ENODATA, NULL, 0, &want6, &v);
+	assert_string_equal(v.error, "the name exists but has no IPv6 address");
 }
 
 static void test_statuses(void **state)
@@ -118,6 +167,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ok_and_wrong),
 		cmocka_unit_test(test_statuses),
+		cmocka_unit_test(test_aaaa),
 		cmocka_unit_test(test_malformed),
 	};
 
