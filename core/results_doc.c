@@ -86,6 +86,17 @@ struct rm_arrival *results_doc_add_arrival(struct rm_results_doc *doc)
 	return a;
 }
 
+int results_doc_add_note(struct rm_results_doc *doc, const char *msg)
+{
+	const char *copy = rm_arena_strdup(doc->arena, msg);
+
+	if (copy == NULL || rm_arena_grow(doc->arena, (void **)&doc->notes, &doc->capnotes,
+					  doc->nnotes + 1, sizeof(*doc->notes)) != RM_OK)
+		return RM_ENOMEM;
+	doc->notes[doc->nnotes++] = copy;
+	return RM_OK;
+}
+
 /* Milliseconds to the microsecond, so documents do not carry float noise. */
 static void ms(struct rm_jb *b, cJSON *o, const char *k, double v)
 {
@@ -220,6 +231,10 @@ int results_doc_write_json(const struct rm_results_doc *doc, FILE *out)
 	strings(&b, o, "nameservers", doc->nameservers, doc->nnameservers);
 	strings(&b, o, "search", doc->search, doc->nsearch);
 	jb_str(&b, f, "capEff", doc->cap_eff);
+	/* Written only when there are some: a round that ran every check
+	 * reads as it always did. */
+	if (doc->nnotes > 0)
+		strings(&b, root, "notes", doc->notes, doc->nnotes);
 	a = jb_arr(&b, root, "results");
 	for (i = 0; i < doc->nresults; i++)
 		jb_push(&b, a, result_json(&b, &doc->results[i]));

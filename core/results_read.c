@@ -383,6 +383,23 @@ int results_doc_read(const char *name, const char *text, size_t len, struct rm_r
 		if ((rc = read_result(&r, item, i++)) != RM_OK)
 			goto out;
 	}
+	v = cJSON_GetObjectItemCaseSensitive(root, "notes");
+	if (v != NULL && !cJSON_IsArray(v)) {
+		at(&r, "%s", "");
+		rc = bad(&r, "\"notes\" must be a list");
+		goto out;
+	}
+	i = 0;
+	cJSON_ArrayForEach(item, v)
+	{
+		at(&r, "notes[%zu]", i++);
+		if (!cJSON_IsString(item)) {
+			rc = bad(&r, "must be a string");
+			goto out;
+		}
+		if ((rc = results_doc_add_note(doc, item->valuestring)) != RM_OK)
+			goto out;
+	}
 	v = cJSON_GetObjectItemCaseSensitive(root, "arrivals");
 	if (v != NULL && !cJSON_IsArray(v)) {
 		at(&r, "%s", "");

@@ -87,6 +87,10 @@ struct rm_loop *engine_loop(struct probe_engine *e);
 const struct probe_config *engine_config(const struct probe_engine *e);
 /* The engine's ICMP socket (probes/icmpsock.h); never NULL, its fd may be. */
 struct icmp_sock *engine_icmp(struct probe_engine *e);
+/* Says that a check cannot run here (or not fully): in the results
+ * document's notes, so the report shows it, and to the caller's note
+ * callback. RM_OK, or RM_ENOMEM. */
+int engine_note(struct probe_engine *e, const char *msg);
 
 struct rm_loop *job_loop(const struct probe_job *job);
 const struct probe_config *job_config(const struct probe_job *job);

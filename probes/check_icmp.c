@@ -128,20 +128,16 @@ static void icmp_on_icmp(struct probe_job *job, const struct pkt_icmp *p)
  * IPv6 (a kernel without IPv6). */
 static int icmp_open(struct probe_engine *e, void **shared, struct rm_diag *d)
 {
-	const struct probe_config *cfg = engine_config(e);
 	struct icmp_sock *s = engine_icmp(e);
 
 	(void)shared;
 	(void)d;
-	if (cfg->note == NULL)
-		return RM_OK;
 	if (icmpsock_fd(s, RM_AF_INET) < 0)
-		cfg->note("icmp is not run: it needs CAP_NET_RAW, or the process's group in "
-			  "net.ipv4.ping_group_range",
-			  cfg->progress_arg);
-	else if (icmpsock_fd(s, RM_AF_INET6) < 0)
-		cfg->note("icmp is not run over IPv6: no ICMPv6 socket could be opened",
-			  cfg->progress_arg);
+		return engine_note(e, "icmp is not run: it needs CAP_NET_RAW, or the process's "
+				      "group in net.ipv4.ping_group_range");
+	if (icmpsock_fd(s, RM_AF_INET6) < 0)
+		return engine_note(e, "icmp is not run over IPv6: no ICMPv6 socket could be "
+				      "opened");
 	return RM_OK;
 }
 

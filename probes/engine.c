@@ -53,6 +53,13 @@ struct icmp_sock *engine_icmp(struct probe_engine *e)
 	return e->icmp;
 }
 
+int engine_note(struct probe_engine *e, const char *msg)
+{
+	if (e->cfg->note != NULL)
+		e->cfg->note(msg, e->cfg->progress_arg);
+	return results_doc_add_note(e->doc, msg);
+}
+
 struct rm_loop *job_loop(const struct probe_job *job)
 {
 	return job->e->loop;

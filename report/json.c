@@ -202,6 +202,16 @@ static int render_json(const struct rm_report *r, FILE *out)
 	a = jb_arr(&b, root, "findings");
 	for (i = 0; i < r->findings.n; i++)
 		jb_push(&b, a, finding_json(&b, &r->findings.v[i]));
+	if (r->nnotes > 0) {
+		a = jb_arr(&b, root, "notes");
+		for (i = 0; i < r->nnotes; i++) {
+			cJSON *no = cJSON_CreateObject();
+
+			jb_str(&b, no, "probe", r->notes[i].probe);
+			jb_str(&b, no, "text", r->notes[i].text);
+			jb_push(&b, a, no);
+		}
+	}
 	a = jb_arr(&b, root, "expectations");
 	for (i = 0; i < r->nexpectations; i++)
 		jb_push(&b, a, expectation_json(&b, r, &r->expectations[i]));

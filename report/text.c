@@ -196,6 +196,11 @@ static int render_text(const struct rm_report *r, FILE *out)
 				print_finding(out, &r->findings.v[i]);
 	}
 
+	if (r->nnotes > 0) {
+		fputs("\nNOT MEASURED (the probes' notes)\n", out);
+		for (i = 0; i < r->nnotes; i++)
+			fprintf(out, "  %s: %s\n", r->notes[i].probe, r->notes[i].text);
+	}
 	if (r->nexpectations > 0)
 		print_expectations(out, r);
 	if (r->matrix.nclusters > 0)

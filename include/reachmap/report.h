@@ -96,6 +96,12 @@ struct rm_expectation_result {
 	size_t nviolations;
 };
 
+/* A results document's note, with the probe that wrote it. */
+struct rm_report_note {
+	const char *probe;
+	const char *text;
+};
+
 struct rm_report {
 	const char *command;   /* "plan" or "analyze" */
 	const char *generated; /* RFC 3339 UTC */
@@ -106,6 +112,10 @@ struct rm_report {
 	size_t nexpectations;
 	struct rm_suggestion suggestions[RM_RANGE_KIND_COUNT];
 	size_t nsuggestions;
+	/* What the probes could not measure, in document order: a check that
+	 * cannot run somewhere says so in its document (results notes). */
+	const struct rm_report_note *notes; /* in findings.arena */
+	size_t nnotes;
 	size_t counts[RM_SEV_COUNT];
 	int pass; /* the verdict: no error-severity finding, every suggestion found,
 		   * every expectation met */

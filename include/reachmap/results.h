@@ -166,6 +166,11 @@ struct rm_results_doc {
 	const char **search;
 	size_t nsearch;
 	const char *cap_eff; /* CapEff after start-up, hex; NULL when unknown */
+	/* What could not be measured and why ("icmp is not run: ..."): a check
+	 * that cannot run says so here, never by leaving its cells out in
+	 * silence. */
+	const char **notes;
+	size_t nnotes, capnotes;
 	struct rm_result *results;
 	size_t nresults, capresults;
 	struct rm_arrival *arrivals;
@@ -180,6 +185,9 @@ void results_doc_free(struct rm_results_doc *doc);
  * out of memory. */
 struct rm_result *results_doc_add(struct rm_results_doc *doc);
 struct rm_arrival *results_doc_add_arrival(struct rm_results_doc *doc);
+/* Appends a copy of msg to the document's notes; 0 or RM_ENOMEM. */
+int results_doc_add_note(struct rm_results_doc *doc, const char *msg);
+
 /* Room for `nresults` results in all, so a round of known size is stored
  * in one allocation. 0 or RM_ENOMEM. */
 int results_doc_reserve(struct rm_results_doc *doc, size_t nresults);

@@ -40,5 +40,15 @@ else
 	echo "FAIL no note on stderr: $(cat "$out/denied.json.err")"; fail=$((fail + 1))
 fi
 expect "tcp still runs" "r['tcp']['status'] == 'refused'" "$out/denied.json"
+# Never left out in silence: the document says what was not measured, and
+# the report shows it.
+expect "the document's notes say icmp is not run" "d['notes'] == ['icmp is not run: it needs CAP_NET_RAW, or the process\\'s group in net.ipv4.ping_group_range']" "$out/denied.json"
+"$bin" analyze -t tests/fixtures/loopback.yaml "$out/denied.json" >"$out/report.txt" 2>&1
+if grep -qx "  here: icmp is not run: it needs CAP_NET_RAW, or the process's group in net.ipv4.ping_group_range" "$out/report.txt" &&
+	grep -qx "NOT MEASURED (the probes' notes)" "$out/report.txt"; then
+	echo "ok   and the report lists it under NOT MEASURED"; pass=$((pass + 1))
+else
+	echo "FAIL the report does not list the note: $(cat "$out/report.txt")"; fail=$((fail + 1))
+fi
 echo "probe.unprivileged: $pass passed, $fail failed"
 [ $fail -eq 0 ]

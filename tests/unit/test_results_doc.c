@@ -81,6 +81,7 @@ static void test_round_trip(void **state)
 	ar->count = 3;
 	strcpy(ar->first, "2026-11-24T10:00:00Z");
 	strcpy(ar->last, "2026-11-24T10:00:01Z");
+	assert_int_equal(results_doc_add_note(&a, "icmp is not run over IPv6"), RM_OK);
 
 	t1 = write_doc(&a, &l1);
 	assert_int_equal(results_doc_init(&b), RM_OK);
@@ -100,6 +101,8 @@ static void test_round_trip(void **state)
 	assert_int_equal(b.narrivals, 1);
 	assert_string_equal(b.arrivals[0].probe, "east-b-0");
 	assert_int_equal(b.arrivals[0].count, 3);
+	assert_int_equal(b.nnotes, 1);
+	assert_string_equal(b.notes[0], "icmp is not run over IPv6");
 	/* Written again: the same bytes (the facts are not read back, and
 	 * were empty). */
 	t2 = write_doc(&b, &l2);
@@ -157,6 +160,8 @@ static void test_errors(void **state)
 		     "\"count\": 1}]}",
 		     "r.json: arrivals[0]: \"sctp\" is not a protocol (tcp, udp, icmp)");
 	expect_error(HEAD "\"results\": 3}", "r.json: \"results\" must be a list");
+	expect_error(HEAD "\"notes\": \"x\"}", "r.json: \"notes\" must be a list");
+	expect_error(HEAD "\"notes\": [\"a\", 3]}", "r.json: notes[1]: must be a string");
 }
 
 /* A file is read, parsed and named in every message by one call. */
