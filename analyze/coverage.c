@@ -189,8 +189,20 @@ static int gap_words(struct an_ctx *c, struct gap *g)
 	return an_explain_unexplained(c, NULL, g->f, &(struct an_facts){ .who = counted });
 }
 
+/* Whether the pair's counts hold a status of chk outside healthy. */
+static bool any_unhealthy(const struct rm_pair_counts *pc, enum rm_check chk, unsigned healthy)
+{
+	unsigned st;
+
+	for (st = 0; st < RM_STATUS_COUNT; st++)
+		if (!(healthy & (1u << st)) && pc->counts[chk][st] > 0)
+			return true;
+	return false;
+}
+
 /* The first `nfound` findings are the ones a cell may be covered by. */
-static int pair_gaps(struct an_ctx *c, size_t a, size_t b, size_t nfound)
+static int pair_gaps(struct an_ctx *c, const struct rm_pair_counts *pc, size_t a, size_t b,
+		     size_t nfound)
 {
 	const struct an_index *ix = c->ix;
 	const struct rm_findings *fs = c->out;
@@ -207,6 +219,9 @@ static int pair_gaps(struct an_ctx *c, size_t a, size_t b, size_t nfound)
 		for (st = 0; st < RM_STATUS_COUNT; st++)
 			if (rm_status_healthy(chk, (enum rm_check_status)st))
 				healthy |= 1u << st;
+		/* A whole cluster pair and check healthy: nothing to walk. */
+		if (!any_unhealthy(pc, chk, healthy))
+			continue;
 		for (i = 0; i < n && rc == RM_OK; i++) {
 			const struct rm_results_doc *d = ix->docs[v[i].doc];
 			const struct rm_result *r = &d->results[v[i].res];
@@ -233,7 +248,7 @@ static int pair_gaps(struct an_ctx *c, size_t a, size_t b, size_t nfound)
 	return rc;
 }
 
-int an_unexplained(const struct an_index *ix, struct rm_findings *out)
+int an_unexplained(const struct an_index *ix, const struct rm_matrix *m, struct rm_findings *out)
 {
 	struct an_ctx c = { ix->topo, ix, out, out->arena };
 	size_t a, b, nfound = out->n;
@@ -241,7 +256,7 @@ int an_unexplained(const struct an_index *ix, struct rm_findings *out)
 
 	for (a = 0; a < ix->nclusters && rc == RM_OK; a++)
 		for (b = 0; b < ix->nclusters && rc == RM_OK; b++)
-			rc = pair_gaps(&c, a, b, nfound);
+			rc = pair_gaps(&c, &m->clusters[a * ix->nclusters + b], a, b, nfound);
 	if (rc == RM_OK && rm_arena_failed(c.a))
 		rc = RM_ENOMEM;
 	return rc;

@@ -115,7 +115,9 @@ int an_expectations(const struct an_index *ix, struct rm_report *report);
 int an_rules(const struct an_index *ix, struct rm_findings *out);
 
 /* The unhealthy cells no finding of out covers, as `unexplained` findings
- * appended to out (analyze/coverage.c). 0, or RM_ENOMEM. */
-int an_unexplained(const struct an_index *ix, struct rm_findings *out);
+ * appended to out (analyze/coverage.c); the matrix's counts say which
+ * cluster pairs and checks have no unhealthy cell to look at. 0, or
+ * RM_ENOMEM. */
+int an_unexplained(const struct an_index *ix, const struct rm_matrix *m, struct rm_findings *out);
 
 #endif

@@ -39,9 +39,9 @@ int analyze_round(struct rm_report *report, const struct rm_results_doc *const *
 	if (rc == RM_OK)
 		rc = an_rules(&ix, &report->findings);
 	if (rc == RM_OK)
-		rc = an_unexplained(&ix, &report->findings);
-	if (rc == RM_OK)
 		rc = an_matrix(&ix, report->findings.arena, &report->matrix);
+	if (rc == RM_OK)
+		rc = an_unexplained(&ix, &report->matrix, &report->findings);
 	if (rc == RM_OK)
 		rc = gather_notes(report, docs, ndocs);
 	if (rc == RM_OK) {
