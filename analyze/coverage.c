@@ -52,11 +52,6 @@ static const struct kind_cover {
 	[RM_FINDING_UNEXPLAINED] = { NET | CK(RM_CHECK_DNS), false },
 };
 
-bool analyze_kind_explains(enum rm_finding_kind kind, enum rm_check check)
-{
-	return (unsigned)kind < RM_FINDING_KIND_COUNT && (covers[kind].checks & CK(check)) != 0;
-}
-
 /* One side of a cell: the endpoint's cluster, zone and name. */
 struct side {
 	const char *cluster, *zone, *name;
@@ -142,15 +137,11 @@ static bool expected_blocked(const struct rm_topology *t, const struct side *src
 	return false;
 }
 
-bool an_cell_unhealthy(const struct rm_topology *t, const struct rm_result *r)
+/* Some echoes lost, within the topology's tolerance: not a fault. */
+static bool tolerated_loss(const struct rm_topology *t, const struct rm_result *r)
 {
-	if (analyze_health(r->check, r->status) == RM_HEALTH_HEALTHY)
-		return false;
-	/* Some echoes lost, within the topology's tolerance. */
-	if (r->check == RM_CHECK_ICMP && r->status == RM_STATUS_LOSS && r->sent > 0 &&
-	    100.0 * (r->sent - r->received) / r->sent <= t->thresholds.loss_warn_pct)
-		return false;
-	return true;
+	return r->check == RM_CHECK_ICMP && r->status == RM_STATUS_LOSS && r->sent > 0 &&
+	       100.0 * (r->sent - r->received) / r->sent <= t->thresholds.loss_warn_pct;
 }
 
 /* The unexplained cells of one cluster pair and check. */
@@ -186,7 +177,7 @@ static int gap_words(struct an_ctx *c, struct gap *g)
 				    an_ne(rm_arena_printf(c->a, "%s %zu",
 							  rm_status_name((enum rm_check_status)s),
 							  g->count[s])));
-	return an_explain_unexplained(c, NULL, g->f, &(struct an_facts){ .who = counted });
+	return an_explain_unexplained(c, NULL, g->f, &(struct an_facts){ .counted = counted });
 }
 
 /* Whether the pair's counts hold a status of chk outside healthy. */
@@ -234,8 +225,7 @@ static int pair_gaps(struct an_ctx *c, const struct rm_pair_counts *pc, size_t a
 			src = (struct side){ c->topo->clusters[a].name, d->zone, d->probe };
 			dst = (struct side){ c->topo->clusters[b].name, to ? to->zone : NULL,
 					     r->target };
-			if (!an_cell_unhealthy(c->topo, r) ||
-			    expected_blocked(c->topo, &src, &dst, r))
+			if (tolerated_loss(c->topo, r) || expected_blocked(c->topo, &src, &dst, r))
 				continue;
 			for (k = 0; k < nfound && !finding_covers(&fs->v[k], r, &src, &dst); k++)
 				;

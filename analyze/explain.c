@@ -289,14 +289,13 @@ int an_explain_probe_missing(struct an_ctx *c, const struct an_pair *p, struct r
 	return written(f);
 }
 
-/* x->who: the statuses counted ("refused 4, timeout 2"). */
 int an_explain_unexplained(struct an_ctx *c, const struct an_pair *p, struct rm_finding *f,
 			   const struct an_facts *x)
 {
 	(void)p;
 	f->summary =
 	    rm_arena_printf(c->a, "%s -> %s: %zu %s cells fail and no rule explains them (%s)",
-			    f->from.cluster, f->to.cluster, f->cells, f->protocol, x->who);
+			    f->from.cluster, f->to.cluster, f->cells, f->protocol, x->counted);
 	f->remedy =
 	    rm_arena_printf(c->a, "look at the cells in the evidence from both ends (reachmap "
 				  "top shows each cell's detail); the verdict fails until they "

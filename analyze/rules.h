@@ -53,6 +53,7 @@ struct an_facts {
 	bool source_side;     /* ... of the source cluster (else the destination's) */
 	const char *last_hop; /* where the path check's trail ends; NULL: unknown */
 	double worst;	      /* the worst round trip (ms) or loss (%) */
+	const char *counted;  /* unexplained cells' statuses: "refused 4, timeout 2" */
 };
 
 /* Writes f->summary and f->remedy for p (NULL for findings of no pair:
@@ -83,9 +84,5 @@ int an_merge(struct an_ctx *c, size_t first);
  * 0, or RM_ENOMEM. */
 int an_evidence(struct an_ctx *c, struct rm_finding *f, const struct rm_results_doc *d,
 		const struct rm_result *r, int arrived);
-
-/* Whether a cell is unhealthy: not healthy (analyze_health), and not icmp
- * loss within the topology's lossWarnPct. */
-bool an_cell_unhealthy(const struct rm_topology *t, const struct rm_result *r);
 
 #endif

@@ -84,7 +84,6 @@ const struct probe_ops *probe_ops_pick(enum rm_check check, bool raw);
 
 /* For the checks. */
 struct rm_loop *engine_loop(struct probe_engine *e);
-const struct probe_config *engine_config(const struct probe_engine *e);
 /* The engine's ICMP socket (probes/icmpsock.h); never NULL, its fd may be. */
 struct icmp_sock *engine_icmp(struct probe_engine *e);
 /* Says that a check cannot run here (or not fully): in the results

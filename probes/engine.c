@@ -43,11 +43,6 @@ struct rm_loop *engine_loop(struct probe_engine *e)
 	return e->loop;
 }
 
-const struct probe_config *engine_config(const struct probe_engine *e)
-{
-	return e->cfg;
-}
-
 struct icmp_sock *engine_icmp(struct probe_engine *e)
 {
 	return e->icmp;

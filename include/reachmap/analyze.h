@@ -31,10 +31,6 @@ int analyze_round(struct rm_report *report, const struct rm_results_doc *const *
  * outside 8..30. */
 int analyze_suggest(const struct rm_topology *topo, struct rm_suggestion *asks, size_t n);
 
-/* Whether a finding of this kind can explain a failing cell of this check
- * (in its scope): the relation behind `unexplained` findings. */
-bool analyze_kind_explains(enum rm_finding_kind kind, enum rm_check check);
-
 /* Sorts the findings, counts them and sets the verdict. */
 void analyze_finish(struct rm_report *report);
 
