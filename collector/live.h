@@ -1,0 +1,93 @@
+/* The live matrix (DESIGN.md, "The live system"): what a collector knows
+ * of its fleet between pushes. It reads each pushed round through the same
+ * reader as `analyze`, keeps the newest round of every probe (and the
+ * newest arrivals of every responder) in memory, the current status of
+ * every cell and since when, hands the store the round and the cells that
+ * changed, and analyzes on demand: the report is cached and recomputed at
+ * most once a second, and only after something changed.
+ *
+ * A round is fresh while it is younger than three intervals (by the
+ * collector's clock: agents' clocks may be wrong); the report is
+ * analyze_round over the fresh ones, so a probe whose last round is older,
+ * or that never sent one, is a probe-missing finding: a matrix with a hole
+ * is never a pass.
+ *
+ * Thread-safe: HTTP workers call every function at once. Times are ms
+ * since the epoch, given by the caller. */
+#ifndef REACHMAP_COLLECTOR_LIVE_H
+#define REACHMAP_COLLECTOR_LIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "collector/store.h"
+#include "reachmap/diag.h"
+#include "reachmap/topology.h"
+
+struct live;
+
+struct live_opts {
+	int64_t interval_ms; /* the agents' --interval; 0: 10 s */
+	unsigned retain;     /* rounds kept per probe; 0: keep all */
+	int64_t history_ms;  /* transitions kept; 0: 7 days */
+};
+
+/* Loads the cells' statuses and the newest rounds from the store (the
+ * collector restarts where it stopped). The topology and the store must
+ * outlive it. */
+int live_new(const struct rm_topology *topo, struct store *store, const struct live_opts *o,
+	     int64_t now_ms, struct live **out, struct rm_diag *d);
+void live_free(struct live *l);
+
+struct live_ingest_info {
+	const char *probe; /* in the live's memory, valid while it lives */
+	size_t results;
+	size_t transitions;
+	bool stored;   /* false: (probe, started) was stored before: a retry */
+	bool outdated; /* stored, but older than the probe's newest round */
+};
+
+/* One pushed reachmap.results/v1 document: text (len bytes, JSON) is
+ * what is read; raw/rawlen/gzip what the store keeps. Returns after the
+ * store committed. RM_EPARSE: the document is invalid (d: "field.path:
+ * what"); RM_ENOTFOUND: its probe is neither in the topology nor
+ * registered; RM_EIO: the store failed; RM_ENOMEM. */
+int live_ingest(struct live *l, const char *text, size_t len, const void *raw, size_t rawlen,
+		bool gzip, int64_t now_ms, struct live_ingest_info *info, struct rm_diag *d);
+
+/* A reachmap.register/v1 document {name, cluster, zone?, addresses[],
+ * dnsName?}. RM_EPARSE, RM_ENOTFOUND (a cluster the topology does not
+ * have, or a name the topology gives another cluster), RM_EIO. */
+int live_register(struct live *l, const char *text, size_t len, int64_t now_ms, struct rm_diag *d);
+
+enum live_format {
+	LIVE_JSON = 0, /* reachmap.report/v1, with since per finding and cell */
+	LIVE_HTML,     /* the heat map, refreshing itself */
+	LIVE_PROM,     /* the report's series */
+	LIVE_TEXT,
+};
+
+/* The live report rendered, from the cache when nothing changed or the
+ * cache is younger than a second. *out is rm_malloc'd. */
+int live_report(struct live *l, enum live_format f, int64_t now_ms, char **out, size_t *len,
+		struct rm_diag *d);
+
+/* reachmap.history/v1: the transitions of the cells from probe `from` to
+ * endpoint `to` (either NULL: any) in [since_ms, until_ms). */
+int live_history(struct live *l, const char *from, const char *to, int64_t since_ms,
+		 int64_t until_ms, char **out, size_t *len, struct rm_diag *d);
+
+/* reachmap.peers/v1: the registered probes of `cluster` (NULL: all). */
+int live_peers(struct live *l, const char *cluster, char **out, size_t *len, struct rm_diag *d);
+
+/* The report's series (cells per status per cluster pair and check,
+ * findings per kind and severity) and the live's own (each probe's
+ * last-round age, rounds ingested by outcome, results ingested). */
+int live_metrics(struct live *l, int64_t now_ms, FILE *out);
+
+/* Drops rounds beyond --retain and transitions older than --history. */
+int live_prune(struct live *l, int64_t now_ms, struct rm_diag *d);
+
+#endif
