@@ -538,13 +538,15 @@ static int start_daemon(struct http_server *s, int fd, struct rm_diag *d)
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
 			 MHD_ALLOW_SUSPEND_RESUME | (tls ? MHD_USE_TLS : 0);
 	struct MHD_OptionItem ops[] = {
+		{ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, s },
 		{ MHD_OPTION_LISTEN_SOCKET, fd, NULL },
-		{ MHD_OPTION_THREAD_POOL_SIZE, s->o.threads, NULL },
+		/* One thread is the daemon's own, not a pool of one. */
+		{ s->o.threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_LISTEN_BACKLOG_SIZE,
+		  s->o.threads > 1 ? s->o.threads : SOMAXCONN, NULL },
 		{ MHD_OPTION_CONNECTION_LIMIT, s->max_conns, NULL },
 		{ MHD_OPTION_CONNECTION_TIMEOUT, s->o.timeout_s, NULL },
 		{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s },
 		{ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s },
-		{ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, s },
 		{ tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, (void *)s->o.tls_cert_pem },
 		{ tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, (void *)s->o.tls_key_pem },
 		{ MHD_OPTION_END, 0, NULL },

@@ -102,7 +102,7 @@ static const struct http_route routes[] = {
 
 struct reply {
 	long status;
-	char body[4096];
+	char body[65536];
 	size_t len;
 	char headers[4096];
 	size_t hlen;
@@ -295,10 +295,316 @@ static void test_gates(void **state)
 	http_stop(s);
 }
 
+/* gzip of n bytes of text (or zeros when text is NULL), in a buffer the
+ * caller frees. */
+static unsigned char *gzip_of(const char *text, size_t n, size_t *outlen)
+{
+	z_stream z = { 0 };
+	size_t cap = n / 100 + 4096, chunk = 1 << 20, done = 0;
+	unsigned char *out = malloc(cap), *zeros = calloc(1, chunk);
+
+	assert_int_equal(deflateInit2(&z, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
+			 Z_OK);
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	while (done < n) {
+		size_t k = n - done < chunk ? n - done : chunk;
+		int rc;
+
+		z.next_in = text ? (Bytef *)text + done : zeros;
+		z.avail_in = (uInt)k;
+		done += k;
+		do
+			rc = deflate(&z, done == n ? Z_FINISH : Z_NO_FLUSH);
+		while (rc == Z_OK && (z.avail_in > 0 || done == n) && z.avail_out > 0);
+		assert_int_equal(rc, done == n ? Z_STREAM_END : Z_OK);
+	}
+	*outlen = cap - z.avail_out;
+	deflateEnd(&z);
+	free(zeros);
+	return out;
+}
+
+static void post_gzip(uint16_t p, const void *body, size_t len, struct reply *r)
+{
+	struct call c = { .port = p,
+			  .method = "POST",
+			  .path = "/v1/echo",
+			  .headers = { AUTH, JSON, "Content-Encoding: gzip" },
+			  .body = body,
+			  .len = len };
+
+	do_call(&c, r);
+}
+
+static void test_gzip(void **state)
+{
+	struct http_opts o = { .token = TOKEN, .max_body = 1 << 20 };
+	struct ctx ctx = { 0 };
+	const char *doc = "{\"kind\": \"reachmap.results/v1\", \"results\": []}";
+	struct http_server *s;
+	unsigned char *gz;
+	struct reply r;
+	size_t gzlen;
+	double t0;
+
+	(void)state;
+	s = start(&o, &ctx);
+	http_set_ready(s, true);
+	gz = gzip_of(doc, strlen(doc), &gzlen);
+	post_gzip(http_port(s), gz, gzlen, &r);
+	expect(&r, 200, "{\"len\": 46, \"x\": \"\"}");
+	assert_string_equal(ctx.last_body, doc);
+	assert_true(ctx.last_gzip);
+	assert_int_equal(ctx.last_rawlen, gzlen);
+	post_gzip(http_port(s), gz, gzlen - 9, &r);
+	expect(&r, 400, "{\"error\": \"gzip body ends before the end of its stream\"}");
+	free(gz);
+	post_gzip(http_port(s), "{\"not\": \"gzip\"}", 15, &r);
+	expect(&r, 400, "{\"error\": \"body is not valid gzip: incorrect header check\"}");
+
+	/* 200 MB of zeros in about 200 kB: refused once 1 MiB is out. */
+	gz = gzip_of(NULL, 200u << 20, &gzlen);
+	assert_true(gzlen < (1u << 20));
+	t0 = now_s();
+	post_gzip(http_port(s), gz, gzlen, &r);
+	expect(&r, 413,
+	       "{\"error\": \"body larger than the limit of 1048576 bytes once decompressed\"}");
+	assert_true(now_s() - t0 < 5.0);
+	free(gz);
+	http_stop(s);
+}
+
+struct stream {
+	size_t left;
+};
+
+static size_t stream_read(char *buf, size_t sz, size_t n, void *arg)
+{
+	struct stream *st = arg;
+	size_t k = sz * n < st->left ? sz * n : st->left;
+
+	memset(buf, ' ', k);
+	st->left -= k;
+	return k;
+}
+
+/* A chunked body has no length to refuse at once: it is refused when it
+ * passes the limit, what follows is dropped unbuffered. */
+static void test_streamed_too_big(void **state)
+{
+	struct http_opts o = { .token = TOKEN, .max_body = 1024 };
+	struct ctx ctx = { 0 };
+	struct http_server *s;
+	struct stream st = { .left = 8u << 20 };
+	struct curl_slist *hl = NULL;
+	struct reply r = { 0 };
+	char url[128];
+	CURL *h;
+
+	(void)state;
+	s = start(&o, &ctx);
+	http_set_ready(s, true);
+	h = curl_easy_init();
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/v1/echo", http_port(s));
+	hl = curl_slist_append(hl, AUTH);
+	hl = curl_slist_append(hl, JSON);
+	hl = curl_slist_append(hl, "Transfer-Encoding: chunked");
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_POST, 1L);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(h, CURLOPT_READFUNCTION, stream_read);
+	curl_easy_setopt(h, CURLOPT_READDATA, &st);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &r);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 20L);
+	assert_int_equal(curl_easy_perform(h), CURLE_OK);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
+	assert_int_equal(r.status, 413);
+	assert_string_equal(r.body, "{\"error\": \"body larger than the limit of 1024 bytes\"}");
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(h);
+	http_stop(s);
+}
+
+struct bg {
+	pthread_t t;
+	uint16_t port;
+	struct reply r;
+};
+
+static void *bg_heavy(void *arg)
+{
+	struct bg *b = arg;
+
+	call(b->port, "POST", "/v1/heavy", AUTH, NULL, "x", &b->r);
+	return NULL;
+}
+
+static void wait_running(struct ctx *ctx, int n)
+{
+	int i;
+
+	for (i = 0; i < 500 && atomic_load(&ctx->heavy_running) < n; i++)
+		usleep(10 * 1000);
+	assert_int_equal(atomic_load(&ctx->heavy_running), n);
+}
+
+/* A heavy handler holds a worker, not an epoll thread. */
+static void test_heavy_beside_light(void **state)
+{
+	struct http_opts o = { .token = TOKEN, .threads = 1, .workers = 2 };
+	struct ctx ctx = { .heavy_ms = 1000 };
+	struct http_server *s;
+	struct bg b;
+	struct reply r;
+
+	(void)state;
+	s = start(&o, &ctx);
+	b.port = http_port(s);
+	pthread_create(&b.t, NULL, bg_heavy, &b);
+	wait_running(&ctx, 1);
+	call(http_port(s), "GET", "/healthz", NULL, NULL, NULL, &r);
+	expect(&r, 200, "ok\n");
+	assert_true(r.seconds < 0.4);
+	pthread_join(b.t, NULL);
+	expect(&b.r, 202, "{}");
+	assert_true(b.r.seconds >= 1.0);
+	http_stop(s);
+}
+
+static void test_queue_full(void **state)
+{
+	struct http_opts o = { .token = TOKEN, .workers = 1, .queue = 1 };
+	struct ctx ctx = { .heavy_ms = 600 };
+	struct http_server *s;
+	struct bg b[2];
+	struct reply r;
+	int i;
+
+	(void)state;
+	s = start(&o, &ctx);
+	for (i = 0; i < 2; i++) {
+		b[i].port = http_port(s);
+		pthread_create(&b[i].t, NULL, bg_heavy, &b[i]);
+		if (i == 0)
+			wait_running(&ctx, 1);
+	}
+	/* The second one reaches the queue well within this. */
+	usleep(200 * 1000);
+	call(http_port(s), "POST", "/v1/heavy", AUTH, NULL, "x", &r);
+	expect(&r, 503, "{\"error\": \"too many requests wait for a worker; retry later\"}");
+	assert_non_null(strstr(r.headers, "Retry-After: 1\r\n"));
+	for (i = 0; i < 2; i++) {
+		pthread_join(b[i].t, NULL);
+		expect(&b[i].r, 202, "{}");
+	}
+	http_stop(s);
+}
+
+static bool has_line(const char *text, const char *line)
+{
+	const char *p;
+
+	for (p = strstr(text, line); p != NULL; p = strstr(p + 1, line))
+		if (p == text || p[-1] == '\n')
+			return true;
+	return false;
+}
+
+static void test_metrics_and_log(void **state)
+{
+	struct ctx ctx = { 0 };
+	FILE *log = tmpfile();
+	struct http_opts o = { .token = TOKEN, .log = log };
+	char text[8192];
+	struct http_server *s;
+	struct reply r;
+	size_t n;
+	int i;
+
+	(void)state;
+	s = start(&o, &ctx);
+	call(http_port(s), "GET", "/healthz", NULL, NULL, NULL, &r);
+	call(http_port(s), "GET", "/nope", NULL, NULL, NULL, &r);
+	call(http_port(s), "GET", "/v1/echo", "Authorization: Bearer wrong", NULL, NULL, &r);
+	call(http_port(s), "GET", "/v1/echo", AUTH, NULL, NULL, &r);
+	/* A request's series are counted once its connection is done with
+	 * it, just after the client has its answer. */
+	for (i = 0; i < 100; i++) {
+		call(http_port(s), "GET", "/metrics", NULL, NULL, NULL, &r);
+		if (strstr(r.body, "route=\"/v1/echo\",code=\"200\"} 1\n") != NULL)
+			break;
+		usleep(10 * 1000);
+	}
+	assert_true(has_line(r.body, "# TYPE reachmap_http_requests_total counter\n"));
+	assert_true(
+	    has_line(r.body, "reachmap_http_requests_total{route=\"/healthz\",code=\"200\"} 1\n"));
+	assert_true(
+	    has_line(r.body, "reachmap_http_requests_total{route=\"other\",code=\"404\"} 1\n"));
+	assert_true(
+	    has_line(r.body, "reachmap_http_requests_total{route=\"/v1/echo\",code=\"401\"} 1\n"));
+	assert_true(has_line(r.body, "# TYPE reachmap_http_request_duration_seconds histogram\n"));
+	assert_true(has_line(
+	    r.body,
+	    "reachmap_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"10\"} 1\n"));
+	assert_true(
+	    has_line(r.body, "reachmap_http_request_duration_seconds_count{route=\"other\"} 1\n"));
+	assert_true(has_line(r.body, "reachmap_http_refused_total{reason=\"auth\"} 1\n"));
+	assert_true(has_line(r.body, "reachmap_http_refused_total{reason=\"queue\"} 0\n"));
+	assert_true(has_line(r.body, "reachmap_http_connections "));
+	assert_true(has_line(r.body, "reachmap_http_received_bytes_total 0\n"));
+	http_stop(s);
+
+	rewind(log);
+	n = fread(text, 1, sizeof(text) - 1, log);
+	text[n] = '\0';
+	fclose(log);
+	assert_non_null(strstr(text, " remote=127.0.0.1:"));
+	assert_non_null(
+	    strstr(text, " method=GET path=/healthz status=200 bytes_in=0 bytes_out=3 ms="));
+	assert_non_null(strstr(text, " method=GET path=/nope status=404 "));
+	assert_non_null(strstr(text, " path=/v1/echo status=200 bytes_in=0 bytes_out=19 ms="));
+	assert_non_null(strstr(text, " echoed=0\n"));
+	assert_true(strncmp(text, "ts=20", 5) == 0);
+	assert_null(strstr(text, TOKEN));
+	assert_null(strstr(text, "wrong"));
+}
+
+static void test_log_errors_only(void **state)
+{
+	struct ctx ctx = { 0 };
+	FILE *log = tmpfile();
+	struct http_opts o = { .log = log, .log_errors_only = true };
+	char text[4096];
+	struct http_server *s;
+	struct reply r;
+	size_t n;
+
+	(void)state;
+	s = start(&o, &ctx);
+	call(http_port(s), "GET", "/healthz", NULL, NULL, NULL, &r);
+	call(http_port(s), "GET", "/a%20b%0a", NULL, NULL, NULL, &r);
+	http_stop(s);
+	rewind(log);
+	n = fread(text, 1, sizeof(text) - 1, log);
+	text[n] = '\0';
+	fclose(log);
+	assert_null(strstr(text, "/healthz"));
+	/* The client's bytes cannot break the line or forge a field. */
+	assert_non_null(strstr(text, " path=/a%20b%0A status=404 "));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gates),
+		cmocka_unit_test(test_gzip),
+		cmocka_unit_test(test_streamed_too_big),
+		cmocka_unit_test(test_heavy_beside_light),
+		cmocka_unit_test(test_queue_full),
+		cmocka_unit_test(test_metrics_and_log),
+		cmocka_unit_test(test_log_errors_only),
 	};
 	int rc;
 
