@@ -22,6 +22,7 @@
 
 #include "collector/http.h"
 #include "reachmap/alloc.h"
+#include "reachmap/diag.h"
 #include "reachmap/error.h"
 
 #define TOKEN "s3cret-token"
@@ -595,6 +596,193 @@ static void test_log_errors_only(void **state)
 	assert_non_null(strstr(text, " path=/a%20b%0A status=404 "));
 }
 
+static char tmpdir[64];
+
+static void write_file(const char *name, const char *text, mode_t mode, char *path, size_t cap)
+{
+	FILE *f;
+
+	snprintf(path, cap, "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+static void test_token_load(void **state)
+{
+	struct rm_diag d;
+	char path[128], want[512];
+	char *tok = NULL;
+
+	(void)state;
+	rm_diag_clear(&d);
+	write_file("t1", "  tok-1 \nsecond\n", 0644, path, sizeof(path));
+	assert_int_equal(http_token_load(path, &tok, &d), RM_EINVAL);
+	snprintf(want, sizeof(want),
+		 "%s: mode 0644 lets group or others read the token; chmod 600 %s", path, path);
+	assert_string_equal(d.error, want);
+	assert_null(tok);
+	assert_int_equal(chmod(path, 0600), 0);
+	rm_diag_clear(&d);
+	assert_int_equal(http_token_load(path, &tok, &d), 0);
+	assert_string_equal(tok, "tok-1");
+	rm_free(tok);
+	write_file("t2", " \n", 0600, path, sizeof(path));
+	rm_diag_clear(&d);
+	assert_int_equal(http_token_load(path, &tok, &d), RM_EINVAL);
+	snprintf(want, sizeof(want), "%s: the token is empty", path);
+	assert_string_equal(d.error, want);
+}
+
+static void test_listen(void **state)
+{
+	static const char *const bad[] = { "127.0.0.1",	      "::1:80",	      "[::1]80",
+					   "127.0.0.1:65536", "localhost:80", "[127.0.0.1]:80",
+					   "127.0.0.1:" };
+	struct http_opts o = { 0 };
+	struct http_server *s = NULL, *s2 = NULL;
+	struct ctx ctx = { 0 };
+	struct rm_diag d;
+	char spec[64], want[160];
+	size_t i;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		rm_diag_clear(&d);
+		o.listen = bad[i];
+		assert_int_equal(http_start(&o, routes, 1, &ctx, &s, &d), RM_EINVAL);
+		snprintf(want, sizeof(want), "listen address %s: expected ADDR:PORT or [IPV6]:PORT",
+			 bad[i]);
+		assert_string_equal(d.error, want);
+		assert_null(s);
+	}
+	o.listen = "127.0.0.1:0";
+	s = start(&o, &ctx);
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u", http_port(s));
+	o.listen = spec;
+	rm_diag_clear(&d);
+	assert_int_equal(http_start(&o, routes, 1, &ctx, &s2, &d), RM_EIO);
+	snprintf(want, sizeof(want), "listen %s: cannot bind: Address already in use", spec);
+	assert_string_equal(d.error, want);
+	http_stop(s);
+
+	o.listen = "[::1]:0";
+	rm_diag_clear(&d);
+	rc = http_start(&o, routes, 1, &ctx, &s, &d);
+	if (rc == RM_EIO && strstr(d.error, "Cannot assign requested address") != NULL)
+		return; /* no IPv6 loopback in this sandbox */
+	assert_int_equal(rc, 0);
+	{
+		char url[64];
+		long status = 0;
+		CURL *h = curl_easy_init();
+
+		snprintf(url, sizeof(url), "http://[::1]:%u/healthz", http_port(s));
+		curl_easy_setopt(h, CURLOPT_URL, url);
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+		assert_int_equal(curl_easy_perform(h), CURLE_OK);
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+		assert_int_equal(status, 200);
+		curl_easy_cleanup(h);
+	}
+	http_stop(s);
+}
+
+static char *slurp(const char *name)
+{
+	char path[128], *text = NULL;
+	size_t len;
+	struct rm_diag d;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	assert_int_equal(rm_diag_file_read(path, 1 << 20, "PEM file", &text, &len, &d), 0);
+	return text;
+}
+
+/* A CA, and a certificate it signs for IP 127.0.0.1; another CA that
+ * signed nothing. */
+static void make_pki(void)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; cd %s; exec >openssl.log 2>&1;"
+		 "ec='-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes';"
+		 "openssl req -x509 $ec -keyout ca.key -out ca.pem -days 2 -subj /CN=test-ca;"
+		 "openssl req -x509 $ec -keyout other.key -out other.pem -days 2 -subj /CN=other;"
+		 "openssl req $ec -keyout srv.key -out srv.csr -subj /CN=127.0.0.1;"
+		 "echo subjectAltName=IP:127.0.0.1 >ext;"
+		 "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial"
+		 " -out srv.pem -days 2 -extfile ext",
+		 tmpdir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_tls(void **state)
+{
+	struct ctx ctx = { 0 };
+	struct http_opts o = { 0 };
+	struct http_server *s;
+	char ca[128], other[128];
+	char *cert, *key;
+	struct reply r;
+	struct rm_diag d;
+	struct call c = { .scheme = "https", .method = "GET", .path = "/healthz", .cafile = ca };
+
+	(void)state;
+	make_pki();
+	snprintf(ca, sizeof(ca), "%s/ca.pem", tmpdir);
+	snprintf(other, sizeof(other), "%s/other.pem", tmpdir);
+	cert = slurp("srv.pem");
+	key = slurp("srv.key");
+	o.tls_cert_pem = cert;
+	o.tls_key_pem = "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n";
+	o.listen = "127.0.0.1:0";
+	rm_diag_clear(&d);
+	assert_int_equal(http_start(&o, routes, 1, &ctx, &s, &d), RM_EINVAL);
+	assert_true(strncmp(d.error, "TLS certificate or key rejected: ", 33) == 0);
+	o.tls_key_pem = NULL;
+	rm_diag_clear(&d);
+	assert_int_equal(http_start(&o, routes, 1, &ctx, &s, &d), RM_EINVAL);
+	assert_string_equal(d.error, "TLS needs both a certificate and its key");
+
+	o.tls_key_pem = key;
+	s = start(&o, &ctx);
+	c.port = http_port(s);
+	do_call(&c, &r);
+	expect(&r, 200, "ok\n");
+	c.cafile = other;
+	do_call(&c, &r);
+	assert_int_equal(r.rc, CURLE_PEER_FAILED_VERIFICATION);
+	assert_int_equal(r.rc, 60);
+	c.scheme = "http";
+	do_call(&c, &r);
+	assert_int_not_equal(r.rc, CURLE_OK);
+	assert_int_equal(r.status, 0);
+	http_stop(s);
+	rm_free(cert);
+	rm_free(key);
+}
+
+static int make_tmpdir(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_http.XXXXXX");
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int remove_tmpdir(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -605,11 +793,14 @@ int main(void)
 		cmocka_unit_test(test_queue_full),
 		cmocka_unit_test(test_metrics_and_log),
 		cmocka_unit_test(test_log_errors_only),
+		cmocka_unit_test(test_token_load),
+		cmocka_unit_test(test_listen),
+		cmocka_unit_test(test_tls),
 	};
 	int rc;
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	rc = cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 	curl_global_cleanup();
 	return rc;
 }
