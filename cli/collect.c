@@ -124,8 +124,8 @@ static int num_opt(struct collect_args *a, int opt, const char *arg)
 
 	for (i = 0; nums[i].opt != opt; i++)
 		;
-	rc = cli_parse_num("collect", nums[i].name, arg, nums[i].min, nums[i].max, nums[i].what,
-			   &v);
+	rc =
+	    cli_parse_num("collect", nums[i].name, arg, nums[i].min, nums[i].max, nums[i].what, &v);
 	if (rc != EXIT_OK)
 		return rc;
 	switch (opt) {
@@ -201,8 +201,9 @@ static int parse_args(int argc, char **argv, struct collect_args *a)
 		}
 	}
 	if (optind < argc)
-		return cli_usage_error("collect", "unexpected argument '%s'; see 'reachmap collect "
-						  "--help'",
+		return cli_usage_error("collect",
+				       "unexpected argument '%s'; see 'reachmap collect "
+				       "--help'",
 				       argv[optind]);
 	if (a->topology == NULL)
 		return cli_usage_error("collect",

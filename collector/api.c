@@ -230,8 +230,8 @@ static void on_history(void *ctx, const struct http_req *req, struct http_resp *
 		}
 	}
 	rm_diag_clear(&d);
-	rc = live_history(c->live, http_query(req, "from"), http_query(req, "to"), when[0],
-			  when[1], &out, &len, &d);
+	rc = live_history(c->live, http_query(req, "from"), http_query(req, "to"), when[0], when[1],
+			  &out, &len, &d);
 	take(resp, 200, NULL, rc, out, len, &d);
 }
 
