@@ -286,6 +286,9 @@ static void *worker_main(void *arg)
 {
 	struct http_server *s = arg;
 
+	/* Below the epoll threads: when the CPUs are short, /healthz and the
+	 * bytes of other requests go first, the heavy work waits. */
+	setpriority(PRIO_PROCESS, (id_t)gettid(), 5);
 	for (;;) {
 		struct http_conn *c;
 
