@@ -24,6 +24,10 @@
  * the store, logs, epoll and pipe descriptors of each thread. */
 #define FD_RESERVE 128
 
+/* Bytes of a refused body read and dropped so its client can still read
+ * the answer; past them the connection is closed. */
+#define DISCARD_MAX ((size_t)16 << 20)
+
 static double since_s(const struct timespec *t0)
 {
 	struct timespec now;
@@ -337,6 +341,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		atomic_fetch_add(&s->m.received, *upload_data_size);
 		http_body_feed(c, upload_data, *upload_data_size);
 		*upload_data_size = 0;
+		/* libmicrohttpd sends no answer before the body's end once it has
+		 * begun (a chunked body that passes the limit): the rest is read
+		 * and dropped, up to DISCARD_MAX, then the connection is cut so
+		 * an endless body cannot hold it. */
+		if (c->early.status != 0 && c->bytes_in > DISCARD_MAX + s->o.max_body)
+			return MHD_NO;
 		return MHD_YES;
 	}
 	if (c->worker_done)
