@@ -99,7 +99,8 @@ static enum MHD_Result respond(struct http_conn *c, struct http_resp *r, const c
 		http_resp_error(r, 500, "the handler gave no answer");
 	if (r->body != NULL) {
 		mr = MHD_create_response_from_buffer_with_free_callback(r->len, r->body, rm_free);
-		r->body = NULL;
+		if (mr != NULL)
+			r->body = NULL; /* the response frees it once sent */
 	} else {
 		mr = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 	}
