@@ -143,7 +143,7 @@ static int start_push(struct run *u, size_t i)
 	if (s == NULL)
 		return RM_EEXIST;
 	rc =
-	    c->body(c->ctx, (unsigned)(i % c->fleet), c->round0 + (unsigned)(i / c->fleet),
+	    c->body(c->ctx, (unsigned)(i % c->fleet), (unsigned)(i / c->fleet),
 		    (time_t)(u->wall0 + (double)i * u->step) - 2, &s->body, s->url, sizeof(s->url));
 	if (rc != RM_OK)
 		return rc;
@@ -206,6 +206,8 @@ static void sample(struct run *u)
 		load_proc_mem(u->c->pid, &rss, &hwm);
 		if (rss > u->r->rss_max_kib)
 			u->r->rss_max_kib = rss;
+		if (u->c->rss_limit_kib > 0 && rss > u->c->rss_limit_kib)
+			u->r->over_rss = true;
 		if (hwm > 0)
 			u->r->hwm_kib = hwm;
 	}
@@ -260,14 +262,14 @@ static int drive(struct run *u, size_t total)
 	while (load_now() < deadline) {
 		double now = load_now(), wait;
 
-		while (next < total && u->t0 + (double)next * u->step <= now) {
+		while (next < total && !u->r->over_rss && u->t0 + (double)next * u->step <= now) {
 			if ((rc = start_push(u, next)) == RM_EEXIST)
 				break;
 			if (rc != RM_OK)
 				return rc;
 			next++;
 		}
-		if (next >= total && u->inflight == 0)
+		if ((next >= total || u->r->over_rss) && u->inflight == 0)
 			break;
 		if (curl_multi_perform(u->multi, &running) != CURLM_OK)
 			return RM_EIO;
@@ -276,7 +278,8 @@ static int drive(struct run *u, size_t total)
 			sample(u);
 			next_sample += 1.0;
 		}
-		wait = next < total ? u->t0 + (double)next * u->step - load_now() : 0.05;
+		wait = next < total && !u->r->over_rss ? u->t0 + (double)next * u->step - load_now()
+						       : 0.05;
 		wait = wait < 0.001 ? 0.001 : wait > 0.05 ? 0.05 : wait;
 		curl_multi_poll(u->multi, NULL, 0, (int)(wait * 1e3), NULL);
 	}

@@ -34,7 +34,8 @@ struct load_cfg {
 	pid_t pid;	 /* the server, for its memory (0: not sampled) */
 	const char *db;	 /* its database, for its size (NULL: not sampled) */
 	double steady_s; /* db growth is measured from this far into the run */
-	unsigned round0; /* the first round number (a second run goes on counting) */
+	/* The server's RSS past which no more pushes are sent (0: no limit). */
+	unsigned long rss_limit_kib;
 };
 
 struct load_res {
@@ -46,6 +47,7 @@ struct load_res {
 	unsigned long rss_max_kib, hwm_kib;
 	double db_end_bytes, db_per_hour; /* db_per_hour < 0: run too short to tell */
 	size_t body_bytes;		  /* mean body size, for the table */
+	bool over_rss;			  /* stopped at rss_limit_kib */
 	long first_code;		  /* the first unexpected answer, 0 if none */
 	char first_error[160];
 };
