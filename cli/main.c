@@ -30,6 +30,9 @@ static const struct command {
 	{ "serve", cmd_serve,
 	  "the receiving end: identity/NAT responder, stand-in listeners (CQL on CQL "
 	  "ports), what arrived" },
+	{ "collect", cmd_collect,
+	  "the collector: takes the agents' rounds over HTTP, keeps the live matrix and "
+	  "its history, serves the report, a heat map and Prometheus metrics" },
 };
 
 static void usage(FILE *out)

@@ -62,16 +62,12 @@ int live_ingest(struct live *l, const char *text, size_t len, const void *raw, s
  * have, or a name the topology gives another cluster), RM_EIO. */
 int live_register(struct live *l, const char *text, size_t len, int64_t now_ms, struct rm_diag *d);
 
-enum live_format {
-	LIVE_JSON = 0, /* reachmap.report/v1, with since per finding and cell */
-	LIVE_HTML,     /* the heat map, refreshing itself */
-	LIVE_PROM,     /* the report's series */
-	LIVE_TEXT,
-};
-
-/* The live report rendered, from the cache when nothing changed or the
- * cache is younger than a second. *out is rm_malloc'd. */
-int live_report(struct live *l, enum live_format f, int64_t now_ms, char **out, size_t *len,
+/* The live report rendered by the renderer called `format` ("json": the
+ * reachmap.report/v1 document with since per finding and evidence cell;
+ * "html": the heat map, reloading itself every interval; "prom", "text",
+ * "junit"), from the cache when nothing changed or the cache is younger
+ * than a second. *out is rm_malloc'd. RM_EINVAL for an unknown format. */
+int live_report(struct live *l, const char *format, int64_t now_ms, char **out, size_t *len,
 		struct rm_diag *d);
 
 /* reachmap.history/v1: the transitions of the cells from probe `from` to

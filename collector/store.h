@@ -47,11 +47,14 @@ struct store_cell {
 	uint16_t port; /* 0: the check has no port */
 };
 
-/* One round as pushed. Identified by (probe, started): a second put of the
- * same pair is a retry and changes nothing. */
+/* One document as pushed: a probe's round, or what a responder saw arrive
+ * (a serve document, which has no results). Identified by (probe,
+ * arrivals, started): a second put of the same is a retry and changes
+ * nothing. */
 struct store_round {
 	const char *probe;
 	const char *cluster;
+	bool arrivals;	     /* a serve document: arrivals only */
 	const char *started; /* the document's "started", RFC 3339 */
 	int64_t received_ms; /* when the collector accepted it */
 	const void *doc;     /* the document's bytes, stored as given */
@@ -114,7 +117,8 @@ struct store_ops {
 	int (*put_round)(struct store *s, const struct store_round *round,
 			 const struct store_transition *t, size_t nt, bool *inserted,
 			 struct rm_diag *d);
-	/* The newest round of every probe, by probe name. */
+	/* The newest round and the newest arrivals document of every probe,
+	 * by probe name. */
 	int (*latest_rounds)(struct store *s, store_round_cb cb, void *arg, struct rm_diag *d);
 	/* Adds or replaces (by name) a peer's registration. */
 	int (*register_peer)(struct store *s, const struct store_peer *peer, struct rm_diag *d);

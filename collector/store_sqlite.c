@@ -37,11 +37,12 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY,"
 	"  probe TEXT NOT NULL,"
 	"  cluster TEXT NOT NULL,"
+	"  arrivals INTEGER NOT NULL,"
 	"  started TEXT NOT NULL,"
 	"  received INTEGER NOT NULL,"
 	"  gzip INTEGER NOT NULL,"
 	"  doc BLOB NOT NULL,"
-	"  UNIQUE (probe, started));"
+	"  UNIQUE (probe, arrivals, started));"
 	"CREATE TABLE peers ("
 	"  name TEXT PRIMARY KEY,"
 	"  cluster TEXT NOT NULL,"
@@ -89,9 +90,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_ROUND_INSERT] = "INSERT INTO rounds (probe, cluster, started, received, gzip, doc)"
-			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-			    " ON CONFLICT (probe, started) DO NOTHING",
+	[ST_ROUND_INSERT] = "INSERT INTO rounds (probe, cluster, started, received, gzip, doc,"
+			    " arrivals) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+			    " ON CONFLICT (probe, arrivals, started) DO NOTHING",
 	[ST_CELL_UPSERT] = "INSERT INTO cells (src, dst, chk, port, status, since)"
 			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
 			   " ON CONFLICT (src, dst, chk, port) DO UPDATE"
@@ -99,11 +100,13 @@ static const char *const stmt_sql[ST_COUNT] = {
 			   " RETURNING id",
 	[ST_TRANSITION_INSERT] = "INSERT INTO transitions (cell, old_status, new_status, at)"
 				 " VALUES (?1, ?2, ?3, ?4)",
-	/* The index of UNIQUE (probe, started) answers the inner query. */
-	[ST_LATEST] = "SELECT r.probe, r.cluster, r.started, r.received, r.gzip, r.doc"
-		      " FROM rounds r JOIN (SELECT probe, max(started) AS started"
-		      "  FROM rounds GROUP BY probe) m"
-		      " ON r.probe = m.probe AND r.started = m.started ORDER BY r.probe",
+	/* The index of UNIQUE (probe, arrivals, started) answers the inner
+	 * query. */
+	[ST_LATEST] = "SELECT r.probe, r.cluster, r.started, r.received, r.gzip, r.doc,"
+		      " r.arrivals FROM rounds r JOIN (SELECT probe, arrivals,"
+		      "  max(started) AS started FROM rounds GROUP BY probe, arrivals) m"
+		      " ON r.probe = m.probe AND r.arrivals = m.arrivals"
+		      " AND r.started = m.started ORDER BY r.probe, r.arrivals",
 	[ST_PEER_UPSERT] = "INSERT OR REPLACE INTO peers"
 			   " (name, cluster, zone, addresses, dns_name, registered)"
 			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -118,7 +121,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		       " ORDER BY t.at, t.id",
 	[ST_PRUNE_ROUNDS] = "DELETE FROM rounds WHERE id IN (SELECT id FROM"
 			    " (SELECT id, row_number() OVER"
-			    "  (PARTITION BY probe ORDER BY started DESC) AS n FROM rounds)"
+			    "  (PARTITION BY probe, arrivals ORDER BY started DESC) AS n"
+			    "  FROM rounds)"
 			    " WHERE n > ?1)",
 	[ST_PRUNE_TRANSITIONS] = "DELETE FROM transitions WHERE at < ?1",
 };
@@ -426,6 +430,7 @@ static int insert_round(struct store_sqlite *s, const struct store_round *r, boo
 	sqlite3_bind_text(st, 3, r->started, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, r->received_ms);
 	sqlite3_bind_int(st, 5, r->gzip);
+	sqlite3_bind_int(st, 7, r->arrivals);
 	/* A zero-length blob is still a blob, never NULL (the column is NOT
 	 * NULL and an empty document is the caller's to refuse). */
 	sqlite3_bind_blob(st, 6, r->doclen > 0 ? r->doc : "", (int)r->doclen, SQLITE_STATIC);
@@ -592,6 +597,7 @@ static int round_row(struct store_sqlite *s, sqlite3_stmt *st, const struct walk
 		.received_ms = sqlite3_column_int64(st, 3),
 		.gzip = sqlite3_column_int(st, 4) != 0,
 		.doc = sqlite3_column_blob(st, 5),
+		.arrivals = sqlite3_column_int(st, 6) != 0,
 	};
 
 	(void)s;

@@ -119,9 +119,11 @@ static int render_html(const struct rm_report *r, FILE *out)
 	if (data == NULL)
 		return RM_ENOMEM;
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-	      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-	      "<title>reachmap report</title><style>",
+	      "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">",
 	      out);
+	if (r->refresh_s > 0)
+		fprintf(out, "<meta http-equiv=\"refresh\" content=\"%u\">", r->refresh_s);
+	fputs("<title>reachmap report</title><style>", out);
 	fputs(style, out);
 	fputs("</style></head><body>\n<h1>reachmap: <span class=\"", out);
 	fputs(r->pass ? "pass\">PASS" : "fail\">FAIL", out);

@@ -4,6 +4,7 @@
 
 #include "reachmap/error.h"
 #include "reachmap/jsonw.h"
+#include "reachmap/timefmt.h"
 #include "report/report-internal.h"
 
 static void scope_json(struct rm_jb *b, cJSON *parent, const char *key, const struct rm_scope *s)
@@ -25,6 +26,15 @@ static void scope_json(struct rm_jb *b, cJSON *parent, const char *key, const st
 		for (i = 0; i < s->nprobes; i++)
 			jb_push_str(b, a, s->probes[i]);
 	}
+}
+
+/* "since": set only by the live collector, absent in a one-shot report. */
+static void since_json(struct rm_jb *b, cJSON *o, int64_t since_ms)
+{
+	char buf[RM_TIME_STRLEN];
+
+	if (since_ms > 0)
+		jb_str(b, o, "since", rm_time_format((time_t)(since_ms / 1000), buf, sizeof(buf)));
 }
 
 static cJSON *evidence_json(struct rm_jb *b, const struct rm_evidence *e)
@@ -51,6 +61,7 @@ static cJSON *evidence_json(struct rm_jb *b, const struct rm_evidence *e)
 	jb_str(b, o, "field", e->field);
 	if (e->line)
 		jb_num(b, o, "line", e->line);
+	since_json(b, o, e->since_ms);
 	return o;
 }
 
@@ -77,6 +88,7 @@ static cJSON *finding_json(struct rm_jb *b, const struct rm_finding *f)
 	for (i = 0; i < f->nevidence; i++)
 		jb_push(b, a, evidence_json(b, &f->evidence[i]));
 	jb_str(b, o, "remedy", f->remedy);
+	since_json(b, o, f->since_ms);
 	return o;
 }
 

@@ -10,10 +10,10 @@ packages=(
   # libraries (DESIGN.md: nothing is vendored)
   libpcap-dev libnet1-dev libc-ares-dev libncurses-dev libcjson-dev
   libyaml-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
-  libcmocka-dev
+  libcmocka-dev zlib1g-dev
   # tests: schema validation, terminal driving
   python3 python3-jsonschema python3-yaml python3-prometheus-client
-  python3-junitparser tmux chromium
+  python3-junitparser tmux chromium openssl curl
   # the lab: namespaces, firewalls, DNS, standard network tools
   iproute2 iptables nftables dnsmasq-base bind9-dnsutils iputils-ping
   iputils-tracepath netcat-openbsd procps psmisc

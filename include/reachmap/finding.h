@@ -68,6 +68,9 @@ struct rm_evidence {
 	const char *address;
 	const char *field; /* field path in the topology file */
 	unsigned line;	   /* its line; 0 when unknown */
+	/* The live collector: since when the cell has had this status (ms
+	 * since the epoch); 0 when not known (a one-shot analyze). */
+	int64_t since_ms;
 };
 
 struct rm_finding {
@@ -84,6 +87,9 @@ struct rm_finding {
 	size_t nevidence;
 	size_t evidence_cap; /* private to finding_add_evidence */
 	const char *remedy;
+	/* The live collector: since when the cause holds, the oldest since
+	 * of its cells (ms since the epoch); 0 when not known. */
+	int64_t since_ms;
 };
 
 struct rm_findings {

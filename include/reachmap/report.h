@@ -117,6 +117,9 @@ struct rm_report {
 	const struct rm_report_note *notes; /* in findings.arena */
 	size_t nnotes;
 	size_t counts[RM_SEV_COUNT];
+	/* html: the page reloads itself every refresh_s seconds (the
+	 * collector's live page); 0: a static page. */
+	unsigned refresh_s;
 	int pass; /* the verdict: no error-severity finding, every suggestion found,
 		   * every expectation met */
 };

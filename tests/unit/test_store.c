@@ -379,7 +379,12 @@ static void test_failed_put_rolls_back(void **state)
 {
 	struct fixture *f = *state;
 	char want[160], when[RM_TIME_STRLEN];
-	struct store_round r = { "west-a-0", "west", when, T0, "{}", 2, false };
+	struct store_round r = { .probe = "west-a-0",
+				 .cluster = "west",
+				 .started = when,
+				 .received_ms = T0,
+				 .doc = "{}",
+				 .doclen = 2 };
 	bool inserted = true;
 
 	open_store(f);
@@ -412,7 +417,12 @@ static void *push_thread(void *p)
 {
 	struct pusher_arg *a = p;
 	char when[RM_TIME_STRLEN];
-	struct store_round r = { a->probe, "west", when, T0, "{}", 2, false };
+	struct store_round r = { .probe = a->probe,
+				 .cluster = "west",
+				 .started = when,
+				 .received_ms = T0,
+				 .doc = "{}",
+				 .doclen = 2 };
 	struct store_transition t = down;
 	struct rm_diag d;
 	bool inserted;

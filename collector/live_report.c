@@ -1,0 +1,361 @@
+/* The live report: analyze_round over the fresh documents, cached. A new
+ * analysis is made only when the set of fresh documents changed (a push
+ * came, or a round aged out) and the last one is at least a second old;
+ * one thread makes it while the others serve the previous one, so a fleet
+ * of a thousand probes pushing ten rounds a second costs one analysis a
+ * second at most, and none when nobody asks. */
+/* open_memstream: _GNU_SOURCE comes from CMakeLists.txt */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "collector/live-internal.h"
+#include "reachmap/alloc.h"
+#include "reachmap/analyze.h"
+#include "reachmap/arena.h"
+#include "reachmap/error.h"
+#include "reachmap/timefmt.h"
+
+#define RECOMPUTE_MS 1000
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void cache_unref(struct lcache *c)
+{
+	size_t i;
+
+	if (c == NULL || --c->refs > 0)
+		return;
+	findings_free(&c->report.findings);
+	for (i = 0; i < c->ndocs; i++)
+		ldoc_unref(c->docs[i]);
+	for (i = 0; i < LIVE_RENDERERS; i++)
+		rm_free(c->out[i]);
+	rm_free(c->docs);
+	pthread_mutex_destroy(&c->render_lock);
+	rm_free(c);
+}
+
+void live_cache_free(struct live *l)
+{
+	pthread_mutex_lock(&l->cache_lock);
+	cache_unref(l->cache);
+	l->cache = NULL;
+	pthread_mutex_unlock(&l->cache_lock);
+}
+
+/* The fresh documents, referenced, in node order. Under live.lock. */
+static int fresh_docs(struct live *l, int64_t now_ms, struct ldoc ***out, size_t *n)
+{
+	struct ldoc **v = rm_malloc((2 * (size_t)l->node_names.n + 1) * sizeof(*v));
+	uint32_t i;
+
+	*n = 0;
+	if ((*out = v) == NULL)
+		return RM_ENOMEM;
+	for (i = 0; i < l->node_names.n; i++) {
+		struct ldoc *pair[2] = { l->nodes[i].round, l->nodes[i].arrivals };
+		int k;
+
+		for (k = 0; k < 2; k++)
+			if (live_fresh(l, pair[k], now_ms)) {
+				atomic_fetch_add(&pair[k]->refs, 1);
+				v[(*n)++] = pair[k];
+			}
+	}
+	return RM_OK;
+}
+
+static void release(struct ldoc **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		ldoc_unref(v[i]);
+	rm_free(v);
+}
+
+/* A probe-missing finding says how long the probe has been silent: since
+ * its last round aged out, or since the collector's first interval
+ * passed without one. */
+static void annotate_missing(struct live *l, struct rm_finding *f, struct rm_arena *a)
+{
+	const struct lnode *n = live_node_find(l, f->from.probes[0]);
+	int64_t three = 3 * l->o.interval_ms;
+	char when[RM_TIME_STRLEN];
+
+	if (n == NULL)
+		return;
+	if (n->round == NULL) {
+		f->since_ms = l->start_ms + l->o.interval_ms;
+		f->summary = rm_arena_printf(
+		    a,
+		    "probe %s of %s has sent no round since the collector "
+		    "started at %s (rounds come every %" PRId64 " s)",
+		    n->name, f->from.cluster,
+		    rm_time_format((time_t)(l->start_ms / 1000), when, sizeof(when)),
+		    l->o.interval_ms / 1000);
+		return;
+	}
+	f->since_ms = n->round->received_ms + three;
+	f->summary = rm_arena_printf(
+	    a,
+	    "probe %s of %s: its last round arrived at %s, more than three intervals (%" PRId64
+	    " s) ago",
+	    n->name, f->from.cluster,
+	    rm_time_format((time_t)(n->round->received_ms / 1000), when, sizeof(when)),
+	    three / 1000);
+}
+
+/* since, per evidence cell and per finding (its oldest cell). Under
+ * live.lock: the cells change with every push. */
+static void annotate(struct live *l, struct rm_report *r)
+{
+	size_t i, k;
+
+	for (i = 0; i < r->findings.n; i++) {
+		struct rm_finding *f = &r->findings.v[i];
+
+		if (f->kind == RM_FINDING_PROBE_MISSING && f->from.nprobes == 1) {
+			annotate_missing(l, f, r->findings.arena);
+			continue;
+		}
+		for (k = 0; k < f->nevidence; k++) {
+			struct rm_evidence *e = &f->evidence[k];
+			const struct lnode *n;
+			const struct lcell *c;
+			enum rm_check check;
+
+			if (e->from == NULL || e->to == NULL || e->check == NULL ||
+			    rm_check_parse(e->check, &check) != RM_OK ||
+			    (n = live_node_find(l, e->from)) == NULL ||
+			    (c = live_cell(l, n, e->to, check, e->port)) == NULL)
+				continue;
+			e->since_ms = c->since_ms;
+			if (f->since_ms == 0 || c->since_ms < f->since_ms)
+				f->since_ms = c->since_ms;
+		}
+	}
+}
+
+static struct lcache *compute(struct live *l, struct ldoc **docs, size_t n, int64_t now_ms)
+{
+	struct lcache *c = rm_calloc(1, sizeof(*c));
+	const struct rm_results_doc **ptrs = rm_malloc((n + 1) * sizeof(*ptrs));
+	double t0 = mono_s();
+	size_t i;
+	int rc;
+
+	if (c == NULL || ptrs == NULL || findings_init(&c->report.findings) != RM_OK) {
+		rm_free(c);
+		rm_free(ptrs);
+		release(docs, n);
+		return NULL;
+	}
+	c->refs = 1;
+	c->docs = docs;
+	c->ndocs = n;
+	c->at_ms = now_ms;
+	pthread_mutex_init(&c->render_lock, NULL);
+	for (i = 0; i < n; i++)
+		ptrs[i] = &docs[i]->doc;
+	c->report.command = "collect";
+	c->report.generated =
+	    rm_time_format((time_t)(now_ms / 1000), c->generated, sizeof(c->generated));
+	c->report.topo = l->topo;
+	c->report.refresh_s = (unsigned)((l->o.interval_ms + 999) / 1000);
+	rc = analyze_round(&c->report, ptrs, n);
+	rm_free(ptrs);
+	if (rc != RM_OK) {
+		cache_unref(c);
+		return NULL;
+	}
+	pthread_mutex_lock(&l->lock);
+	annotate(l, &c->report);
+	pthread_mutex_unlock(&l->lock);
+	c->compute_s = mono_s() - t0;
+	return c;
+}
+
+static bool same_docs(const struct lcache *c, struct ldoc **v, size_t n)
+{
+	return c != NULL && c->ndocs == n && memcmp(c->docs, v, n * sizeof(*v)) == 0;
+}
+
+/* The report to serve, referenced: the cache when it still holds or is
+ * younger than a second, a new one otherwise. NULL when out of memory. */
+static struct lcache *current(struct live *l, int64_t now_ms)
+{
+	struct ldoc **docs;
+	struct lcache *c;
+	size_t n;
+
+	pthread_mutex_lock(&l->lock);
+	if (fresh_docs(l, now_ms, &docs, &n) != RM_OK) {
+		pthread_mutex_unlock(&l->lock);
+		return NULL;
+	}
+	pthread_mutex_unlock(&l->lock);
+	pthread_mutex_lock(&l->cache_lock);
+	while (l->cache == NULL && l->computing)
+		pthread_cond_wait(&l->cache_cond, &l->cache_lock);
+	c = l->cache;
+	if (c != NULL &&
+	    (same_docs(c, docs, n) || now_ms - c->at_ms < RECOMPUTE_MS || l->computing)) {
+		c->refs++;
+		pthread_mutex_unlock(&l->cache_lock);
+		release(docs, n);
+		return c;
+	}
+	l->computing = true;
+	pthread_mutex_unlock(&l->cache_lock);
+	c = compute(l, docs, n, now_ms);
+	pthread_mutex_lock(&l->cache_lock);
+	l->computing = false;
+	if (c != NULL) {
+		cache_unref(l->cache);
+		l->cache = c;
+		l->computations++;
+		c->refs++;
+	} else if ((c = l->cache) != NULL) {
+		c->refs++;
+	}
+	pthread_cond_broadcast(&l->cache_cond);
+	pthread_mutex_unlock(&l->cache_lock);
+	return c;
+}
+
+/* The renderer's bytes of c, made once. */
+static int rendered(struct lcache *c, size_t k, const struct report_ops *ops, char **out,
+		    size_t *len)
+{
+	int rc = RM_OK;
+
+	pthread_mutex_lock(&c->render_lock);
+	if (c->out[k] == NULL) {
+		char *buf = NULL;
+		size_t n = 0;
+		FILE *f = open_memstream(&buf, &n);
+
+		rc = f == NULL ? RM_ENOMEM : ops->render(&c->report, f);
+		if (f != NULL && fclose(f) != 0 && rc == RM_OK)
+			rc = RM_ENOMEM;
+		if (rc == RM_OK) {
+			c->out[k] = buf;
+			c->len[k] = n;
+		} else {
+			free(buf); /* open_memstream's, not ours */
+		}
+	}
+	if (rc == RM_OK && (*out = rm_malloc(c->len[k] + 1)) != NULL) {
+		memcpy(*out, c->out[k], c->len[k] + 1);
+		*len = c->len[k];
+	} else if (rc == RM_OK) {
+		rc = RM_ENOMEM;
+	}
+	pthread_mutex_unlock(&c->render_lock);
+	return rc;
+}
+
+int live_report(struct live *l, const char *format, int64_t now_ms, char **out, size_t *len,
+		struct rm_diag *d)
+{
+	const struct report_ops *ops;
+	struct lcache *c;
+	size_t k;
+	int rc;
+
+	for (k = 0; (ops = report_nth(k)) != NULL; k++)
+		if (strcmp(ops->name, format) == 0)
+			break;
+	if (ops == NULL || k >= LIVE_RENDERERS) {
+		rm_diag_error(d, "no such format: %s", format);
+		return RM_EINVAL;
+	}
+	if ((c = current(l, now_ms)) == NULL) {
+		rm_diag_error(d, "out of memory while analyzing");
+		return RM_ENOMEM;
+	}
+	rc = rendered(c, k, ops, out, len);
+	pthread_mutex_lock(&l->cache_lock);
+	cache_unref(c);
+	pthread_mutex_unlock(&l->cache_lock);
+	if (rc != RM_OK)
+		rm_diag_error(d, "cannot render the report as %s: %s", format, rm_strerror(rc));
+	return rc;
+}
+
+static const char *const outcome_names[LIVE_OUTCOME_COUNT] = {
+	[LIVE_STORED] = "stored",   [LIVE_DUPLICATE] = "duplicate",   [LIVE_OUTDATED] = "outdated",
+	[LIVE_INVALID] = "invalid", [LIVE_UNKNOWN] = "unknown_probe", [LIVE_FAILED] = "failed",
+};
+
+/* Per probe, never per probe pair: a fleet of a thousand is a thousand
+ * series here, not a million. */
+static void probe_ages(struct live *l, int64_t now_ms, FILE *out)
+{
+	uint32_t i;
+
+	fputs("# HELP reachmap_probe_last_round_age_seconds Age of each probe's newest round.\n"
+	      "# TYPE reachmap_probe_last_round_age_seconds gauge\n",
+	      out);
+	pthread_mutex_lock(&l->lock);
+	for (i = 0; i < l->node_names.n; i++) {
+		const struct lnode *n = &l->nodes[i];
+
+		if (n->round != NULL && n->cluster != NULL)
+			fprintf(
+			    out,
+			    "reachmap_probe_last_round_age_seconds{probe=\"%s\",cluster=\"%s\"} "
+			    "%.3f\n",
+			    n->name, n->cluster, (double)(now_ms - n->round->received_ms) / 1e3);
+	}
+	pthread_mutex_unlock(&l->lock);
+}
+
+int live_metrics(struct live *l, int64_t now_ms, FILE *out)
+{
+	char *prom = NULL;
+	size_t len = 0, k;
+	double compute_s = 0;
+	uint64_t computations;
+	int rc = live_report(l, "prom", now_ms, &prom, &len, NULL);
+
+	if (rc == RM_OK)
+		fwrite(prom, 1, len, out);
+	rm_free(prom);
+	probe_ages(l, now_ms, out);
+	fputs("# HELP reachmap_ingest_rounds_total Pushed documents by outcome.\n"
+	      "# TYPE reachmap_ingest_rounds_total counter\n",
+	      out);
+	for (k = 0; k < LIVE_OUTCOME_COUNT; k++)
+		fprintf(out, "reachmap_ingest_rounds_total{outcome=\"%s\"} %llu\n",
+			outcome_names[k], (unsigned long long)atomic_load(&l->outcomes[k]));
+	fprintf(out,
+		"# HELP reachmap_ingest_results_total Results of the rounds stored.\n"
+		"# TYPE reachmap_ingest_results_total counter\n"
+		"reachmap_ingest_results_total %llu\n",
+		(unsigned long long)atomic_load(&l->results));
+	pthread_mutex_lock(&l->cache_lock);
+	computations = l->computations;
+	if (l->cache != NULL)
+		compute_s = l->cache->compute_s;
+	pthread_mutex_unlock(&l->cache_lock);
+	fprintf(out,
+		"# HELP reachmap_report_analyses_total Analyses of the live report made.\n"
+		"# TYPE reachmap_report_analyses_total counter\n"
+		"reachmap_report_analyses_total %llu\n"
+		"# HELP reachmap_report_analysis_seconds How long the newest analysis took.\n"
+		"# TYPE reachmap_report_analysis_seconds gauge\n"
+		"reachmap_report_analysis_seconds %.6f\n",
+		(unsigned long long)computations, compute_s);
+	return ferror(out) ? RM_EIO : rc;
+}
