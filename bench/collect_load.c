@@ -99,6 +99,7 @@ struct slot {
 	struct gen_buf body;
 	char url[512];
 	double due;
+	unsigned round;
 	bool busy;
 };
 
@@ -108,8 +109,10 @@ struct run {
 	CURLM *multi;
 	struct curl_slist *hdrs;
 	struct slot *slots;
-	double *lat_ms;
-	size_t nlat, inflight;
+	/* Answers to first rounds (every cell of the probe new to the
+	 * collector) apart from the rest: a fleet starts once, then runs. */
+	double *lat_ms, *first_ms;
+	size_t nlat, nfirst, inflight;
 	double t0, wall0, step;
 	double samp_t[MAX_SAMPLES], samp_db[MAX_SAMPLES];
 	size_t nsamp;
@@ -153,6 +156,7 @@ static int start_push(struct run *u, size_t i)
 	if (curl_multi_add_handle(u->multi, s->e) != CURLM_OK)
 		return RM_ENOMEM;
 	s->due = due;
+	s->round = (unsigned)(i / c->fleet);
 	s->busy = true;
 	u->inflight++;
 	u->r->sent++;
@@ -190,7 +194,12 @@ static void collect_answers(struct run *u)
 			note_failure(u->r, code, "unexpected HTTP status");
 		else {
 			u->r->taken++;
-			u->lat_ms[u->nlat++] = (load_now() - s->due) * 1e3;
+			double ms = (load_now() - s->due) * 1e3;
+
+			if (s->round == 0)
+				u->first_ms[u->nfirst++] = ms;
+			else
+				u->lat_ms[u->nlat++] = ms;
 		}
 		curl_multi_remove_handle(u->multi, m->easy_handle);
 		s->busy = false;
@@ -231,11 +240,21 @@ static void summarize(struct run *u)
 	struct load_res *r = u->r;
 	size_t a = u->nsamp, b = 0;
 
+	if (u->nfirst > 0) {
+		qsort(u->first_ms, u->nfirst, sizeof(double), cmp_double);
+		r->first_p50_ms = u->first_ms[u->nfirst / 2];
+		r->first_p99_ms = u->first_ms[u->nfirst * 99 / 100];
+	}
 	if (u->nlat > 0) {
 		qsort(u->lat_ms, u->nlat, sizeof(double), cmp_double);
 		r->p50_ms = u->lat_ms[u->nlat / 2];
 		r->p99_ms = u->lat_ms[u->nlat * 99 / 100];
 		r->max_ms = u->lat_ms[u->nlat - 1];
+	}
+	if (u->nlat == 0 && u->nfirst > 0) { /* a run of one round per probe */
+		r->p50_ms = r->first_p50_ms;
+		r->p99_ms = r->first_p99_ms;
+		r->max_ms = u->first_ms[u->nfirst - 1];
 	}
 	r->db_per_hour = -1;
 	for (size_t i = 0; i < u->nsamp; i++) {
@@ -302,8 +321,10 @@ int load_run(const struct load_cfg *c, struct load_res *r)
 	snprintf(ctype, sizeof(ctype), "Content-Type: %s", c->ctype);
 	u.step = c->interval_s / (double)c->fleet;
 	u.lat_ms = rm_calloc(total + 1, sizeof(double));
+	u.first_ms = rm_calloc(total + 1, sizeof(double));
 	u.slots = rm_calloc(c->conns, sizeof(*u.slots));
-	if (u.lat_ms == NULL || u.slots == NULL || (u.multi = curl_multi_init()) == NULL)
+	if (u.lat_ms == NULL || u.first_ms == NULL || u.slots == NULL ||
+	    (u.multi = curl_multi_init()) == NULL)
 		goto out;
 	curl_multi_setopt(u.multi, CURLMOPT_MAXCONNECTS, (long)c->conns);
 	u.hdrs = curl_slist_append(NULL, ctype);
@@ -331,6 +352,7 @@ out:
 	curl_slist_free_all(u.hdrs);
 	rm_free(u.slots);
 	rm_free(u.lat_ms);
+	rm_free(u.first_ms);
 	return rc;
 }
 

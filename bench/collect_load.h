@@ -40,9 +40,12 @@ struct load_cfg {
 
 struct load_res {
 	size_t due, sent, taken, failed;
-	double p50_ms, p99_ms, max_ms; /* from when a push was due to its answer */
-	double wait_max_ms;	       /* longest a due push waited for a connection */
-	size_t unsent;		       /* due but never sent: the backlog at the end */
+	/* From when a push was due to its answer, rounds after the first of
+	 * each probe; the first rounds' apart. */
+	double p50_ms, p99_ms, max_ms;
+	double first_p50_ms, first_p99_ms;
+	double wait_max_ms; /* longest a due push waited for a connection */
+	size_t unsent;	    /* due but never sent: the backlog at the end */
 	double elapsed_s;
 	unsigned long rss_max_kib, hwm_kib;
 	double db_end_bytes, db_per_hour; /* db_per_hour < 0: run too short to tell */
