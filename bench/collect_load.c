@@ -25,20 +25,17 @@ extern char **environ;
 #define DRAIN_S	    15.0 /* for the answers outstanding when the last push is due */
 #define MAX_SAMPLES 4096 /* memory and db size, one a second */
 
-double load_now(void)
+static double clock_s(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static double wall_now(void)
+double load_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return clock_s(CLOCK_MONOTONIC);
 }
 
 static void sleep_s(double s)
@@ -65,6 +62,40 @@ void load_proc_mem(pid_t pid, unsigned long *rss_kib, unsigned long *hwm_kib)
 			*hwm_kib = strtoul(line + 6, NULL, 10);
 	}
 	fclose(f);
+}
+
+/* utime + stime of pid in clock ticks (/proc/PID/stat fields 14 and 15,
+ * after the command name in parentheses, which may hold spaces). */
+static unsigned long long proc_cpu_ticks(pid_t pid)
+{
+	char path[64], line[1024], *p;
+	unsigned long long ut = 0, st = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	p = fgets(line, sizeof(line), f);
+	fclose(f);
+	if (p == NULL || (p = strrchr(line, ')')) == NULL ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		return 0;
+	return ut + st;
+}
+
+bool load_wait_idle(pid_t pid, double timeout_s)
+{
+	double end = load_now() + timeout_s, tick = (double)sysconf(_SC_CLK_TCK);
+
+	while (load_now() < end) {
+		unsigned long long a = proc_cpu_ticks(pid), b;
+
+		sleep_s(0.5);
+		b = proc_cpu_ticks(pid);
+		if ((double)(b - a) / tick < 0.05) /* under 10% of a CPU for half a second */
+			return true;
+	}
+	return false;
 }
 
 /* The database and its write-ahead log: what the store takes on disk. */
@@ -335,7 +366,7 @@ int load_run(const struct load_cfg *c, struct load_res *r)
 		if (u.hdrs == NULL || slot_setup(&u, &u.slots[j]) != RM_OK)
 			goto out;
 	u.t0 = load_now();
-	u.wall0 = wall_now();
+	u.wall0 = clock_s(CLOCK_REALTIME);
 	rc = drive(&u, total);
 	r->elapsed_s = load_now() - u.t0;
 	summarize(&u);

@@ -71,6 +71,10 @@ long load_request(const char *url, const struct gen_buf *body, bool gzip, double
 /* VmRSS and VmHWM of pid in KiB (0 when unreadable). */
 void load_proc_mem(pid_t pid, unsigned long *rss_kib, unsigned long *hwm_kib);
 
+/* Waits up to timeout_s until pid uses under a tenth of a CPU: a server
+ * that fell behind still works through what it had queued. */
+bool load_wait_idle(pid_t pid, double timeout_s);
+
 /* Starts argv[0] (a path) with argv, stdout and stderr to log. -1 on
  * failure. */
 pid_t load_spawn(char *const argv[], const char *log);
