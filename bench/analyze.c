@@ -8,6 +8,7 @@
  * goals (2 s, 1 GiB), and checks that the findings are exactly the three
  * faults: exit 0 when they are, 1 when not.
  *   bench/analyze [PROBES_PER_CLUSTER]     (default 200) */
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 
 #include "reachmap/analyze.h"
 #include "reachmap/error.h"
+#include "reachmap/json_scratch.h"
+#include "reachmap/report.h"
 #include "reachmap/results.h"
 
 #define NCLUSTERS 5
@@ -69,6 +72,24 @@ static char *topology_text(int per, size_t *len)
 	return s;
 }
 
+/* The report as JSON, as the collector serves it: the time and the size. */
+static void render_json(const struct rm_report *report)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	double t0 = now();
+	int rc;
+
+	if (f == NULL)
+		return;
+	rc = report_find("json")->render(report, f);
+	fclose(f);
+	printf("  rendered as json  %6.2f s   %zu bytes%s\n", now() - t0, len,
+	       rc == RM_OK ? "" : " (failed)");
+	free(buf);
+}
+
 struct fault_counts {
 	int firewall, noroute, dns, other;
 };
@@ -89,6 +110,9 @@ int main(int argc, char **argv)
 	char *text;
 	int rc;
 
+	cJSON_Hooks hooks = { rm_json_malloc, rm_json_free };
+
+	cJSON_InitHooks(&hooks); /* as reachmap does */
 	if (per < 10 || per > 2000) {
 		fprintf(stderr, "bench/analyze: PROBES_PER_CLUSTER must be 10..2000\n");
 		return 2;
@@ -257,6 +281,7 @@ int main(int argc, char **argv)
 	printf("  memory, all told  %7.1f MiB of the 1024 MiB goal: %s; the analyzer's own %.1f "
 	       "MiB\n",
 	       m2, m2 < 1024 ? "met" : "NOT met", m2 - m1);
+	render_json(&report);
 	printf("  grid %zu x %zu x %zu columns, %zu cells' detail kept\n", report.matrix.nfrom,
 	       report.matrix.nto, report.matrix.ncolumns, report.matrix.ncells);
 	printf("  findings: %s (firewall-drop %d, no-route %d, dns-unresolvable %d, other %d); "

@@ -135,6 +135,18 @@ struct store_sqlite {
 	sqlite3_stmt *st[ST_COUNT];
 };
 
+/* SQLite counts its memory under one process-wide mutex by default, a lock
+ * on every allocation it makes; nothing here reads the count. It can only
+ * be switched off before SQLite starts, hence once, before the first
+ * open. */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_initialize();
+}
+
 static struct store_sqlite *sq_of(struct store *s)
 {
 	return (struct store_sqlite *)s;
@@ -348,6 +360,7 @@ static int sq_open(const char *path, const struct store_opts *opts, struct store
 		return RM_ENOMEM;
 	}
 	s->super.ops = &store_sqlite;
+	pthread_once(&sqlite_once, sqlite_setup);
 	/* NOMUTEX: the store's own lock already serializes every use. */
 	rc = sqlite3_open_v2(
 	    path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);

@@ -18,9 +18,10 @@ void rm_free(void *ptr);
  * next) fails, and every later one succeeds again; 0 switches failing off.
  * Returns how many allocations have been made since the last call, so a test
  * can first count the allocations of an operation, then fail each in turn.
- * This is the one piece of process-wide mutable state in the library, for the
+ * This is the one piece of global mutable state in the library, for the
  * same reason c-ares keeps its allocator hooks global: the hook must reach
- * allocations made deep inside code that has no context argument. */
+ * allocations made deep inside code that has no context argument. It is
+ * per thread: it counts and fails the calling thread's allocations. */
 unsigned long rm_alloc_fail_at(unsigned long n);
 
 #endif
