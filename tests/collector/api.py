@@ -180,9 +180,18 @@ def validate(report, what):
             + "; ".join(f"{'/'.join(map(str, e.path))}: {e.message}" for e in errors[:3]))
 
 
+def not_ahead(report, what):
+    """No finding nor evidence cell fails "since" a time after the report
+    was made (RFC 3339 UTC strings compare as times)."""
+    late = [(f["kind"], x["since"]) for f in report["findings"]
+            for x in [f, *f.get("evidence", [])] if x.get("since", "") > report["generated"]]
+    F.equal(late, [], f"{what}: since later than generated ({report['generated']})")
+
+
 def reports(c, t0, t2, changed):
     report = c.get_json("/v1/report")
     validate(report, "GET /v1/report")
+    not_ahead(report, "GET /v1/report")
     F.equal(report.get("verdict"), "fail", "report verdict")
     evidence = [e for f in report["findings"] for e in f.get("evidence", [])
                 if e["from"] == "east-b-0" and e["check"] == "tcp" and e.get("port") == changed["port"]]
@@ -285,6 +294,13 @@ def tokens(binary, tmp):
                  "GET /v1/report without the token")
         st = c.push(doc, {"Authorization": "Bearer s3cret-token-of-the-test"})
         F.equal((st[0], st[1].get("stored")), (202, True), "the right token")
+        # The three silent probes right after the start, within the first
+        # interval: missing (the matrix has a hole), since no later than now.
+        report = c.get_json("/v1/report", {"Authorization": "Bearer s3cret-token-of-the-test"})
+        F.equal(sorted(f["from"]["probes"][0] for f in report["findings"]
+                       if f["kind"] == "probe-missing"), ["east-b-0", "east-c-0", "west-b-0"],
+                "probe-missing right after the start")
+        not_ahead(report, "probe-missing right after the start")
         for path_ in ("/healthz", "/readyz", "/metrics"):
             F.equal(c.request("GET", path_)[0], 200, f"{path_} without the token")
         F.check(all("s3cret" not in line for line in c.lines), "the token is never logged")
@@ -331,6 +347,7 @@ def scenarios(binary, tmp):
             conn.close()
             report = c.get_json("/v1/report?format=json")
         validate(report, f"{name}: GET /v1/report")
+        not_ahead(report, f"{name}: GET /v1/report")
         got = comparable(report)
         F.equal(got[1], want[1], f"{name}: verdict")
         F.equal(got[0], want[0], f"{name}: the collector's findings and analyze's")

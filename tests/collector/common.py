@@ -11,7 +11,6 @@ import re
 import signal
 import subprocess
 import threading
-import time
 
 START_TIMEOUT_S = 20
 STOP_TIMEOUT_S = 10
