@@ -83,6 +83,20 @@ def refusals(c):
              "a status the check does not have")
     error_is(c.push({"schema": "reachmap.results/v1"}), 400,
              "body: probe: missing or not an object", "a document without its probe")
+    # A round is identified by (probe, started): without a valid start
+    # every such round was stored as the same one, the next ones answered
+    # "stored": false and dropped.
+    for started, message in (
+            (None, "missing: the time the round started in UTC"),
+            ("garbage", "not a time in UTC to the second"),
+            ("2026-11-24T12:12:51+01:00", "not a time in UTC to the second")):
+        message = f"body: started: {message}, such as 2026-11-24T11:12:51Z"
+        doc = json.loads(json.dumps(east_b))
+        if started is None:
+            del doc["started"]
+        else:
+            doc["started"] = started
+        error_is(c.push(doc), 400, message, f"started {started}")
     error_is(c.request("POST", "/v1/results", b"{}", {"Content-Type": "text/plain"}), 415,
              "Content-Type must be application/json, not text/plain", "text/plain")
     error_is(c.request("POST", "/v1/results", b"{}", {"Content-Encoding": "br"}), 415,
@@ -266,9 +280,9 @@ def basics(binary, tmp):
         history(c, t0, t2, changed)
         reports(c, t0, t2, changed)
         # stored: r0, east-c-0, t1, r2, west-a/b, 8 arrivals, east-z-9; invalid: the
-        # three 400s of the live matrix (the HTTP front refuses the rest first)
+        # six 400s of the live matrix (the HTTP front refuses the rest first)
         metrics(c, endpoints | {"east-z-9"}, {"stored": 15, "duplicate": 1, "outdated": 1,
-                                             "invalid": 3, "unknown_probe": 1, "failed": 0})
+                                             "invalid": 6, "unknown_probe": 1, "failed": 0})
         F.equal(c.stop(), 0, "collect's exit code after SIGTERM")
     finally:
         c.kill()
