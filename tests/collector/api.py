@@ -8,6 +8,7 @@ import gzip
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -39,8 +40,8 @@ def probes_of(topology_text):
 
 
 def ingest(c):
-    """The pushes of the basic part: (what was stored, the changed round's
-    start, the first round's start, the cell that changed)."""
+    """The pushes of the basic part: the start times of east-b-0's three
+    rounds and the result that changed in the third."""
     now = int(time.time())
     t0, t1, t2 = now - 1800, now - 1200, now - 300
     east_b = load(f"{SCENARIO}/results-east-b-0.json")
@@ -69,7 +70,7 @@ def ingest(c):
                 f"push {name}")
     for path in sorted(glob.glob(f"{SCENARIO}/arrivals-*.json")):
         F.equal(c.push(moved(load(path), t2))[0], 202, f"push {os.path.basename(path)}")
-    return t0, t2, changed
+    return t0, t1, t2, changed
 
 
 def refusals(c):
@@ -226,6 +227,7 @@ def reports(c, t0, t2, changed):
             (200, "text/html; charset=utf-8", True), "GET /")
     error_is(c.request("GET", "/v1/report?format=bogus"), 400,
              "format: bogus is not one of json, text, html, junit, prom", "format=bogus")
+    return report
 
 
 def series(text):
@@ -273,12 +275,12 @@ def basics(binary, tmp):
         c.start()
         F.equal(c.request("GET", "/healthz")[::2], (200, b'{"status": "ok"}\n'), "/healthz")
         F.equal(c.request("GET", "/readyz")[::2], (200, b'{"ready": true}\n'), "/readyz")
-        t0, t2, changed = ingest(c)
+        t0, t1, t2, changed = ingest(c)
         refusals(c)
         registration(c, topology)
         peers(c)
         history(c, t0, t2, changed)
-        reports(c, t0, t2, changed)
+        report = reports(c, t0, t2, changed)
         # stored: r0, east-c-0, t1, r2, west-a/b, 8 arrivals, east-z-9; invalid: the
         # six 400s of the live matrix (the HTTP front refuses the rest first)
         metrics(c, endpoints | {"east-z-9"}, {"stored": 15, "duplicate": 1, "outdated": 1,
@@ -288,6 +290,36 @@ def basics(binary, tmp):
         c.kill()
         if F.n:
             print(c.log())
+    restart(binary, topology, f"{tmp}/basic.db", report, (t1, t2), changed)
+
+
+def restart(binary, topology, db, report, kept, changed):
+    """The collector restarts where it stopped: the same findings with the
+    same since, history and registrations; --retain 2 prunes east-b-0's
+    rounds to its two newest by start time at once."""
+    with Collector(binary, topology, db, "--retain", "2") as c:
+        again = c.get_json("/v1/report")
+        F.equal((again["findings"], again["verdict"]), (report["findings"], report["verdict"]),
+                "the report after a restart")
+        h = c.get_json("/v1/history?from=east-b-0")
+        F.equal(len(h["transitions"]), 82, "the history of east-b-0 after a restart")
+        F.equal([p["name"] for p in c.get_json("/v1/peers")["peers"]], ["east-z-9"],
+                "/v1/peers after a restart")
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+        try:
+            rows = con.execute("SELECT started FROM rounds WHERE probe = 'east-b-0' AND "
+                               "arrivals = 0 ORDER BY started").fetchall()
+        finally:
+            con.close()
+        F.equal([r[0] for r in rows], [rfc3339(t) for t in kept],
+                "east-b-0's rounds kept with --retain 2")
+        doc = moved(load(f"{SCENARIO}/results-east-b-0.json"), kept[1])
+        for r in doc["results"]:
+            if r == dict(changed, status="filtered"):
+                r["status"] = "rejected"
+        st = c.push(doc)
+        F.equal((st[0], st[1].get("stored")), (202, False),
+                "the newest round pushed again after a restart")
 
 
 def tokens(binary, tmp):
