@@ -130,6 +130,17 @@ def registration(c, topology_path):
              "register a probe of the topology in another cluster")
     error_is(c.request("POST", "/v1/register", dict(reg, addresses=["not-an-ip"])), 400,
              "body: addresses[0]: not an IPv4 or IPv6 address", "register a bad address")
+    # A registered name becomes a label of /metrics: this one forged the
+    # series reachmap_verdict_pass 1 (and broke the 202's JSON) once it pushed.
+    evil = 'x",cluster="east"} 1\nreachmap_verdict_pass 1\n#'
+    error_is(c.request("POST", "/v1/register", dict(reg, name=evil)), 400,
+             f'body: name: "{evil}" is not a valid name (letters, digits, \'-\', \'_\' and '
+             "'.' only)", "register a name with quotes and newlines")
+    evil_doc = json.loads(json.dumps(stranger))
+    evil_doc["probe"]["name"] = evil
+    error_is(c.push(evil_doc), 422,
+             f"probe {evil} is neither in the topology ({topology_path}) nor registered "
+             "(POST /v1/register)", "a push from the name refused")
     got = c.request("POST", "/v1/register", reg)
     F.equal((got[0], got[2]), (200, b'{"registered": true}\n'), "register east-z-9")
     st = c.push(stranger)
@@ -258,6 +269,11 @@ def metrics(c, endpoints, outcomes):
         got = [v for name, lab, v in samples
                if name == "reachmap_ingest_rounds_total" and lab == {"outcome": outcome}]
         F.equal(got, [str(n)], f'reachmap_ingest_rounds_total{{outcome="{outcome}"}}')
+    seen = [(n, sorted(lab.items())) for n, lab, _ in samples]
+    F.equal([x for i, x in enumerate(seen) if x in seen[:i]], [],
+            "/metrics: series given twice (Prometheus refuses the scrape)")
+    F.equal([v for n, _, v in samples if n == "reachmap_verdict_pass"], ["0"],
+            "reachmap_verdict_pass")
     pairs = [(n, lab) for n, lab, _ in samples
              if sum(v in endpoints for v in lab.values()) > 1]
     F.equal(pairs, [], "/metrics series naming two probes or targets (never per probe pair)")
@@ -284,7 +300,7 @@ def basics(binary, tmp):
         # stored: r0, east-c-0, t1, r2, west-a/b, 8 arrivals, east-z-9; invalid: the
         # six 400s of the live matrix (the HTTP front refuses the rest first)
         metrics(c, endpoints | {"east-z-9"}, {"stored": 15, "duplicate": 1, "outdated": 1,
-                                             "invalid": 6, "unknown_probe": 1, "failed": 0})
+                                             "invalid": 6, "unknown_probe": 2, "failed": 0})
         F.equal(c.stop(), 0, "collect's exit code after SIGTERM")
     finally:
         c.kill()
