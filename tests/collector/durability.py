@@ -4,6 +4,7 @@ over keep-alive connections, the collector killed with SIGKILL after about
 that got its 202 is stored exactly once, and pushing all 1,000 again stores
 exactly the ones that were not.
     durability.py REACHMAP"""
+import collections
 import json
 import os
 import queue
@@ -123,8 +124,9 @@ def first_pass(binary, db, batch, deadline):
     F.check(killed.is_set(), f"{KILL_AFTER} pushes got 202 before the kill")
     F.check(all(a.get("stored") is True for a in run.answers.values()),
             "every first push of a distinct round answered stored: true")
+    kinds = collections.Counter(e.split(":")[0] for e in run.failed.values())
     print(f"before the kill: {len(run.answers)} pushes got 202, {len(run.failed)} failed "
-          f"({took:.1f} s)")
+          f"({took:.1f} s; {', '.join(f'{n} {k}' for k, n in kinds.most_common())})")
     return run
 
 
