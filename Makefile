@@ -18,7 +18,7 @@ help:
 	@echo "make check    deps, then an ASan+UBSan -Werror build and every test (ctest)"
 	@echo "make demo     deps, build, then run the demo"
 	@echo "make fuzz     build the libFuzzer targets with clang into $(FUZZ_BUILD)/"
-	@echo "make bench    an optimized build in build-bench/, then bench/analyze, bench/store, bench/top and bench/sweep (root)"
+	@echo "make bench    an optimized build in build-bench/, then bench/analyze, bench/store, bench/collect, bench/top and bench/sweep (root)"
 	@echo "make golden   regenerate the golden files after an intended output change"
 	@echo "make format   clang-format every C file in place"
 
@@ -48,6 +48,7 @@ bench: deps
 	$(CMAKE) --build build-bench -j $(JOBS)
 	build-bench/bench/bench-analyze
 	build-bench/bench/bench-store
+	-build-bench/bench/bench-collect build-bench/cli/reachmap
 	@bash bench/top build-bench/cli/reachmap
 	@bash bench/sweep build-bench/cli/reachmap
 

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "reachmap/alloc.h"
 #include "reachmap/error.h"
+#include "reachmap/json_scratch.h"
 #include "reachmap/topology.h"
 #include "reachmap/util.h"
 
@@ -57,7 +58,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-	cJSON_Hooks hooks = { rm_malloc, rm_free };
+	cJSON_Hooks hooks = { rm_json_malloc, rm_json_free };
 	size_t i;
 
 	cJSON_InitHooks(&hooks);

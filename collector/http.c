@@ -24,6 +24,10 @@
  * the store, logs, epoll and pipe descriptors of each thread. */
 #define FD_RESERVE 128
 
+/* Bytes of a refused body read and dropped so its client can still read
+ * the answer; past them the connection is closed. */
+#define DISCARD_MAX ((size_t)16 << 20)
+
 static double since_s(const struct timespec *t0)
 {
 	struct timespec now;
@@ -95,7 +99,8 @@ static enum MHD_Result respond(struct http_conn *c, struct http_resp *r, const c
 		http_resp_error(r, 500, "the handler gave no answer");
 	if (r->body != NULL) {
 		mr = MHD_create_response_from_buffer_with_free_callback(r->len, r->body, rm_free);
-		r->body = NULL;
+		if (mr != NULL)
+			r->body = NULL; /* the response frees it once sent */
 	} else {
 		mr = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 	}
@@ -286,6 +291,9 @@ static void *worker_main(void *arg)
 {
 	struct http_server *s = arg;
 
+	/* Below the epoll threads: when the CPUs are short, /healthz and the
+	 * bytes of other requests go first, the heavy work waits. */
+	setpriority(PRIO_PROCESS, (id_t)gettid(), 5);
 	for (;;) {
 		struct http_conn *c;
 
@@ -334,6 +342,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		atomic_fetch_add(&s->m.received, *upload_data_size);
 		http_body_feed(c, upload_data, *upload_data_size);
 		*upload_data_size = 0;
+		/* libmicrohttpd sends no answer before the body's end once it has
+		 * begun (a chunked body that passes the limit): the rest is read
+		 * and dropped, up to DISCARD_MAX, then the connection is cut so
+		 * an endless body cannot hold it. */
+		if (c->early.status != 0 && c->bytes_in > DISCARD_MAX + s->o.max_body)
+			return MHD_NO;
 		return MHD_YES;
 	}
 	if (c->worker_done)
@@ -397,6 +411,9 @@ static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen
 	}
 	return MHD_YES;
 }
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {

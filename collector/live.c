@@ -386,8 +386,8 @@ static void transition(struct live *l, struct merge *m, const struct lnode *node
 }
 
 /* Merges the round's cells (nw, sorted) into node's: a cell whose status
- * changed, or that is new, is a transition at `at`; a cell the round did
- * not measure keeps its status. */
+ * changed, or that is new and not healthy, is a transition at `at`; a cell
+ * the round did not measure keeps its status. */
 static int merge_cells(struct live *l, const struct lnode *node, struct lcell *nw, size_t nnw,
 		       int64_t at, struct merge *m)
 {
@@ -411,7 +411,12 @@ static int merge_cells(struct live *l, const struct lnode *node, struct lcell *n
 			m->cells[m->n].since_ms = old[i].since_ms;
 		} else {
 			m->cells[m->n].since_ms = at;
-			transition(l, m, node, c == 0 ? &old[i] : NULL, &nw[j], at);
+			/* A cell's first status is stored only when it is not
+			 * healthy: healthy is what a cell is unless told
+			 * otherwise, and the first round of a thousand probes
+			 * would otherwise write twelve million rows. */
+			if (c == 0 || analyze_health(nw[j].check, nw[j].status) != RM_HEALTH_HEALTHY)
+				transition(l, m, node, c == 0 ? &old[i] : NULL, &nw[j], at);
 		}
 		m->n++;
 		j++;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "reachmap/error.h"
+#include "reachmap/timefmt.h"
 #include "report/report-internal.h"
 
 /* Text evidence lines per finding; the JSON report carries all of them. */
@@ -63,9 +64,13 @@ static void print_evidence(FILE *out, const struct rm_evidence *e)
 
 static void print_finding(FILE *out, const struct rm_finding *f)
 {
+	char when[RM_TIME_STRLEN];
 	size_t i;
 
 	fprintf(out, "  [%s] %s\n", finding_kind_name(f->kind), f->summary);
+	if (f->since_ms > 0) /* the live collector's */
+		fprintf(out, "      since %s\n",
+			rm_time_format((time_t)(f->since_ms / 1000), when, sizeof(when)));
 	for (i = 0; i < f->nevidence && i < TEXT_MAX_EVIDENCE; i++)
 		print_evidence(out, &f->evidence[i]);
 	if (f->nevidence > TEXT_MAX_EVIDENCE)

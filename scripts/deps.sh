@@ -18,7 +18,7 @@ packages=(
   iproute2 iptables nftables dnsmasq-base bind9-dnsutils iputils-ping
   iputils-tracepath netcat-openbsd procps psmisc
   # benchmarks
-  nmap fping bc
+  nmap fping bc zlib1g-dev prometheus-pushgateway
 )
 
 missing=()

@@ -36,4 +36,29 @@ if $py tests/schema/validate.py report/schema/reachmap.report.v1.json "$tmp/bad.
 else
 	echo "ok   the schema rejects an unknown finding kind"
 fi
+
+# The collector's documents: a registration as agents send it, and the
+# live report, peers and history a real collector answers.
+lab=tests/fixtures/lab/firewall-drop
+reg='{"schema": "reachmap.register/v1", "name": "east-b-0", "cluster": "east", "zone": "us-east1-b", "addresses": ["10.250.1.10"], "dnsName": "east-b-0.east.cluster.local"}'
+echo "$reg" >"$tmp/register.json"
+"$bin" collect --topology $lab/topology.yaml --listen 127.0.0.1:0 --db "$tmp/c.db" \
+	2>"$tmp/collect.log" &
+pid=$!
+for _ in $(seq 50); do grep -q '^collect: ready' "$tmp/collect.log" && break; sleep 0.1; done
+port=$(sed -n 's|^collect: listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$tmp/collect.log")
+url=http://127.0.0.1:$port
+for f in $lab/*.json; do
+	curl -sf -H 'Content-Type: application/json' --data-binary @"$f" $url/v1/results >/dev/null
+done
+curl -sf -H 'Content-Type: application/json' --data-binary @"$tmp/register.json" $url/v1/register >/dev/null
+curl -sf $url/v1/report >"$tmp/collect-report.json"
+curl -sf $url/v1/peers >"$tmp/peers.json"
+curl -sf "$url/v1/history?from=east-b-0&to=west-a-0&since=30d" >"$tmp/history.json"
+kill $pid; wait $pid
+grep -q '"since"' "$tmp/collect-report.json" || { echo "FAIL the live report has no since"; rc=1; }
+grep -q '"new": "filtered"' "$tmp/history.json" || { echo "FAIL the history lacks the filtered cell"; rc=1; }
+for pair in report:collect-report register:register peers:peers history:history; do
+	$py tests/schema/validate.py report/schema/reachmap.${pair%%:*}.v1.json "$tmp/${pair#*:}.json" || rc=1
+done
 exit $rc

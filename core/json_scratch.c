@@ -1,0 +1,123 @@
+/* A per-thread bump allocator for cJSON inside a scratch scope (see
+ * json_scratch.h). The first block is kept between scopes, sized by the
+ * largest document seen up to a cap, so a steady stream of rounds
+ * allocates nothing from malloc once warm; what outgrows it goes to extra
+ * blocks freed at the scope's end. */
+#include "reachmap/json_scratch.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "reachmap/alloc.h"
+
+#define ALIGN	   16
+#define FIRST_MIN  (1u << 20)
+#define KEEP_MAX   (64u << 20) /* the most a thread keeps between documents */
+#define EXTRA_SIZE (4u << 20)
+
+struct block {
+	struct block *next;
+	size_t cap, used;
+	_Alignas(ALIGN) unsigned char data[];
+};
+
+struct scratch {
+	unsigned depth;
+	struct block *first; /* kept between scopes */
+	struct block *extra; /* this scope's overflow, newest first */
+	size_t want;	     /* what the scope needed in all */
+};
+
+static _Thread_local struct scratch sc;
+
+static struct block *block_new(size_t cap)
+{
+	struct block *b = rm_malloc(sizeof(*b) + cap);
+
+	if (b != NULL) {
+		b->next = NULL;
+		b->cap = cap;
+		b->used = 0;
+	}
+	return b;
+}
+
+static bool owns(const struct block *b, const void *p)
+{
+	return (const unsigned char *)p >= b->data && (const unsigned char *)p < b->data + b->cap;
+}
+
+static void *bump(struct block *b, size_t n)
+{
+	void *p;
+
+	if (b == NULL || b->cap - b->used < n)
+		return NULL;
+	p = b->data + b->used;
+	b->used += n;
+	return p;
+}
+
+void *rm_json_malloc(size_t size)
+{
+	size_t n = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	struct block *b;
+	void *p;
+
+	if (sc.depth == 0)
+		return rm_malloc(size);
+	sc.want += n;
+	if ((p = bump(sc.first, n)) != NULL || (p = bump(sc.extra, n)) != NULL)
+		return p;
+	b = block_new(n > EXTRA_SIZE ? n : EXTRA_SIZE);
+	if (b == NULL)
+		return NULL;
+	b->next = sc.extra;
+	sc.extra = b;
+	return bump(b, n);
+}
+
+void rm_json_free(void *ptr)
+{
+	const struct block *b;
+
+	if (ptr == NULL)
+		return;
+	if (sc.depth > 0) {
+		if (sc.first != NULL && owns(sc.first, ptr))
+			return;
+		for (b = sc.extra; b != NULL; b = b->next)
+			if (owns(b, ptr))
+				return;
+	}
+	rm_free(ptr);
+}
+
+void rm_json_scratch_begin(void)
+{
+	if (sc.depth++ > 0)
+		return;
+	sc.want = 0;
+	if (sc.first != NULL)
+		sc.first->used = 0;
+}
+
+void rm_json_scratch_end(void)
+{
+	struct block *b, *next;
+	size_t keep;
+
+	if (sc.depth == 0 || --sc.depth > 0)
+		return;
+	for (b = sc.extra; b != NULL; b = next) {
+		next = b->next;
+		rm_free(b);
+	}
+	sc.extra = NULL;
+	/* Next time, one block for what this scope needed. */
+	keep = sc.want < FIRST_MIN ? FIRST_MIN : sc.want > KEEP_MAX ? KEEP_MAX : sc.want;
+	if (sc.first == NULL || sc.first->cap < keep) {
+		rm_free(sc.first);
+		sc.first = block_new(keep);
+	}
+}
