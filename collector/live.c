@@ -415,7 +415,8 @@ static int merge_cells(struct live *l, const struct lnode *node, struct lcell *n
 			 * healthy: healthy is what a cell is unless told
 			 * otherwise, and the first round of a thousand probes
 			 * would otherwise write twelve million rows. */
-			if (c == 0 || analyze_health(nw[j].check, nw[j].status) != RM_HEALTH_HEALTHY)
+			if (c == 0 ||
+			    analyze_health(nw[j].check, nw[j].status) != RM_HEALTH_HEALTHY)
 				transition(l, m, node, c == 0 ? &old[i] : NULL, &nw[j], at);
 		}
 		m->n++;
