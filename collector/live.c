@@ -513,6 +513,20 @@ static int commit(struct live *l, struct lnode *n, struct push *p, struct live_i
 	return RM_OK;
 }
 
+/* A round is identified by its probe and start time, and ordered by it:
+ * documents without a valid one would all be one round. The core reader
+ * leaves "started" optional (analyze needs no key) and keeps its first 20
+ * characters, so the message does not quote it. */
+static int read_started(const struct rm_results_doc *doc, struct rm_diag *d)
+{
+	if (live_parse_time(doc->started) >= 0)
+		return RM_OK;
+	rm_diag_error(d, "body: started: %s, such as 2026-11-24T11:12:51Z",
+		      doc->started[0] == '\0' ? "missing: the time the round started in UTC"
+					      : "not a time in UTC to the second");
+	return RM_EPARSE;
+}
+
 int live_ingest(struct live *l, const char *text, size_t len, const void *raw, size_t rawlen,
 		bool gzip, int64_t now_ms, struct live_ingest_info *info, struct rm_diag *d)
 {
@@ -529,6 +543,8 @@ int live_ingest(struct live *l, const char *text, size_t len, const void *raw, s
 	atomic_init(&p.doc->refs, 1);
 	p.doc->received_ms = now_ms;
 	rc = results_doc_read("body", text, len, &p.doc->doc, d);
+	if (rc == RM_OK)
+		rc = read_started(&p.doc->doc, d);
 	if (rc != RM_OK) {
 		atomic_fetch_add(&l->outcomes[rc == RM_ENOMEM ? LIVE_FAILED : LIVE_INVALID], 1);
 		ldoc_unref(p.doc);

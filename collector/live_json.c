@@ -79,6 +79,24 @@ static int reg_str(const cJSON *root, const char *key, bool required, const char
 	return RM_OK;
 }
 
+/* A name or zone as the topology allows them: it becomes a label of
+ * /metrics and a string of the answers, so quotes and newlines are never
+ * let in. */
+static int reg_name(const cJSON *root, const char *key, bool required, const char **out,
+		    struct rm_diag *d)
+{
+	static const char ok[] =
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.";
+	int rc = reg_str(root, key, required, out, d);
+
+	if (rc != RM_OK || *out == NULL || strspn(*out, ok) == strlen(*out))
+		return rc;
+	rm_diag_error(
+	    d, "body: %s: \"%s\" is not a valid name (letters, digits, '-', '_' and '.' only)", key,
+	    *out);
+	return RM_EPARSE;
+}
+
 static int reg_addresses(const cJSON *root, struct reg *r, struct rm_diag *d)
 {
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(root, "addresses"), *v;
@@ -119,9 +137,9 @@ static int reg_read(const cJSON *root, struct reg *r, struct rm_diag *d)
 		rm_diag_error(d, "body: schema: must be \"reachmap.register/v1\"");
 		return RM_EPARSE;
 	}
-	if ((rc = reg_str(root, "name", true, &r->name, d)) != RM_OK ||
+	if ((rc = reg_name(root, "name", true, &r->name, d)) != RM_OK ||
 	    (rc = reg_str(root, "cluster", true, &r->cluster, d)) != RM_OK ||
-	    (rc = reg_str(root, "zone", false, &r->zone, d)) != RM_OK ||
+	    (rc = reg_name(root, "zone", false, &r->zone, d)) != RM_OK ||
 	    (rc = reg_str(root, "dnsName", false, &r->dns_name, d)) != RM_OK)
 		return rc;
 	return reg_addresses(root, r, d);

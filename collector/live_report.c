@@ -85,8 +85,10 @@ static void release(struct ldoc **v, size_t n)
 
 /* A probe-missing finding says how long the probe has been silent: since
  * its last round aged out, or since the collector's first interval
- * passed without one. */
-static void annotate_missing(struct live *l, struct rm_finding *f, struct rm_arena *a)
+ * passed without one (never later than now: a report made during the
+ * first interval must not date the finding in its future). */
+static void annotate_missing(struct live *l, struct rm_finding *f, struct rm_arena *a,
+			     int64_t now_ms)
 {
 	const struct lnode *n = live_node_find(l, f->from.probes[0]);
 	int64_t three = 3 * l->o.interval_ms;
@@ -96,6 +98,8 @@ static void annotate_missing(struct live *l, struct rm_finding *f, struct rm_are
 		return;
 	if (n->round == NULL) {
 		f->since_ms = l->start_ms + l->o.interval_ms;
+		if (f->since_ms > now_ms)
+			f->since_ms = now_ms;
 		f->summary = rm_arena_printf(
 		    a,
 		    "probe %s of %s has sent no round since the collector "
@@ -117,7 +121,7 @@ static void annotate_missing(struct live *l, struct rm_finding *f, struct rm_are
 
 /* since, per evidence cell and per finding (its oldest cell). Under
  * live.lock: the cells change with every push. */
-static void annotate(struct live *l, struct rm_report *r)
+static void annotate(struct live *l, struct rm_report *r, int64_t now_ms)
 {
 	size_t i, k;
 
@@ -125,7 +129,7 @@ static void annotate(struct live *l, struct rm_report *r)
 		struct rm_finding *f = &r->findings.v[i];
 
 		if (f->kind == RM_FINDING_PROBE_MISSING && f->from.nprobes == 1) {
-			annotate_missing(l, f, r->findings.arena);
+			annotate_missing(l, f, r->findings.arena, now_ms);
 			continue;
 		}
 		for (k = 0; k < f->nevidence; k++) {
@@ -179,7 +183,7 @@ static struct lcache *compute(struct live *l, struct ldoc **docs, size_t n, int6
 		return NULL;
 	}
 	pthread_mutex_lock(&l->lock);
-	annotate(l, &c->report);
+	annotate(l, &c->report, now_ms);
 	pthread_mutex_unlock(&l->lock);
 	c->compute_s = mono_s() - t0;
 	return c;

@@ -5,6 +5,7 @@
  * blocks freed at the scope's end. */
 #include "reachmap/json_scratch.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -29,6 +30,23 @@ struct scratch {
 };
 
 static _Thread_local struct scratch sc;
+
+/* The kept block outlives the scope but not its thread: a thread that
+ * ends (an HTTP worker at the collector's stop) hands it to this key's
+ * destructor, which frees it. */
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+static pthread_key_t key;
+static bool key_ok;
+
+static void thread_ends(void *block)
+{
+	rm_free(block);
+}
+
+static void key_init(void)
+{
+	key_ok = pthread_key_create(&key, thread_ends) == 0;
+}
 
 static struct block *block_new(size_t cap)
 {
@@ -119,5 +137,8 @@ void rm_json_scratch_end(void)
 	if (sc.first == NULL || sc.first->cap < keep) {
 		rm_free(sc.first);
 		sc.first = block_new(keep);
+		pthread_once(&key_once, key_init);
+		if (key_ok)
+			pthread_setspecific(key, sc.first);
 	}
 }
