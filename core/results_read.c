@@ -15,6 +15,7 @@
 #include "reachmap/error.h"
 #include "reachmap/json_scratch.h"
 #include "reachmap/results.h"
+#include "reachmap/timefmt.h"
 
 /* A document is read whole; the ceiling keeps a wrong file (a capture, an
  * image) from filling memory. */
@@ -395,6 +396,19 @@ static int read_probe(struct reader *r, const cJSON *root)
 	return RM_OK;
 }
 
+/* A document's time in whole seconds, as the documents carry them
+ * ("2026-11-24T09:00:00Z"): a fraction (which RFC 3339 and the schema
+ * allow) is dropped, so a round is still identified by its start. */
+static void copy_time(char out[RM_TIME_STRLEN], const char *t)
+{
+	size_t n = t != NULL ? strlen(t) : 0;
+
+	if (n > 20 && t[19] == '.' && t[n - 1] == 'Z' && strspn(t + 20, "0123456789") == n - 21)
+		snprintf(out, RM_TIME_STRLEN, "%.19sZ", t);
+	else
+		snprintf(out, RM_TIME_STRLEN, "%s", t != NULL ? t : "");
+}
+
 int results_doc_read(const char *name, const char *text, size_t len, struct rm_results_doc *doc,
 		     struct rm_diag *d)
 {
@@ -440,10 +454,10 @@ int results_doc_read(const char *name, const char *text, size_t len, struct rm_r
 
 		if ((rc = get_str(&r, root, "started", false, &t)) != RM_OK)
 			goto out;
-		snprintf(doc->started, sizeof(doc->started), "%s", t ? t : "");
+		copy_time(doc->started, t);
 		if ((rc = get_str(&r, root, "finished", false, &t)) != RM_OK)
 			goto out;
-		snprintf(doc->finished, sizeof(doc->finished), "%s", t ? t : "");
+		copy_time(doc->finished, t);
 	}
 	v = member(root, "results");
 	if (v != NULL && !cJSON_IsArray(v)) {

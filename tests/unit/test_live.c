@@ -292,6 +292,31 @@ static void test_transition_and_since(void **state)
 	rm_free(old);
 }
 
+/* RFC 3339 lets "started" carry a fraction of a second: the round is the
+ * whole second's (a time cut at 20 bytes once made it unreadable). */
+static void test_fractional_started(void **state)
+{
+	struct fixture *f = *state;
+	struct live_ingest_info info;
+	size_t len, head;
+	char *text = slurp("firewall-drop", DOC_EAST_B, &len), *p, *frac;
+
+	open_live(f, "firewall-drop", NOW);
+	p = strstr(text, "\"started\": \"");
+	assert_non_null(p);
+	head = (size_t)(p - text) + 12;
+	frac = rm_malloc(len + 8);
+	assert_non_null(frac);
+	snprintf(frac, len + 8, "%.*s2026-11-24T11:30:00.250Z%s", (int)head, text, p + 12 + 20);
+	assert_int_equal(push(f, frac, strlen(frac), NOW, &info), RM_OK);
+	assert_true(info.stored);
+	/* The same second again is the same round. */
+	assert_int_equal(push(f, frac, strlen(frac), NOW + 1, &info), RM_OK);
+	assert_false(info.stored);
+	rm_free(frac);
+	rm_free(text);
+}
+
 static void test_unknown_probe_refused(void **state)
 {
 	static const char reg[] = "{\"schema\": \"reachmap.register/v1\", \"name\": \"zast-b-0\","
@@ -416,6 +441,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_same_findings_as_analyze, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retry_stored_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transition_and_since, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fractional_started, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_probe_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_register_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_and_silent_probes_missing, setup,
