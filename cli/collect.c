@@ -16,7 +16,6 @@
 #include "reachmap/file.h"
 #include "reachmap/topology.h"
 
-#define PRUNE_EVERY_S 60
 #define MAX_PEM	      (1 << 20)
 
 static void collect_usage(FILE *out)
@@ -236,10 +235,12 @@ static int read_secrets(struct collect_args *a, char **token, char **cert, char 
 	return EXIT_OK;
 }
 
-/* Until SIGTERM or SIGINT, pruning the store every minute. */
-static void run(struct collector *c, const sigset_t *stop)
+/* Until SIGTERM or SIGINT, pruning the store every interval: a round
+ * past --retain is gone before the next one comes, so the file stays the
+ * size of the rounds kept. */
+static void run(struct collector *c, const sigset_t *stop, int64_t interval_ms)
 {
-	struct timespec every = { PRUNE_EVERY_S, 0 };
+	struct timespec every = { (time_t)(interval_ms / 1000), 0 };
 	struct rm_diag d;
 
 	for (;;) {
@@ -287,7 +288,7 @@ static int serve(struct collect_args *a, const struct rm_topology *topo)
 		return rc == RM_EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 	}
 	fprintf(stderr, "collect: ready\n");
-	run(c, &stop);
+	run(c, &stop, a->o.live.interval_ms > 0 ? a->o.live.interval_ms : 10000);
 	collector_stop(c);
 	return EXIT_OK;
 }

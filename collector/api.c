@@ -134,8 +134,10 @@ static const struct {
 
 static void report_as(struct collector *c, const char *format, struct http_resp *resp)
 {
+	struct live_report_info info;
 	struct rm_diag d;
-	char *out = NULL;
+	const char *out = NULL;
+	void *lent = NULL;
 	size_t i, len = 0;
 	int rc;
 
@@ -148,8 +150,18 @@ static void report_as(struct collector *c, const char *format, struct http_resp 
 		return;
 	}
 	rm_diag_clear(&d);
-	rc = live_report(c->live, format, collector_now_ms(), &out, &len, &d);
-	take(resp, 200, report_types[i].type, rc, out, len, &d);
+	rc = live_report_lend(c->live, format, collector_now_ms(), &out, &len, &lent, &info, &d);
+	if (rc != RM_OK) {
+		fail(resp, rc, &d);
+		return;
+	}
+	http_resp_lend(resp, 200, report_types[i].type, out, len, live_report_release, lent);
+	if (info.analyzed)
+		snprintf(resp->log, sizeof(resp->log), " analysis_ms=%.1f render_ms=%.1f",
+			 info.analysis_ms, info.render_ms);
+	else
+		snprintf(resp->log, sizeof(resp->log), " cached=%s render_ms=%.1f",
+			 info.render_ms > 0 ? "analysis" : "yes", info.render_ms);
 }
 
 static void on_report(void *ctx, const struct http_req *req, struct http_resp *resp)
@@ -307,7 +319,10 @@ uint16_t collector_port(const struct collector *c)
 
 int collector_open(struct collector *c, int64_t now_ms, struct rm_diag *d)
 {
-	int rc = store_sqlite.open(c->o.db, &c->o.store, &c->store, d);
+	int rc;
+
+	c->o.store.retain = c->o.live.retain;
+	rc = store_sqlite.open(c->o.db, &c->o.store, &c->store, d);
 
 	if (rc == RM_OK)
 		rc = live_new(c->topo, c->store, &c->o.live, now_ms, &c->live, d);

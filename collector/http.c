@@ -97,7 +97,14 @@ static enum MHD_Result respond(struct http_conn *c, struct http_resp *r, const c
 
 	if (r->status == 0)
 		http_resp_error(r, 500, "the handler gave no answer");
-	if (r->body != NULL) {
+	if (r->body != NULL && r->release != NULL) {
+		mr = MHD_create_response_from_buffer_with_free_callback_cls(
+		    r->len, r->body, r->release, r->release_arg);
+		if (mr != NULL) { /* the response gives it back once sent */
+			r->body = NULL;
+			r->release = NULL;
+		}
+	} else if (r->body != NULL) {
 		mr = MHD_create_response_from_buffer_with_free_callback(r->len, r->body, rm_free);
 		if (mr != NULL)
 			r->body = NULL; /* the response frees it once sent */
@@ -122,8 +129,7 @@ static enum MHD_Result respond(struct http_conn *c, struct http_resp *r, const c
 	c->answered = true;
 	if (r != &c->resp) {
 		memcpy(c->resp.log, r->log, sizeof(c->resp.log));
-		rm_free(c->resp.body);
-		c->resp.body = NULL;
+		http_resp_drop(&c->resp);
 	}
 	ret = MHD_queue_response(c->mc, (unsigned)r->status, mr);
 	MHD_destroy_response(mr);
@@ -378,8 +384,8 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 		c->elapsed_s = since_s(&c->t0);
 	log_request(c, &c->resp);
 	http_body_release(c);
-	rm_free(c->resp.body);
-	rm_free(c->early.body);
+	http_resp_drop(&c->resp);
+	http_resp_drop(&c->early);
 	rm_free(c);
 	*con_cls = NULL;
 }

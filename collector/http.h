@@ -49,8 +49,12 @@ const char *http_query(const struct http_req *req, const char *key);
 struct http_resp {
 	int status;		  /* 0: the handler said nothing, 500 is sent */
 	const char *content_type; /* static string; NULL: application/json */
-	char *body;		  /* rm_malloc'd; the server frees it */
+	char *body;		  /* rm_malloc'd; the server frees it (unless lent) */
 	size_t len;
+	/* Set by http_resp_lend: the body is not the server's, release(arg)
+	 * gives it back once sent or dropped. */
+	void (*release)(void *arg);
+	void *release_arg;
 	unsigned retry_after_s; /* > 0: a Retry-After header */
 	/* Appended to the request's log line, " key=value..." (a probe name, a
 	 * count); never a secret. */
@@ -64,6 +68,13 @@ int http_resp_set(struct http_resp *r, int status, const char *content_type, con
 /* Takes an rm_malloc'd body. */
 void http_resp_take(struct http_resp *r, int status, const char *content_type, char *body,
 		    size_t len);
+/* The body is lent, not copied (a cached report of megabytes):
+ * release(arg) is called exactly once, after it was sent or dropped, from
+ * any thread. */
+void http_resp_lend(struct http_resp *r, int status, const char *content_type, const char *body,
+		    size_t len, void (*release)(void *arg), void *arg);
+/* Frees or gives back the body; the response is empty after. */
+void http_resp_drop(struct http_resp *r);
 /* {"error": "MESSAGE"}, the message escaped as JSON. */
 void http_resp_error(struct http_resp *r, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

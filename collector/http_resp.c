@@ -23,10 +23,34 @@ int http_resp_set(struct http_resp *r, int status, const char *content_type, con
 	return 0;
 }
 
+void http_resp_drop(struct http_resp *r)
+{
+	if (r->release != NULL)
+		r->release(r->release_arg);
+	else
+		rm_free(r->body);
+	r->release = NULL;
+	r->release_arg = NULL;
+	r->body = NULL;
+	r->len = 0;
+}
+
+void http_resp_lend(struct http_resp *r, int status, const char *content_type, const char *body,
+		    size_t len, void (*release)(void *arg), void *arg)
+{
+	http_resp_drop(r);
+	r->status = status;
+	r->content_type = content_type;
+	r->body = (char *)body; /* never written: MHD only sends it */
+	r->len = len;
+	r->release = release;
+	r->release_arg = arg;
+}
+
 void http_resp_take(struct http_resp *r, int status, const char *content_type, char *body,
 		    size_t len)
 {
-	rm_free(r->body);
+	http_resp_drop(r);
 	r->status = status;
 	r->content_type = content_type;
 	r->body = body;

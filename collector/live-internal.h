@@ -47,7 +47,8 @@ struct lnode {
 /* One analysis of the fresh documents, with each renderer's bytes made
  * when first asked for. */
 struct lcache {
-	int refs; /* under live.cache_lock */
+	int refs;		  /* under live.cache_lock */
+	struct lcache *next_dead; /* in live.dead */
 	struct rm_report report;
 	struct ldoc **docs; /* what it was made from, in node order */
 	size_t ndocs;
@@ -85,6 +86,9 @@ struct live {
 	pthread_cond_t cache_cond;
 	bool computing;
 	struct lcache *cache;
+	/* Caches whose last reference went on an HTTP thread, freed by the
+	 * next worker: freeing a fleet's documents takes a while. */
+	struct lcache *dead;
 	uint64_t computations;
 
 	atomic_ullong outcomes[LIVE_OUTCOME_COUNT];

@@ -66,9 +66,21 @@ int live_register(struct live *l, const char *text, size_t len, int64_t now_ms, 
  * reachmap.report/v1 document with since per finding and evidence cell;
  * "html": the heat map, reloading itself every interval; "prom", "text",
  * "junit"), from the cache when nothing changed or the cache is younger
- * than a second. *out is rm_malloc'd. RM_EINVAL for an unknown format. */
+ * than a second. *out is rm_malloc'd. RM_EINVAL for an unknown format.
+ * info (may be NULL) says what the call cost. */
+struct live_report_info {
+	bool analyzed;	    /* this call analyzed anew (the cache did not hold) */
+	double analysis_ms; /* how long that took */
+	double render_ms;   /* rendering done by this call; 0: the bytes were cached */
+};
+
 int live_report(struct live *l, const char *format, int64_t now_ms, char **out, size_t *len,
-		struct rm_diag *d);
+		struct live_report_info *info, struct rm_diag *d);
+/* The same, the cached bytes lent instead of copied (megabytes for a
+ * thousand probes): they stay valid until live_report_release(*lent). */
+int live_report_lend(struct live *l, const char *format, int64_t now_ms, const char **out,
+		     size_t *len, void **lent, struct live_report_info *info, struct rm_diag *d);
+void live_report_release(void *lent);
 
 /* reachmap.history/v1: the transitions of the cells from probe `from` to
  * endpoint `to` (either NULL: any) in [since_ms, until_ms). */

@@ -16,6 +16,7 @@
 #include "reachmap/analyze.h"
 #include "reachmap/arena.h"
 #include "reachmap/error.h"
+#include "reachmap/json_scratch.h"
 #include "reachmap/timefmt.h"
 
 #define RECOMPUTE_MS 1000
@@ -44,12 +45,29 @@ static void cache_unref(struct lcache *c)
 	rm_free(c);
 }
 
+/* Frees the caches let go on HTTP threads. */
+static void reap(struct live *l)
+{
+	struct lcache *c, *next;
+
+	pthread_mutex_lock(&l->cache_lock);
+	c = l->dead;
+	l->dead = NULL;
+	pthread_mutex_unlock(&l->cache_lock);
+	for (; c != NULL; c = next) {
+		next = c->next_dead;
+		c->refs = 1;
+		cache_unref(c);
+	}
+}
+
 void live_cache_free(struct live *l)
 {
 	pthread_mutex_lock(&l->cache_lock);
 	cache_unref(l->cache);
 	l->cache = NULL;
 	pthread_mutex_unlock(&l->cache_lock);
+	reap(l);
 }
 
 /* The fresh documents, referenced, in node order. Under live.lock. */
@@ -202,6 +220,7 @@ static struct lcache *current(struct live *l, int64_t now_ms)
 	struct lcache *c;
 	size_t n;
 
+	reap(l);
 	pthread_mutex_lock(&l->lock);
 	if (fresh_docs(l, now_ms, &docs, &n) != RM_OK) {
 		pthread_mutex_unlock(&l->lock);
@@ -238,8 +257,8 @@ static struct lcache *current(struct live *l, int64_t now_ms)
 }
 
 /* The renderer's bytes of c, made once. */
-static int rendered(struct lcache *c, size_t k, const struct report_ops *ops, char **out,
-		    size_t *len)
+static int rendered(struct lcache *c, size_t k, const struct report_ops *ops,
+		    struct live_report_info *info)
 {
 	int rc = RM_OK;
 
@@ -248,10 +267,16 @@ static int rendered(struct lcache *c, size_t k, const struct report_ops *ops, ch
 		char *buf = NULL;
 		size_t n = 0;
 		FILE *f = open_memstream(&buf, &n);
+		double t0 = mono_s();
 
+		/* The json renderer's tree is made and printed here, and
+		 * gone before the scope ends. */
+		rm_json_scratch_begin();
 		rc = f == NULL ? RM_ENOMEM : ops->render(&c->report, f);
+		rm_json_scratch_end();
 		if (f != NULL && fclose(f) != 0 && rc == RM_OK)
 			rc = RM_ENOMEM;
+		info->render_ms = (mono_s() - t0) * 1e3;
 		if (rc == RM_OK) {
 			c->out[k] = buf;
 			c->len[k] = n;
@@ -259,24 +284,29 @@ static int rendered(struct lcache *c, size_t k, const struct report_ops *ops, ch
 			free(buf); /* open_memstream's, not ours */
 		}
 	}
-	if (rc == RM_OK && (*out = rm_malloc(c->len[k] + 1)) != NULL) {
-		memcpy(*out, c->out[k], c->len[k] + 1);
-		*len = c->len[k];
-	} else if (rc == RM_OK) {
-		rc = RM_ENOMEM;
-	}
 	pthread_mutex_unlock(&c->render_lock);
 	return rc;
 }
 
-int live_report(struct live *l, const char *format, int64_t now_ms, char **out, size_t *len,
-		struct rm_diag *d)
+static void cache_release(struct live *l, struct lcache *c)
+{
+	pthread_mutex_lock(&l->cache_lock);
+	cache_unref(c);
+	pthread_mutex_unlock(&l->cache_lock);
+}
+
+/* The current report rendered by `format`: *cp referenced (give it back
+ * with cache_release) and its bytes' index. */
+static int report_bytes(struct live *l, const char *format, int64_t now_ms, struct lcache **cp,
+			size_t *kp, struct live_report_info *info, struct rm_diag *d)
 {
 	const struct report_ops *ops;
 	struct lcache *c;
+	uint64_t before;
 	size_t k;
 	int rc;
 
+	memset(info, 0, sizeof(*info));
 	for (k = 0; (ops = report_nth(k)) != NULL; k++)
 		if (strcmp(ops->name, format) == 0)
 			break;
@@ -284,17 +314,93 @@ int live_report(struct live *l, const char *format, int64_t now_ms, char **out, 
 		rm_diag_error(d, "no such format: %s", format);
 		return RM_EINVAL;
 	}
+	pthread_mutex_lock(&l->cache_lock);
+	before = l->computations;
+	pthread_mutex_unlock(&l->cache_lock);
 	if ((c = current(l, now_ms)) == NULL) {
 		rm_diag_error(d, "out of memory while analyzing");
 		return RM_ENOMEM;
 	}
-	rc = rendered(c, k, ops, out, len);
 	pthread_mutex_lock(&l->cache_lock);
-	cache_unref(c);
+	if (l->computations != before && c == l->cache) {
+		info->analyzed = true;
+		info->analysis_ms = c->compute_s * 1e3;
+	}
 	pthread_mutex_unlock(&l->cache_lock);
-	if (rc != RM_OK)
+	if ((rc = rendered(c, k, ops, info)) != RM_OK) {
+		cache_release(l, c);
 		rm_diag_error(d, "cannot render the report as %s: %s", format, rm_strerror(rc));
+		return rc;
+	}
+	*cp = c;
+	*kp = k;
+	return RM_OK;
+}
+
+int live_report(struct live *l, const char *format, int64_t now_ms, char **out, size_t *len,
+		struct live_report_info *info, struct rm_diag *d)
+{
+	struct live_report_info ignored;
+	struct lcache *c;
+	size_t k;
+	int rc = report_bytes(l, format, now_ms, &c, &k, info != NULL ? info : &ignored, d);
+
+	if (rc != RM_OK)
+		return rc;
+	if ((*out = rm_malloc(c->len[k] + 1)) != NULL) {
+		memcpy(*out, c->out[k], c->len[k] + 1);
+		*len = c->len[k];
+	} else {
+		rm_diag_error(d, "out of memory");
+		rc = RM_ENOMEM;
+	}
+	cache_release(l, c);
 	return rc;
+}
+
+struct live_lent {
+	struct live *l;
+	struct lcache *c;
+};
+
+/* On the HTTP thread that sent the bytes: a last reference is left to
+ * the next worker (reap) instead of freeing a fleet's documents here. */
+void live_report_release(void *lent)
+{
+	struct live_lent *x = lent;
+	struct live *l = x->l;
+
+	pthread_mutex_lock(&l->cache_lock);
+	if (--x->c->refs == 0) {
+		x->c->next_dead = l->dead;
+		l->dead = x->c;
+	}
+	pthread_mutex_unlock(&l->cache_lock);
+	rm_free(x);
+}
+
+int live_report_lend(struct live *l, const char *format, int64_t now_ms, const char **out,
+		     size_t *len, void **lent, struct live_report_info *info, struct rm_diag *d)
+{
+	struct live_report_info ignored;
+	struct live_lent *x = rm_malloc(sizeof(*x));
+	size_t k;
+	int rc;
+
+	if (x == NULL) {
+		rm_diag_error(d, "out of memory");
+		return RM_ENOMEM;
+	}
+	x->l = l;
+	rc = report_bytes(l, format, now_ms, &x->c, &k, info != NULL ? info : &ignored, d);
+	if (rc != RM_OK) {
+		rm_free(x);
+		return rc;
+	}
+	*out = x->c->out[k];
+	*len = x->c->len[k];
+	*lent = x;
+	return RM_OK;
 }
 
 static const char *const outcome_names[LIVE_OUTCOME_COUNT] = {
@@ -331,7 +437,7 @@ int live_metrics(struct live *l, int64_t now_ms, FILE *out)
 	size_t len = 0, k;
 	double compute_s = 0;
 	uint64_t computations;
-	int rc = live_report(l, "prom", now_ms, &prom, &len, NULL);
+	int rc = live_report(l, "prom", now_ms, &prom, &len, NULL, NULL);
 
 	if (rc == RM_OK)
 		fwrite(prom, 1, len, out);

@@ -38,6 +38,9 @@ struct store_opts {
 	/* Survive power loss, not only a crash of the process, before a push
 	 * is acknowledged: an fsync per commit instead of per checkpoint. */
 	bool sync_full;
+	/* Rounds kept per probe (and kind): put_round drops the pushing
+	 * probe's older ones as it stores a new one; 0: keep all. */
+	unsigned retain;
 };
 
 struct store_cell {

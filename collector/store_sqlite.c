@@ -82,6 +82,7 @@ enum stmt {
 	ST_CELLS,
 	ST_HISTORY,
 	ST_PRUNE_ROUNDS,
+	ST_RETAIN,
 	ST_PRUNE_TRANSITIONS,
 	ST_COUNT,
 };
@@ -124,11 +125,17 @@ static const char *const stmt_sql[ST_COUNT] = {
 			    "  (PARTITION BY probe, arrivals ORDER BY started DESC) AS n"
 			    "  FROM rounds)"
 			    " WHERE n > ?1)",
+	/* The same probe's documents of the same kind older than its ?3 + 1
+	 * newest, by the UNIQUE (probe, arrivals, started) index. */
+	[ST_RETAIN] = "DELETE FROM rounds WHERE probe = ?1 AND arrivals = ?2 AND started <"
+		      " (SELECT started FROM rounds WHERE probe = ?1 AND arrivals = ?2"
+		      "  ORDER BY started DESC LIMIT 1 OFFSET ?3)",
 	[ST_PRUNE_TRANSITIONS] = "DELETE FROM transitions WHERE at < ?1",
 };
 
 struct store_sqlite {
 	struct store super;
+	unsigned retain;
 	sqlite3 *db;
 	char *path;
 	pthread_mutex_t lock;
@@ -360,6 +367,7 @@ static int sq_open(const char *path, const struct store_opts *opts, struct store
 		return RM_ENOMEM;
 	}
 	s->super.ops = &store_sqlite;
+	s->retain = opts != NULL ? opts->retain : 0;
 	pthread_once(&sqlite_once, sqlite_setup);
 	/* NOMUTEX: the store's own lock already serializes every use. */
 	rc = sqlite3_open_v2(
@@ -453,6 +461,22 @@ static int insert_round(struct store_sqlite *s, const struct store_round *r, boo
 	return RM_OK;
 }
 
+/* --retain, kept push by push: the pushing probe's rounds past its
+ * `retain` newest go in the same transaction, one at a time, instead of a
+ * fleet's worth at once in a periodic prune that would hold the store. */
+static int drop_old_rounds(struct store_sqlite *s, const struct store_round *r, struct rm_diag *d)
+{
+	sqlite3_stmt *st = s->st[ST_RETAIN];
+	int rc;
+
+	sqlite3_bind_text(st, 1, r->probe, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, r->arrivals);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)s->retain - 1);
+	if ((rc = sq_run(st)) != SQLITE_DONE)
+		return sq_fail(s, rc, "cannot drop the rounds past --retain", d);
+	return RM_OK;
+}
+
 static int sq_put_round(struct store *base, const struct store_round *r,
 			const struct store_transition *t, size_t nt, bool *inserted,
 			struct rm_diag *d)
@@ -470,6 +494,8 @@ static int sq_put_round(struct store *base, const struct store_round *r,
 	rc = insert_round(s, r, inserted, d);
 	for (i = 0; rc == RM_OK && *inserted && i < nt; i++)
 		rc = put_transition(s, &t[i], d);
+	if (rc == RM_OK && *inserted && s->retain > 0)
+		rc = drop_old_rounds(s, r, d);
 	if (rc != RM_OK || !*inserted)
 		goto rollback;
 	if ((rc = sq_run(s->st[ST_COMMIT])) != SQLITE_DONE) {

@@ -101,7 +101,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc != RM_OK && rc != RM_ENOMEM && d.error[0] == '\0')
 		__builtin_trap();
 	if (++n % 16 == 1) {
-		if (live_report(live, "json", now, &out, &len, &d) == RM_OK && strlen(out) != len)
+		if (live_report(live, "json", now, &out, &len, NULL, &d) == RM_OK &&
+		    strlen(out) != len)
 			__builtin_trap();
 		rm_free(out);
 		live_prune(live, now, &d);

@@ -142,7 +142,7 @@ static char *report(struct fixture *f, const char *format, int64_t now)
 	char *out = NULL;
 	size_t len;
 
-	assert_int_equal(live_report(f->live, format, now, &out, &len, &f->d), RM_OK);
+	assert_int_equal(live_report(f->live, format, now, &out, &len, NULL, &f->d), RM_OK);
 	assert_int_equal(strlen(out), len);
 	return out;
 }

@@ -335,6 +335,40 @@ static void test_prune(void **state)
 	assert_int_equal(count(f, "SELECT count(*) FROM rounds"), 5);
 }
 
+/* --retain kept as rounds come: a probe's rounds past its newest two go
+ * with each push, arrivals documents counted apart; an older round pushed
+ * late goes at once. */
+static void test_retain_on_put(void **state)
+{
+	struct fixture *f = *state;
+	struct store_opts o = { .retain = 2 };
+	char when[RM_TIME_STRLEN];
+	struct store_round r = { .probe = "east-b-0",
+				 .cluster = "east",
+				 .arrivals = true,
+				 .started = when,
+				 .doc = "{}",
+				 .doclen = 2 };
+	bool inserted;
+	unsigned i;
+
+	assert_int_equal(store_sqlite.open(f->path, &o, &f->s, &f->diag), RM_OK);
+	for (i = 0; i < 5; i++) {
+		assert_true(put(f, "east-b-0", i, NULL, 0));
+		assert_int_equal(count(f, "SELECT count(*) FROM rounds"), i < 2 ? i + 1 : 2);
+	}
+	assert_int_equal(count(f, "SELECT count(*) FROM rounds WHERE started = "
+				  "'2026-09-21T14:14:00Z'"),
+			 1); /* round 4 */
+	started(4, when);
+	assert_int_equal(f->s->ops->put_round(f->s, &r, NULL, 0, &inserted, &f->diag), RM_OK);
+	assert_true(inserted);
+	assert_int_equal(count(f, "SELECT count(*) FROM rounds"), 3);
+	assert_false(put(f, "east-b-0", 4, NULL, 0)); /* a retry */
+	assert_true(put(f, "east-b-0", 1, NULL, 0));  /* late: stored, then dropped */
+	assert_int_equal(count(f, "SELECT count(*) FROM rounds WHERE arrivals = 0"), 2);
+}
+
 static int add_peer(const struct store_peer *p, void *arg)
 {
 	struct seen *s = arg;
@@ -602,6 +636,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cells_after_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retain_on_put, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_peers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_put_rolls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
