@@ -3,6 +3,8 @@
  * collector stage until SIGTERM or SIGINT. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +18,7 @@
 #include "reachmap/file.h"
 #include "reachmap/topology.h"
 
-#define MAX_PEM	      (1 << 20)
+#define MAX_PEM (1 << 20)
 
 static void collect_usage(FILE *out)
 {
@@ -265,6 +267,13 @@ static int serve(struct collect_args *a, const struct rm_topology *topo)
 	sigset_t stop;
 	int rc;
 
+	/* Each analysis of a thousand probes allocates and frees some 200 MB
+	 * (the index, the grid); from fresh mmaps and returned each time,
+	 * every page of it faulted in again, a third of the analysis's
+	 * time. Kept in the heap instead, the memory is reused: the RSS
+	 * stays at its peak, which the 2 GiB budget has room for. */
+	mallopt(M_MMAP_MAX, 0);
+	mallopt(M_TRIM_THRESHOLD, INT_MAX);
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);
