@@ -47,6 +47,8 @@ static void collect_usage(FILE *out)
 	      "                          67108864, 64 MiB)\n"
 	      "      --max-connections N connections at once (default 4096)\n"
 	      "      --timeout S         idle seconds before a connection is closed (default 15)\n"
+	      "      --request-timeout S seconds a connection has to send a whole request,\n"
+	      "                          headers and body (default 30; against slowloris)\n"
 	      "      --threads N         threads reading connections (default 2)\n"
 	      "      --workers N         threads storing rounds and analyzing (default: CPUs)\n"
 	      "      --sync-full         fsync every push before answering (survives power\n"
@@ -76,6 +78,7 @@ enum {
 	OPT_MAX_BODY,
 	OPT_MAX_CONNS,
 	OPT_TIMEOUT,
+	OPT_REQUEST_TIMEOUT,
 	OPT_THREADS,
 	OPT_WORKERS,
 	OPT_SYNC_FULL,
@@ -94,6 +97,7 @@ static const struct option longopts[] = {
 	{ "max-body", required_argument, NULL, OPT_MAX_BODY },
 	{ "max-connections", required_argument, NULL, OPT_MAX_CONNS },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "request-timeout", required_argument, NULL, OPT_REQUEST_TIMEOUT },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "sync-full", no_argument, NULL, OPT_SYNC_FULL },
@@ -116,6 +120,7 @@ static int num_opt(struct collect_args *a, int opt, const char *arg)
 		{ OPT_MAX_BODY, "--max-body", "bytes", 1024, 1UL << 30 },
 		{ OPT_MAX_CONNS, "--max-connections", "a number of connections", 16, 1000000 },
 		{ OPT_TIMEOUT, "--timeout", "seconds", 1, 3600 },
+		{ OPT_REQUEST_TIMEOUT, "--request-timeout", "seconds", 1, 3600 },
 		{ OPT_THREADS, "--threads", "a number of threads", 1, 64 },
 		{ OPT_WORKERS, "--workers", "a number of threads", 1, 64 },
 	};
@@ -147,6 +152,9 @@ static int num_opt(struct collect_args *a, int opt, const char *arg)
 		break;
 	case OPT_TIMEOUT:
 		a->o.http.timeout_s = (unsigned)v;
+		break;
+	case OPT_REQUEST_TIMEOUT:
+		a->o.http.request_timeout_s = (unsigned)v;
 		break;
 	case OPT_THREADS:
 		a->o.http.threads = (unsigned)v;

@@ -280,15 +280,17 @@ static void on_metrics(void *ctx, const struct http_req *req, struct http_resp *
 
 #define READY HTTP_NEEDS_READY
 static const struct http_route routes[] = {
-	{ "GET", "/healthz", HTTP_PUBLIC, on_healthz },
-	{ "GET", "/readyz", HTTP_PUBLIC, on_readyz },
-	{ "GET", "/metrics", HTTP_PUBLIC | HTTP_HEAVY, on_metrics },
-	{ "POST", "/v1/results", HTTP_JSON_BODY | HTTP_HEAVY | READY, on_results },
-	{ "POST", "/v1/register", HTTP_JSON_BODY | READY, on_register },
-	{ "GET", "/v1/report", HTTP_HEAVY | READY, on_report },
-	{ "GET", "/v1/history", HTTP_HEAVY | READY, on_history },
-	{ "GET", "/v1/peers", READY, on_peers },
-	{ "GET", "/", HTTP_HEAVY | READY, on_root },
+	{ "GET", "/healthz", HTTP_PUBLIC, on_healthz, 0 },
+	{ "GET", "/readyz", HTTP_PUBLIC, on_readyz, 0 },
+	{ "GET", "/metrics", HTTP_PUBLIC | HTTP_HEAVY, on_metrics, 0 },
+	{ "POST", "/v1/results", HTTP_JSON_BODY | HTTP_HEAVY | READY, on_results, 0 },
+	/* A registration is a few hundred bytes; its parser makes a node per
+	 * value, so its body is kept small. */
+	{ "POST", "/v1/register", HTTP_JSON_BODY | HTTP_HEAVY | READY, on_register, 64 << 10 },
+	{ "GET", "/v1/report", HTTP_HEAVY | READY, on_report, 0 },
+	{ "GET", "/v1/history", HTTP_HEAVY | READY, on_history, 0 },
+	{ "GET", "/v1/peers", HTTP_HEAVY | READY, on_peers, 0 },
+	{ "GET", "/", HTTP_HEAVY | READY, on_root, 0 },
 };
 #undef READY
 

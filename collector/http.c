@@ -123,6 +123,7 @@ static enum MHD_Result respond(struct http_conn *c, struct http_resp *r, const c
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_ALLOW, allow);
 	if (challenge)
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+	http_deadline_mark(c->s, c->mc, false);
 	c->status = r->status;
 	c->bytes_out = r->len;
 	c->elapsed_s = since_s(&c->t0);
@@ -270,6 +271,7 @@ static enum MHD_Result dispatch(struct http_conn *c)
 {
 	struct http_server *s = c->s;
 
+	http_deadline_mark(s, c->mc, false); /* it is in: a worker may take a while */
 	pthread_mutex_lock(&s->qlock);
 	if (s->stopping || s->qlen >= s->o.queue) {
 		pthread_mutex_unlock(&s->qlock);
@@ -352,7 +354,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		 * begun (a chunked body that passes the limit): the rest is read
 		 * and dropped, up to DISCARD_MAX, then the connection is cut so
 		 * an endless body cannot hold it. */
-		if (c->early.status != 0 && c->bytes_in > DISCARD_MAX + s->o.max_body)
+		if (c->early.status != 0 && c->bytes_in > DISCARD_MAX + http_max_body(c))
 			return MHD_NO;
 		return MHD_YES;
 	}
@@ -374,8 +376,10 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 	struct http_server *s = cls;
 	struct http_conn *c = *con_cls;
 
-	(void)mc;
 	(void)toe;
+	/* Done with this request: the next must come whole within the
+	 * deadline too. */
+	http_deadline_mark(s, mc, true);
 	if (c == NULL)
 		return;
 	if (c->answered)
@@ -395,12 +399,13 @@ static void on_connection(void *cls, struct MHD_Connection *mc, void **socket_co
 {
 	struct http_server *s = cls;
 
-	(void)mc;
-	(void)socket_context;
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		atomic_fetch_add(&s->conns, 1);
-	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+		http_deadline_open(s, mc, socket_context);
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
 		atomic_fetch_sub(&s->conns, 1);
+		http_deadline_close(s, socket_context);
+	}
 }
 
 /* Refuses connections past the limit here, where they can be counted;
@@ -547,6 +552,8 @@ static void set_defaults(struct http_opts *o)
 		o->max_conns = 4096;
 	if (o->timeout_s == 0)
 		o->timeout_s = 15;
+	if (o->request_timeout_s == 0)
+		o->request_timeout_s = 30;
 	if (o->threads == 0)
 		o->threads = 2;
 	if (o->workers == 0)
@@ -635,10 +642,13 @@ static void stop_workers(struct http_server *s)
 
 static void server_free(struct http_server *s)
 {
+	http_deadline_stop(s);
 	stop_workers(s);
 	rm_free(s->workers);
 	pthread_mutex_destroy(&s->qlock);
 	pthread_cond_destroy(&s->qcond);
+	pthread_mutex_destroy(&s->slock);
+	pthread_cond_destroy(&s->scond);
 	http_metrics_free(&s->m);
 	rm_free(s);
 }
@@ -663,10 +673,14 @@ int http_start(const struct http_opts *o, const struct http_route *routes, size_
 	s->ctx = ctx;
 	pthread_mutex_init(&s->qlock, NULL);
 	pthread_cond_init(&s->qcond, NULL);
+	pthread_mutex_init(&s->slock, NULL);
+	pthread_cond_init(&s->scond, NULL);
 	s->max_conns = fit_conns(s->o.max_conns, d);
 	rc = http_metrics_init(&s->m, routes, nroutes);
 	if (rc == 0)
 		rc = start_workers(s);
+	if (rc == 0)
+		rc = http_deadline_start(s);
 	if (rc != 0) {
 		rm_diag_error(d, "cannot start the HTTP server: %s", rm_strerror(rc));
 		goto fail;

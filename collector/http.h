@@ -93,6 +93,7 @@ struct http_route {
 	const char *path; /* exact match */
 	unsigned flags;
 	http_handler fn;
+	size_t max_body; /* a lower limit than the server's for this route; 0: none */
 };
 
 struct http_opts {
@@ -102,10 +103,14 @@ struct http_opts {
 	const char *token;
 	/* PEM text of the certificate chain and key; both NULL: plain HTTP. */
 	const char *tls_cert_pem, *tls_key_pem;
-	size_t max_body;      /* one body, decompressed; 0: 64 MiB */
-	size_t max_buffered;  /* all bodies being received or queued; 0: 4 * max_body */
-	unsigned max_conns;   /* 0: 4096, lowered to fit RLIMIT_NOFILE */
-	unsigned timeout_s;   /* idle time before a connection is closed; 0: 15 */
+	size_t max_body;     /* one body, decompressed; 0: 64 MiB */
+	size_t max_buffered; /* all bodies being received or queued; 0: 4 * max_body */
+	unsigned max_conns;  /* 0: 4096, lowered to fit RLIMIT_NOFILE */
+	unsigned timeout_s;  /* idle time before a connection is closed; 0: 15 */
+	/* A connection waiting for a request must have all of it (headers and
+	 * body) within this; 0: 30. Slowloris sends a byte at a time, which
+	 * the idle timeout never sees. */
+	unsigned request_timeout_s;
 	unsigned threads;     /* epoll threads; 0: 2 */
 	unsigned workers;     /* threads for HTTP_HEAVY; 0: the number of CPUs, at least 2 */
 	unsigned queue;	      /* HTTP_HEAVY requests waiting for a worker; 0: 256 */

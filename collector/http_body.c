@@ -114,9 +114,16 @@ static bool admit_encoding(struct http_conn *c)
 	return true;
 }
 
+size_t http_max_body(const struct http_conn *c)
+{
+	size_t route = c->route != NULL ? c->route->max_body : 0;
+
+	return route > 0 && route < c->s->o.max_body ? route : c->s->o.max_body;
+}
+
 bool http_body_admit(struct http_conn *c)
 {
-	size_t max = c->s->o.max_body;
+	size_t max = http_max_body(c);
 	const char *cl = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	unsigned long long announced = 0;
 
@@ -156,7 +163,7 @@ bool http_body_admit(struct http_conn *c)
 
 static void inflate_some(struct http_conn *c, int flush)
 {
-	size_t max = c->s->o.max_body;
+	size_t max = http_max_body(c);
 
 	for (;;) {
 		int rc;
@@ -192,7 +199,7 @@ static void inflate_some(struct http_conn *c, int flush)
 
 void http_body_feed(struct http_conn *c, const char *data, size_t n)
 {
-	size_t max = c->s->o.max_body;
+	size_t max = http_max_body(c);
 	size_t have = c->req.gzip ? c->rawlen : c->len;
 
 	if (c->early.status != 0)
@@ -270,9 +277,9 @@ bool http_body_finish(struct http_conn *c)
 	}
 	if (c->early.status != 0)
 		return false;
-	if (c->body == NULL && !reserve(c, &c->body, &c->cap, 1, c->s->o.max_body + 1))
+	if (c->body == NULL && !reserve(c, &c->body, &c->cap, 1, http_max_body(c) + 1))
 		return false;
-	if (c->len == c->cap && !reserve(c, &c->body, &c->cap, c->len + 1, c->s->o.max_body + 1))
+	if (c->len == c->cap && !reserve(c, &c->body, &c->cap, c->len + 1, http_max_body(c) + 1))
 		return false;
 	c->body[c->len] = '\0';
 	p = (const unsigned char *)c->body;

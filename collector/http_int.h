@@ -17,6 +17,7 @@ enum http_refusal {
 	HTTP_REFUSED_QUEUE,
 	HTTP_REFUSED_CONNECTIONS,
 	HTTP_REFUSED_AUTH,
+	HTTP_REFUSED_SLOW,
 	HTTP_REFUSED_N
 };
 
@@ -93,8 +94,25 @@ struct http_server {
 	pthread_t *workers;
 	size_t nworkers;
 
+	/* http_deadline.c: the connections, for the sweeper. */
+	pthread_mutex_t slock;
+	pthread_cond_t scond;
+	struct http_sock *socks;
+	pthread_t sweeper;
+	bool sweeping, sweeper_stop;
+
 	struct http_metrics m;
 };
+
+/* http_deadline.c: each connection waiting for a request must have all
+ * of it within request_timeout_s (open/close from the connection
+ * notifications; mark waiting=false once a request is in, true once it is
+ * answered). */
+void http_deadline_open(struct http_server *s, struct MHD_Connection *mc, void **ctx);
+void http_deadline_close(struct http_server *s, void **ctx);
+void http_deadline_mark(struct http_server *s, struct MHD_Connection *mc, bool waiting);
+int http_deadline_start(struct http_server *s);
+void http_deadline_stop(struct http_server *s);
 
 /* http_body.c */
 /* Checks Content-Type and Content-Encoding and the announced length of a
@@ -114,6 +132,9 @@ void http_body_release(struct http_conn *c);
 size_t http_utf8_seq(const unsigned char *p, size_t n);
 
 /* http_metrics.c */
+/* The body limit of c's route: its own when lower than --max-body. */
+size_t http_max_body(const struct http_conn *c);
+
 int http_metrics_init(struct http_metrics *m, const struct http_route *routes, size_t nroutes);
 void http_metrics_free(struct http_metrics *m);
 void http_metrics_record(struct http_metrics *m, size_t label, int status, double seconds);

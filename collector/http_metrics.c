@@ -14,7 +14,7 @@ static const double bucket_le[HTTP_NBUCKETS] = { 0.005, 0.01, 0.025, 0.05, 0.1, 
 static const char *const refusal_name[HTTP_REFUSED_N] = {
 	[HTTP_REFUSED_BODY] = "body",	[HTTP_REFUSED_BUFFERED] = "buffered",
 	[HTTP_REFUSED_QUEUE] = "queue", [HTTP_REFUSED_CONNECTIONS] = "connections",
-	[HTTP_REFUSED_AUTH] = "auth",
+	[HTTP_REFUSED_SLOW] = "slow",	[HTTP_REFUSED_AUTH] = "auth",
 };
 
 int http_metrics_init(struct http_metrics *m, const struct http_route *routes, size_t nroutes)

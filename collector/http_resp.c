@@ -1,10 +1,12 @@
 /* Responses as handlers build them, and the bearer token's file. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "collector/http_int.h"
 #include "reachmap/alloc.h"
@@ -120,25 +122,51 @@ void http_resp_error(struct http_resp *r, int status, const char *fmt, ...)
 	http_resp_take(r, status, NULL, b, n);
 }
 
-int http_token_load(const char *path, char **out, struct rm_diag *d)
+/* The token file's text, its mode checked on the file that is read (open,
+ * then fstat: a file swapped in between a stat and a read of the name
+ * would escape the check). A symlink is followed: Kubernetes mounts a
+ * Secret's keys as symlinks into its current version. */
+static int token_text(const char *path, char **text, struct rm_diag *d)
 {
 	struct stat st;
-	char *text = NULL, *start, *end;
-	size_t len;
-	int rc;
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	*out = NULL;
-	if (stat(path, &st) != 0) {
+	if (fd < 0 || fstat(fd, &st) != 0) {
 		rm_diag_error(d, "%s: cannot read: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return RM_EIO;
 	}
 	if (st.st_mode & 077) {
 		rm_diag_error(d, "%s: mode %04o lets group or others read the token; chmod 600 %s",
 			      path, (unsigned)(st.st_mode & 07777), path);
+		close(fd);
 		return RM_EINVAL;
 	}
-	rc = rm_diag_file_read(path, 64 * 1024, "token file", &text, &len, d);
-	if (rc != 0)
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0) {
+		rm_diag_error(d, "%s: cannot read: %s", path, strerror(errno));
+		return RM_EIO;
+	}
+	buf[n] = '\0';
+	if ((*text = rm_strdup(buf)) == NULL) {
+		rm_diag_error(d, "%s: out of memory", path);
+		return RM_ENOMEM;
+	}
+	memset(buf, 0, sizeof(buf));
+	return RM_OK;
+}
+
+int http_token_load(const char *path, char **out, struct rm_diag *d)
+{
+	char *text = NULL, *start, *end;
+	int rc;
+
+	*out = NULL;
+	if ((rc = token_text(path, &text, d)) != RM_OK)
 		return rc;
 	start = text;
 	while (*start != '\0' && isspace((unsigned char)*start))
@@ -154,6 +182,7 @@ int http_token_load(const char *path, char **out, struct rm_diag *d)
 		return RM_EINVAL;
 	}
 	*out = rm_strndup(start, (size_t)(end - start));
+	memset(text, 0, strlen(text));
 	rm_free(text);
 	if (*out == NULL) {
 		rm_diag_error(d, "%s: out of memory", path);

@@ -44,19 +44,25 @@ struct lnode {
 
 #define LIVE_RENDERERS 8
 
+/* A rendered report's bytes, shared by the cache and the responses still
+ * sending them: a slow reader holds these, never the fleet's documents. */
+struct lbytes {
+	atomic_int refs;
+	size_t len;
+	char data[];
+};
+
 /* One analysis of the fresh documents, with each renderer's bytes made
  * when first asked for. */
 struct lcache {
-	int refs;		  /* under live.cache_lock */
-	struct lcache *next_dead; /* in live.dead */
+	int refs; /* under live.cache_lock */
 	struct rm_report report;
 	struct ldoc **docs; /* what it was made from, in node order */
 	size_t ndocs;
 	int64_t at_ms;
 	double compute_s;
 	pthread_mutex_t render_lock;
-	char *out[LIVE_RENDERERS];
-	size_t len[LIVE_RENDERERS];
+	struct lbytes *out[LIVE_RENDERERS];
 	char generated[21];
 };
 
@@ -86,9 +92,6 @@ struct live {
 	pthread_cond_t cache_cond;
 	bool computing;
 	struct lcache *cache;
-	/* Caches whose last reference went on an HTTP thread, freed by the
-	 * next worker: freeing a fleet's documents takes a while. */
-	struct lcache *dead;
 	uint64_t computations;
 
 	atomic_ullong outcomes[LIVE_OUTCOME_COUNT];

@@ -11,6 +11,7 @@
 #include "reachmap/alloc.h"
 #include "reachmap/analyze.h"
 #include "reachmap/error.h"
+#include "reachmap/timefmt.h"
 
 #define DAY_MS (24 * 3600 * 1000LL)
 
@@ -338,26 +339,31 @@ static int round_cells(struct live *l, const struct rm_results_doc *doc, struct 
 		       size_t *nout)
 {
 	struct lcell *v = rm_malloc((doc->nresults ? doc->nresults : 1) * sizeof(*v));
-	size_t i, n = 0;
+	size_t i, m = 0, n = 0;
 
 	if (v == NULL)
 		return RM_ENOMEM;
 	for (i = 0; i < doc->nresults; i++) {
 		const struct rm_result *r = &doc->results[i];
-		uint32_t to = names_add(&l->ends, r->target);
+		uint32_t to;
 
-		if (to == NAMES_NONE) {
+		/* Cells are kept toward the endpoints the collector knows (the
+		 * topology's, the registered): a round naming a million
+		 * others must not grow the memory for good. */
+		if (live_node_find(l, r->target) == NULL)
+			continue;
+		if ((to = names_add(&l->ends, r->target)) == NAMES_NONE) {
 			rm_free(v);
 			return RM_ENOMEM;
 		}
-		v[i] = (struct lcell){ .to = to,
-				       .port = r->port,
-				       .check = (uint8_t)r->check,
-				       .status = (uint8_t)r->status };
+		v[m++] = (struct lcell){ .to = to,
+					 .port = r->port,
+					 .check = (uint8_t)r->check,
+					 .status = (uint8_t)r->status };
 	}
-	if (doc->nresults > 1)
-		qsort(v, doc->nresults, sizeof(*v), cell_qcmp);
-	for (i = 0; i < doc->nresults; i++) {
+	if (m > 1)
+		qsort(v, m, sizeof(*v), cell_qcmp);
+	for (i = 0; i < m; i++) {
 		if (n > 0 && cell_cmp(&v[n - 1], &v[i]) == 0) {
 			if (worse(v[i].check, v[i].status, v[n - 1].status))
 				v[n - 1].status = v[i].status;
@@ -368,6 +374,12 @@ static int round_cells(struct live *l, const struct rm_results_doc *doc, struct 
 	*out = v;
 	*nout = n;
 	return RM_OK;
+}
+
+static bool healthy(const struct lcell *c)
+{
+	return analyze_health((enum rm_check)c->check, (enum rm_check_status)c->status) ==
+	       RM_HEALTH_HEALTHY;
 }
 
 static void transition(struct live *l, struct merge *m, const struct lnode *node,
@@ -410,7 +422,11 @@ static int merge_cells(struct live *l, const struct lnode *node, struct lcell *n
 		if (c == 0 && old[i].status == nw[j].status) {
 			m->cells[m->n].since_ms = old[i].since_ms;
 		} else {
-			m->cells[m->n].since_ms = at;
+			/* since says when the cell stopped being healthy: a
+			 * change from one failing status to another (filtered
+			 * to rejected) is a transition, not a new since. */
+			m->cells[m->n].since_ms =
+			    c == 0 && !healthy(&old[i]) && !healthy(&nw[j]) ? old[i].since_ms : at;
 			/* A cell's first status is stored only when it is not
 			 * healthy: healthy is what a cell is unless told
 			 * otherwise, and the first round of a thousand probes
@@ -517,14 +533,33 @@ static int commit(struct live *l, struct lnode *n, struct push *p, struct live_i
  * documents without a valid one would all be one round. The core reader
  * leaves "started" optional (analyze needs no key) and keeps its first 20
  * characters, so the message does not quote it. */
-static int read_started(const struct rm_results_doc *doc, struct rm_diag *d)
+/* How far ahead of the collector's clock a round may say it started: a
+ * round from further ahead would hold the probe's newest slot, every
+ * correct round after it "outdated", until the clock caught up. */
+#define AHEAD_MAX_MS (5 * 60 * 1000)
+
+/* The round's start, checked and written the one way (it is the round's
+ * identity: "11:12:5Z" and "11:12:05Z" are one round, and order is by
+ * time, not by text). */
+static int read_started(struct rm_results_doc *doc, int64_t now_ms, struct rm_diag *d)
 {
-	if (live_parse_time(doc->started) >= 0)
-		return RM_OK;
-	rm_diag_error(d, "body: started: %s, such as 2026-11-24T11:12:51Z",
-		      doc->started[0] == '\0' ? "missing: the time the round started in UTC"
-					      : "not a time in UTC to the second");
-	return RM_EPARSE;
+	int64_t t = live_parse_time(doc->started);
+
+	if (t < 0) {
+		rm_diag_error(d, "body: started: %s, such as 2026-11-24T11:12:51Z",
+			      doc->started[0] == '\0' ? "missing: the time the round started in UTC"
+						      : "not a time in UTC to the second");
+		return RM_EPARSE;
+	}
+	if (t > now_ms + AHEAD_MAX_MS) {
+		rm_diag_error(d,
+			      "body: started: %s is %lld s ahead of the collector's clock; the "
+			      "probe's clock is wrong (NTP)",
+			      doc->started, (long long)((t - now_ms) / 1000));
+		return RM_EPARSE;
+	}
+	rm_time_format((time_t)(t / 1000), doc->started, sizeof(doc->started));
+	return RM_OK;
 }
 
 int live_ingest(struct live *l, const char *text, size_t len, const void *raw, size_t rawlen,
@@ -544,7 +579,7 @@ int live_ingest(struct live *l, const char *text, size_t len, const void *raw, s
 	p.doc->received_ms = now_ms;
 	rc = results_doc_read("body", text, len, &p.doc->doc, d);
 	if (rc == RM_OK)
-		rc = read_started(&p.doc->doc, d);
+		rc = read_started(&p.doc->doc, now_ms, d);
 	if (rc != RM_OK) {
 		atomic_fetch_add(&l->outcomes[rc == RM_ENOMEM ? LIVE_FAILED : LIVE_INVALID], 1);
 		ldoc_unref(p.doc);
@@ -573,5 +608,7 @@ int live_ingest(struct live *l, const char *text, size_t len, const void *raw, s
 
 int live_prune(struct live *l, int64_t now_ms, struct rm_diag *d)
 {
-	return l->store->ops->prune(l->store, l->o.retain, now_ms - l->o.history_ms, d);
+	/* --retain is kept by each push (store_opts.retain); what is left to
+	 * prune is the transitions past --history. */
+	return l->store->ops->prune(l->store, 0, now_ms - l->o.history_ms, d);
 }

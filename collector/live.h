@@ -95,7 +95,8 @@ int live_peers(struct live *l, const char *cluster, char **out, size_t *len, str
  * last-round age, rounds ingested by outcome, results ingested). */
 int live_metrics(struct live *l, int64_t now_ms, FILE *out);
 
-/* Drops rounds beyond --retain and transitions older than --history. */
+/* Drops the transitions older than --history (rounds beyond --retain go
+ * as each push is stored). */
 int live_prune(struct live *l, int64_t now_ms, struct rm_diag *d);
 
 #endif

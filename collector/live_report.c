@@ -29,6 +29,12 @@ static double mono_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void bytes_unref(struct lbytes *b)
+{
+	if (b != NULL && atomic_fetch_sub(&b->refs, 1) == 1)
+		rm_free(b);
+}
+
 static void cache_unref(struct lcache *c)
 {
 	size_t i;
@@ -39,26 +45,10 @@ static void cache_unref(struct lcache *c)
 	for (i = 0; i < c->ndocs; i++)
 		ldoc_unref(c->docs[i]);
 	for (i = 0; i < LIVE_RENDERERS; i++)
-		rm_free(c->out[i]);
+		bytes_unref(c->out[i]);
 	rm_free(c->docs);
 	pthread_mutex_destroy(&c->render_lock);
 	rm_free(c);
-}
-
-/* Frees the caches let go on HTTP threads. */
-static void reap(struct live *l)
-{
-	struct lcache *c, *next;
-
-	pthread_mutex_lock(&l->cache_lock);
-	c = l->dead;
-	l->dead = NULL;
-	pthread_mutex_unlock(&l->cache_lock);
-	for (; c != NULL; c = next) {
-		next = c->next_dead;
-		c->refs = 1;
-		cache_unref(c);
-	}
 }
 
 void live_cache_free(struct live *l)
@@ -67,7 +57,6 @@ void live_cache_free(struct live *l)
 	cache_unref(l->cache);
 	l->cache = NULL;
 	pthread_mutex_unlock(&l->cache_lock);
-	reap(l);
 }
 
 /* The fresh documents, referenced, in node order. Under live.lock. */
@@ -156,10 +145,18 @@ static void annotate(struct live *l, struct rm_report *r, int64_t now_ms)
 			const struct lcell *c;
 			enum rm_check check;
 
+			enum rm_check_status st;
+
+			/* A cell whose status is not the evidence's (a round came
+			 * in since the analysis), or a healthy one a finding lists
+			 * beside the failing ones, says nothing of when this
+			 * failure began. */
 			if (e->from == NULL || e->to == NULL || e->check == NULL ||
-			    rm_check_parse(e->check, &check) != RM_OK ||
+			    e->status == NULL || rm_check_parse(e->check, &check) != RM_OK ||
+			    rm_status_parse(e->status, &st) != RM_OK ||
+			    analyze_health(check, st) == RM_HEALTH_HEALTHY ||
 			    (n = live_node_find(l, e->from)) == NULL ||
-			    (c = live_cell(l, n, e->to, check, e->port)) == NULL)
+			    (c = live_cell(l, n, e->to, check, e->port)) == NULL || c->status != st)
 				continue;
 			e->since_ms = c->since_ms;
 			if (f->since_ms == 0 || c->since_ms < f->since_ms)
@@ -220,7 +217,6 @@ static struct lcache *current(struct live *l, int64_t now_ms)
 	struct lcache *c;
 	size_t n;
 
-	reap(l);
 	pthread_mutex_lock(&l->lock);
 	if (fresh_docs(l, now_ms, &docs, &n) != RM_OK) {
 		pthread_mutex_unlock(&l->lock);
@@ -228,7 +224,10 @@ static struct lcache *current(struct live *l, int64_t now_ms)
 	}
 	pthread_mutex_unlock(&l->lock);
 	pthread_mutex_lock(&l->cache_lock);
-	while (l->cache == NULL && l->computing)
+	/* While another thread analyzes, the last report stands in only
+	 * while it is younger than an interval: an older one may predate the
+	 * fault the new one will show. */
+	while (l->computing && (l->cache == NULL || now_ms - l->cache->at_ms >= l->o.interval_ms))
 		pthread_cond_wait(&l->cache_cond, &l->cache_lock);
 	c = l->cache;
 	if (c != NULL &&
@@ -243,12 +242,13 @@ static struct lcache *current(struct live *l, int64_t now_ms)
 	c = compute(l, docs, n, now_ms);
 	pthread_mutex_lock(&l->cache_lock);
 	l->computing = false;
+	/* A failed analysis leaves the last report in place for those who
+	 * may still have it, but this caller gets the failure: serving it
+	 * on and on would hide that nothing new can be analyzed. */
 	if (c != NULL) {
 		cache_unref(l->cache);
 		l->cache = c;
 		l->computations++;
-		c->refs++;
-	} else if ((c = l->cache) != NULL) {
 		c->refs++;
 	}
 	pthread_cond_broadcast(&l->cache_cond);
@@ -276,29 +276,23 @@ static int rendered(struct lcache *c, size_t k, const struct report_ops *ops,
 		rm_json_scratch_end();
 		if (f != NULL && fclose(f) != 0 && rc == RM_OK)
 			rc = RM_ENOMEM;
-		info->render_ms = (mono_s() - t0) * 1e3;
+		if (rc == RM_OK && (c->out[k] = rm_malloc(sizeof(struct lbytes) + n + 1)) == NULL)
+			rc = RM_ENOMEM;
 		if (rc == RM_OK) {
-			c->out[k] = buf;
-			c->len[k] = n;
-		} else {
-			free(buf); /* open_memstream's, not ours */
+			atomic_init(&c->out[k]->refs, 1);
+			c->out[k]->len = n;
+			memcpy(c->out[k]->data, buf, n + 1);
 		}
+		free(buf); /* open_memstream's, not ours */
+		info->render_ms = (mono_s() - t0) * 1e3;
 	}
 	pthread_mutex_unlock(&c->render_lock);
 	return rc;
 }
 
-static void cache_release(struct live *l, struct lcache *c)
-{
-	pthread_mutex_lock(&l->cache_lock);
-	cache_unref(c);
-	pthread_mutex_unlock(&l->cache_lock);
-}
-
-/* The current report rendered by `format`: *cp referenced (give it back
- * with cache_release) and its bytes' index. */
-static int report_bytes(struct live *l, const char *format, int64_t now_ms, struct lcache **cp,
-			size_t *kp, struct live_report_info *info, struct rm_diag *d)
+/* The current report rendered by `format`, referenced (bytes_unref). */
+static int report_bytes(struct live *l, const char *format, int64_t now_ms, struct lbytes **out,
+			struct live_report_info *info, struct rm_diag *d)
 {
 	const struct report_ops *ops;
 	struct lcache *c;
@@ -318,7 +312,7 @@ static int report_bytes(struct live *l, const char *format, int64_t now_ms, stru
 	before = l->computations;
 	pthread_mutex_unlock(&l->cache_lock);
 	if ((c = current(l, now_ms)) == NULL) {
-		rm_diag_error(d, "out of memory while analyzing");
+		rm_diag_error(d, "the report cannot be analyzed: out of memory");
 		return RM_ENOMEM;
 	}
 	pthread_mutex_lock(&l->cache_lock);
@@ -327,79 +321,56 @@ static int report_bytes(struct live *l, const char *format, int64_t now_ms, stru
 		info->analysis_ms = c->compute_s * 1e3;
 	}
 	pthread_mutex_unlock(&l->cache_lock);
-	if ((rc = rendered(c, k, ops, info)) != RM_OK) {
-		cache_release(l, c);
+	rc = rendered(c, k, ops, info);
+	if (rc == RM_OK) {
+		*out = c->out[k];
+		atomic_fetch_add(&(*out)->refs, 1);
+	} else {
 		rm_diag_error(d, "cannot render the report as %s: %s", format, rm_strerror(rc));
-		return rc;
 	}
-	*cp = c;
-	*kp = k;
-	return RM_OK;
+	pthread_mutex_lock(&l->cache_lock);
+	cache_unref(c);
+	pthread_mutex_unlock(&l->cache_lock);
+	return rc;
 }
 
 int live_report(struct live *l, const char *format, int64_t now_ms, char **out, size_t *len,
 		struct live_report_info *info, struct rm_diag *d)
 {
 	struct live_report_info ignored;
-	struct lcache *c;
-	size_t k;
-	int rc = report_bytes(l, format, now_ms, &c, &k, info != NULL ? info : &ignored, d);
+	struct lbytes *b;
+	int rc = report_bytes(l, format, now_ms, &b, info != NULL ? info : &ignored, d);
 
 	if (rc != RM_OK)
 		return rc;
-	if ((*out = rm_malloc(c->len[k] + 1)) != NULL) {
-		memcpy(*out, c->out[k], c->len[k] + 1);
-		*len = c->len[k];
+	if ((*out = rm_malloc(b->len + 1)) != NULL) {
+		memcpy(*out, b->data, b->len + 1);
+		*len = b->len;
 	} else {
 		rm_diag_error(d, "out of memory");
 		rc = RM_ENOMEM;
 	}
-	cache_release(l, c);
+	bytes_unref(b);
 	return rc;
 }
 
-struct live_lent {
-	struct live *l;
-	struct lcache *c;
-};
-
-/* On the HTTP thread that sent the bytes: a last reference is left to
- * the next worker (reap) instead of freeing a fleet's documents here. */
 void live_report_release(void *lent)
 {
-	struct live_lent *x = lent;
-	struct live *l = x->l;
-
-	pthread_mutex_lock(&l->cache_lock);
-	if (--x->c->refs == 0) {
-		x->c->next_dead = l->dead;
-		l->dead = x->c;
-	}
-	pthread_mutex_unlock(&l->cache_lock);
-	rm_free(x);
+	bytes_unref(lent);
 }
 
 int live_report_lend(struct live *l, const char *format, int64_t now_ms, const char **out,
 		     size_t *len, void **lent, struct live_report_info *info, struct rm_diag *d)
 {
 	struct live_report_info ignored;
-	struct live_lent *x = rm_malloc(sizeof(*x));
-	size_t k;
-	int rc;
+	struct lbytes *b;
+	int rc = report_bytes(l, format, now_ms, &b, info != NULL ? info : &ignored, d);
 
-	if (x == NULL) {
-		rm_diag_error(d, "out of memory");
-		return RM_ENOMEM;
-	}
-	x->l = l;
-	rc = report_bytes(l, format, now_ms, &x->c, &k, info != NULL ? info : &ignored, d);
-	if (rc != RM_OK) {
-		rm_free(x);
+	if (rc != RM_OK)
 		return rc;
-	}
-	*out = x->c->out[k];
-	*len = x->c->len[k];
-	*lent = x;
+	*out = b->data;
+	*len = b->len;
+	*lent = b;
 	return RM_OK;
 }
 

@@ -27,6 +27,8 @@ struct scratch {
 	struct block *first; /* kept between scopes */
 	struct block *extra; /* this scope's overflow, newest first */
 	size_t want;	     /* what the scope needed in all */
+	size_t limit;	     /* the most it may take; 0: no limit */
+	bool over;	     /* an allocation was refused for the limit */
 };
 
 static _Thread_local struct scratch sc;
@@ -84,6 +86,10 @@ void *rm_json_malloc(size_t size)
 
 	if (sc.depth == 0)
 		return rm_malloc(size);
+	if (sc.limit > 0 && sc.want + n > sc.limit) {
+		sc.over = true;
+		return NULL; /* cJSON then fails the parse */
+	}
 	sc.want += n;
 	if ((p = bump(sc.first, n)) != NULL || (p = bump(sc.extra, n)) != NULL)
 		return p;
@@ -116,8 +122,21 @@ void rm_json_scratch_begin(void)
 	if (sc.depth++ > 0)
 		return;
 	sc.want = 0;
+	sc.limit = 0;
+	sc.over = false;
 	if (sc.first != NULL)
 		sc.first->used = 0;
+}
+
+void rm_json_scratch_limit(size_t bytes)
+{
+	if (sc.depth > 0)
+		sc.limit = bytes;
+}
+
+bool rm_json_scratch_over(void)
+{
+	return sc.over;
 }
 
 void rm_json_scratch_end(void)

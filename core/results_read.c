@@ -424,13 +424,24 @@ int results_doc_read(const char *name, const char *text, size_t len, struct rm_r
 	/* Everything kept is copied into the document's arena before the
 	 * scope ends. */
 	rm_json_scratch_begin();
+	/* A real round's tree is about seven times its text (a node and a
+	 * key per value): twelve times leaves room and bounds the rest. */
+	rm_json_scratch_limit(len > (SIZE_MAX - (1u << 20)) / 12 ? SIZE_MAX
+								 : 12 * len + (1u << 20));
 	/* A hint of another tree could name a node at a reused address. */
 	hint_obj = hint_next = NULL;
 	if ((root = cJSON_ParseWithLength(text, len)) == NULL) {
 		const char *where = cJSON_GetErrorPtr();
 
-		rm_diag_error(d, "%s: not JSON (at byte %ld)", name,
-			      where ? (long)(where - text) : -1L);
+		if (rm_json_scratch_over())
+			rm_diag_error(d,
+				      "%s: too many values for %zu bytes of JSON (their tree "
+				      "would take over twelve times the text); a results "
+				      "document is objects of words, not a long list of numbers",
+				      name, len);
+		else
+			rm_diag_error(d, "%s: not JSON (at byte %ld)", name,
+				      where ? (long)(where - text) : -1L);
 		rm_json_scratch_end();
 		return RM_EPARSE;
 	}

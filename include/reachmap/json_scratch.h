@@ -13,6 +13,7 @@
 #ifndef REACHMAP_JSON_SCRATCH_H
 #define REACHMAP_JSON_SCRATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 void *rm_json_malloc(size_t size);
@@ -21,5 +22,12 @@ void rm_json_free(void *ptr);
 /* Scopes nest; only the outermost end gives the memory back. */
 void rm_json_scratch_begin(void);
 void rm_json_scratch_end(void);
+/* The most the current scope may take; past it cJSON's allocations fail
+ * (the parse fails as out of memory). A body of a flat array of zeros is
+ * one 64-byte node per two bytes: without a bound, the 64 MiB a server
+ * accepts would be 2 GiB of nodes. */
+void rm_json_scratch_limit(size_t bytes);
+/* Whether the current scope refused an allocation for its limit. */
+bool rm_json_scratch_over(void);
 
 #endif

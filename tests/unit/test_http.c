@@ -94,11 +94,11 @@ static void h_metrics(void *ctx, const struct http_req *req, struct http_resp *r
 }
 
 static const struct http_route routes[] = {
-	{ "GET", "/healthz", HTTP_PUBLIC, h_health },
-	{ "GET", "/metrics", HTTP_PUBLIC, h_metrics },
-	{ "POST", "/v1/echo", HTTP_JSON_BODY | HTTP_NEEDS_READY, h_echo },
-	{ "GET", "/v1/echo", 0, h_echo },
-	{ "POST", "/v1/heavy", HTTP_HEAVY, h_heavy },
+	{ "GET", "/healthz", HTTP_PUBLIC, h_health, 0 },
+	{ "GET", "/metrics", HTTP_PUBLIC, h_metrics, 0 },
+	{ "POST", "/v1/echo", HTTP_JSON_BODY | HTTP_NEEDS_READY, h_echo, 0 },
+	{ "GET", "/v1/echo", 0, h_echo, 0 },
+	{ "POST", "/v1/heavy", HTTP_HEAVY, h_heavy, 0 },
 };
 
 struct reply {

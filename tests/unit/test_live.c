@@ -257,6 +257,19 @@ static char *edited(const char *text, const char *started, const char *from, con
 	return s;
 }
 
+/* The round with its "started" replaced by any text. */
+static char *with_started(const char *text, const char *started)
+{
+	const char *p = strstr(text, "\"started\": \"");
+	size_t n = strlen(text) + strlen(started) + 1;
+	char *s = rm_malloc(n);
+
+	assert_non_null(p);
+	assert_non_null(s);
+	snprintf(s, n, "%.*s%s%s", (int)(p - text) + 12, text, started, p + 12 + 20);
+	return s;
+}
+
 static void test_transition_and_since(void **state)
 {
 	struct fixture *f = *state;
@@ -285,11 +298,41 @@ static void test_transition_and_since(void **state)
 				    "      \"at\": \"2026-11-24T11:20:00Z\""));
 	rm_free(out);
 	out = report(f, "json", NOW + 12000);
-	assert_non_null(strstr(out, "\"since\": \"2026-11-24T11:12:"));
+	/* filtered -> rejected: still failing since the first round, not
+	 * since the change; every since is the first round's. */
+	assert_non_null(strstr(out, "\"since\": \"2026-11-24T11:12:51Z\""));
+	assert_null(strstr(out, "\"since\": \"2026-11-24T11:20:00Z\""));
 	rm_free(out);
 	rm_free(text);
 	rm_free(next);
 	rm_free(old);
+}
+
+/* A round's start is its identity in one form: a start written with a
+ * one-digit second is the same round; a start from a clock far ahead is
+ * refused, never allowed to hold the newest slot. */
+static void test_started_canonical(void **state)
+{
+	struct fixture *f = *state;
+	struct live_ingest_info info;
+	size_t len;
+	char *text = slurp("firewall-drop", DOC_EAST_B, &len), *a, *b, *ahead;
+
+	open_live(f, "firewall-drop", NOW);
+	a = edited(text, "2026-11-24T11:40:00Z", NULL, NULL);
+	b = with_started(text, "2026-11-24T11:40:0Z");
+	assert_int_equal(push(f, a, strlen(a), NOW, &info), RM_OK);
+	assert_true(info.stored);
+	assert_int_equal(push(f, b, strlen(b), NOW, &info), RM_OK);
+	assert_false(info.stored);
+	ahead = edited(text, "2027-01-01T00:00:00Z", NULL, NULL);
+	assert_int_equal(push(f, ahead, strlen(ahead), NOW, &info), RM_EPARSE);
+	assert_string_equal(f->d.error, "body: started: 2027-01-01T00:00:00Z is 2761600 s ahead of "
+					"the collector's clock; the probe's clock is wrong (NTP)");
+	rm_free(a);
+	rm_free(b);
+	rm_free(ahead);
+	rm_free(text);
 }
 
 /* RFC 3339 lets "started" carry a fraction of a second: the round is the
@@ -298,16 +341,11 @@ static void test_fractional_started(void **state)
 {
 	struct fixture *f = *state;
 	struct live_ingest_info info;
-	size_t len, head;
-	char *text = slurp("firewall-drop", DOC_EAST_B, &len), *p, *frac;
+	size_t len;
+	char *text = slurp("firewall-drop", DOC_EAST_B, &len), *frac;
 
 	open_live(f, "firewall-drop", NOW);
-	p = strstr(text, "\"started\": \"");
-	assert_non_null(p);
-	head = (size_t)(p - text) + 12;
-	frac = rm_malloc(len + 8);
-	assert_non_null(frac);
-	snprintf(frac, len + 8, "%.*s2026-11-24T11:30:00.250Z%s", (int)head, text, p + 12 + 20);
+	frac = with_started(text, "2026-11-24T11:30:00.250Z");
 	assert_int_equal(push(f, frac, strlen(frac), NOW, &info), RM_OK);
 	assert_true(info.stored);
 	/* The same second again is the same round. */
@@ -442,6 +480,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_retry_stored_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transition_and_since, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fractional_started, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_started_canonical, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_probe_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_register_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_and_silent_probes_missing, setup,
