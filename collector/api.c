@@ -329,7 +329,7 @@ int collector_open(struct collector *c, int64_t now_ms, struct rm_diag *d)
 	if (rc == RM_OK)
 		rc = live_new(c->topo, c->store, &c->o.live, now_ms, &c->live, d);
 	if (rc == RM_OK)
-		rc = live_prune(c->live, now_ms, d);
+		rc = live_prune(c->live, now_ms, true, d);
 	if (rc == RM_OK)
 		http_set_ready(c->http, true);
 	return rc;
@@ -337,7 +337,7 @@ int collector_open(struct collector *c, int64_t now_ms, struct rm_diag *d)
 
 int collector_prune(struct collector *c, int64_t now_ms, struct rm_diag *d)
 {
-	return c->live != NULL ? live_prune(c->live, now_ms, d) : RM_OK;
+	return c->live != NULL ? live_prune(c->live, now_ms, false, d) : RM_OK;
 }
 
 void collector_stop(struct collector *c)

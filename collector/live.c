@@ -383,7 +383,7 @@ static bool healthy(const struct lcell *c)
 }
 
 static void transition(struct live *l, struct merge *m, const struct lnode *node,
-		       const struct lcell *old, const struct lcell *cell, int64_t at)
+		       const struct lcell *old, const struct lcell *cell, int64_t at, int64_t since)
 {
 	m->t[m->nt++] = (struct store_transition){
 		.cell = { .from = node->name,
@@ -394,6 +394,7 @@ static void transition(struct live *l, struct merge *m, const struct lnode *node
 		.old_status = old != NULL ? (enum rm_check_status)old->status : RM_STATUS_OK,
 		.new_status = (enum rm_check_status)cell->status,
 		.at_ms = at,
+		.since_ms = since,
 	};
 }
 
@@ -413,6 +414,7 @@ static int merge_cells(struct live *l, const struct lnode *node, struct lcell *n
 		return RM_ENOMEM;
 	while (i < nold || j < nnw) {
 		int c = i == nold ? 1 : j == nnw ? -1 : cell_cmp(&old[i], &nw[j]);
+		int64_t since;
 
 		if (c < 0) {
 			m->cells[m->n++] = old[i++];
@@ -427,13 +429,13 @@ static int merge_cells(struct live *l, const struct lnode *node, struct lcell *n
 			 * to rejected) is a transition, not a new since. */
 			m->cells[m->n].since_ms =
 			    c == 0 && !healthy(&old[i]) && !healthy(&nw[j]) ? old[i].since_ms : at;
+			since = m->cells[m->n].since_ms;
 			/* A cell's first status is stored only when it is not
 			 * healthy: healthy is what a cell is unless told
 			 * otherwise, and the first round of a thousand probes
 			 * would otherwise write twelve million rows. */
-			if (c == 0 ||
-			    analyze_health(nw[j].check, nw[j].status) != RM_HEALTH_HEALTHY)
-				transition(l, m, node, c == 0 ? &old[i] : NULL, &nw[j], at);
+			if (c == 0 || !healthy(&nw[j]))
+				transition(l, m, node, c == 0 ? &old[i] : NULL, &nw[j], at, since);
 		}
 		m->n++;
 		j++;
@@ -606,9 +608,11 @@ int live_ingest(struct live *l, const char *text, size_t len, const void *raw, s
 	return rc;
 }
 
-int live_prune(struct live *l, int64_t now_ms, struct rm_diag *d)
+int live_prune(struct live *l, int64_t now_ms, bool rounds, struct rm_diag *d)
 {
-	/* --retain is kept by each push (store_opts.retain); what is left to
-	 * prune is the transitions past --history. */
-	return l->store->ops->prune(l->store, 0, now_ms - l->o.history_ms, d);
+	/* Each push keeps --retain for its probe (store_opts.retain); the
+	 * rounds of all are pruned once, at start, where --retain may have
+	 * been lowered since the last run. */
+	return l->store->ops->prune(l->store, rounds ? l->o.retain : 0, now_ms - l->o.history_ms,
+				    d);
 }

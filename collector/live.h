@@ -95,8 +95,9 @@ int live_peers(struct live *l, const char *cluster, char **out, size_t *len, str
  * last-round age, rounds ingested by outcome, results ingested). */
 int live_metrics(struct live *l, int64_t now_ms, FILE *out);
 
-/* Drops the transitions older than --history (rounds beyond --retain go
- * as each push is stored). */
-int live_prune(struct live *l, int64_t now_ms, struct rm_diag *d);
+/* Drops the transitions older than --history and, with rounds, every
+ * probe's rounds beyond --retain (each push drops its own probe's, so
+ * that is needed only at start). */
+int live_prune(struct live *l, int64_t now_ms, bool rounds, struct rm_diag *d);
 
 #endif

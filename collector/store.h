@@ -72,6 +72,10 @@ struct store_transition {
 	enum rm_check_status old_status; /* when !first */
 	enum rm_check_status new_status;
 	int64_t at_ms;
+	/* Since when the cell has not been healthy, when that is earlier than
+	 * at_ms (filtered, then rejected: still failing since the first);
+	 * 0: at_ms. */
+	int64_t since_ms;
 };
 
 /* A cell's current status and since when it has held it. */

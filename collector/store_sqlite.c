@@ -415,7 +415,7 @@ static int put_transition(struct store_sqlite *s, const struct store_transition 
 	sqlite3_bind_text(cell, 3, rm_check_name(t->cell.check), -1, SQLITE_STATIC);
 	sqlite3_bind_int(cell, 4, t->cell.port);
 	sqlite3_bind_text(cell, 5, rm_status_name(t->new_status), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(cell, 6, t->at_ms);
+	sqlite3_bind_int64(cell, 6, t->since_ms > 0 ? t->since_ms : t->at_ms);
 	rc = sqlite3_step(cell);
 	if (rc != SQLITE_ROW) {
 		sq_done(cell);

@@ -3,7 +3,9 @@
 server exposed across clusters meets: 1,000 connections that send nothing,
 1,000 malformed bodies (truncated JSON, wrong schema, 100 MB announced and
 streamed until refused, arrays nested 100,000 deep, invalid UTF-8, a gzip
-bomb), and requests without the token or with a wrong one. Meanwhile
+bomb, a flat list of 100,000 numbers), requests without the token or
+with a wrong one, and 50 slowloris clients sending a byte every half
+second, which --request-timeout must cut at its deadline. Meanwhile
 /healthz, polled every 50 ms from another process, must answer every time
 within 100 ms, and the collector's RSS must stay under RSS_BOUND_MIB.
 
@@ -38,6 +40,11 @@ MAX_BODY = 1048576
 TOKEN = "abuse-test-token-0123456789"
 IDLE_CONNECTIONS = 1000
 MALFORMED = 1000
+# Slowloris: clients sending their request a byte every DRIBBLE_EVERY_S,
+# which an idle timeout never sees; --request-timeout must cut each.
+DRIBBLERS = 50
+DRIBBLE_EVERY_S = 0.5
+REQUEST_TIMEOUT_S = 8
 HEALTHZ_EVERY_S = 0.05
 HEALTHZ_BOUND_MS = 100.0
 CLIENT_BOUND_MS = 1000.0
@@ -91,9 +98,12 @@ def announced_100mb(port):
     with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
         s.sendall(head)
         sent = 0
+        # poll, not select: with a thousand idle connections open the
+        # descriptor is past select's 1024.
+        p = select.poll()
+        p.register(s, select.POLLIN)
         while sent < 100 * 1024 * 1024:
-            readable, _, _ = select.select([s], [], [], 0.2 if sent == 0 else 0)
-            if readable:
+            if p.poll(200 if sent == 0 else 0):
                 break
             try:
                 s.sendall(chunk)
@@ -149,7 +159,8 @@ def start_collector(binary, tmp):
                                                  "quarantine_size_mb=16"]))
     proc = subprocess.Popen([binary, "collect", "--topology", TOPOLOGY, "--listen",
                              "127.0.0.1:0", "--db", os.path.join(tmp, "db"), "--token-file",
-                             token, "--max-body", str(MAX_BODY)], stderr=err, env=env)
+                             token, "--max-body", str(MAX_BODY), "--request-timeout",
+                             str(REQUEST_TIMEOUT_S)], stderr=err, env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         err.seek(0)
@@ -177,6 +188,9 @@ def make_bodies():
         "deep": b"[" * 100000 + b"]" * 100000,
         "utf8": doc[:100] + b"\xc3\x28" + doc[102:],
         "bomb": gzip.compress(b"\0" * (200 * 1024 * 1024), compresslevel=9),
+        # Valid JSON under the body limit whose tree would be 30 times its
+        # text: a node per two bytes.
+        "flat": b'{"schema": "reachmap.results/v1", "x": [' + b"0," * 100000 + b"0]}",
     }
 
 
@@ -184,8 +198,8 @@ def cases(port, b):
     """(name, function returning (status, body), expected status, expected
     error or a prefix of it ending in '*')."""
     auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
-    doc, truncated, deep, bad_utf8, bomb = (b[k] for k in ("doc", "truncated", "deep", "utf8",
-                                                           "bomb"))
+    doc, truncated, deep, bad_utf8, bomb, flat = (
+        b[k] for k in ("doc", "truncated", "deep", "utf8", "bomb", "flat"))
     gz = dict(auth, **{"Content-Encoding": "gzip"})
 
     def post(headers, body):
@@ -200,6 +214,7 @@ def cases(port, b):
         ("utf8", post(auth, bad_utf8), 400, "body is not valid UTF-8 at byte 100"),
         ("gzip-bomb", post(gz, bomb), 413,
          "body larger than the limit of 1048576 bytes once decompressed"),
+        ("flat", post(auth, flat), 400, "body: too many values for 200043 bytes of JSON*"),
         ("no-token", post({"Content-Type": "application/json"}, doc), 401,
          "this endpoint needs a bearer token (Authorization: Bearer TOKEN)"),
         ("wrong-token", post(dict(auth, Authorization="Bearer " + TOKEN[:-1] + "X"), doc), 401,
@@ -236,6 +251,31 @@ def run_malformed(port, bodies):
     return problems, counts
 
 
+def dribble(port, out):
+    """Sends a request a byte at a time; records how long the collector
+    let it (None: it never cut it within twice the deadline)."""
+    req = (f"POST /v1/results HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+           f"Authorization: Bearer {TOKEN}\r\n" + "X-Slow: " + "a" * 200).encode()
+    t0 = time.monotonic()
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.settimeout(DRIBBLE_EVERY_S)
+            for b in req:
+                if time.monotonic() - t0 > 2 * REQUEST_TIMEOUT_S:
+                    break
+                s.sendall(bytes([b]))
+                try:
+                    if s.recv(1024) == b"":
+                        out.append(time.monotonic() - t0)
+                        return
+                except socket.timeout:
+                    pass
+    except OSError:
+        out.append(time.monotonic() - t0)
+        return
+    out.append(None)
+
+
 def open_idle(port):
     idle = []
     for _ in range(IDLE_CONNECTIONS):
@@ -260,7 +300,9 @@ def main():
     try:
         stop = multiprocessing.Event()
         out = multiprocessing.Queue()
-        poller = multiprocessing.Process(target=poll_healthz, args=(port, stop, out))
+        # A daemon: a failure below must not leave the test waiting for it.
+        poller = multiprocessing.Process(target=poll_healthz, args=(port, stop, out),
+                                         daemon=True)
         poller.start()
         rss_max = [rss_mib(proc.pid)]
         rss_stop = threading.Event()
@@ -270,15 +312,22 @@ def main():
                 rss_max[0] = max(rss_max[0], rss_mib(proc.pid))
                 time.sleep(0.05)
 
-        sampler = threading.Thread(target=sample_rss)
+        sampler = threading.Thread(target=sample_rss, daemon=True)
         sampler.start()
         # Abusers are other machines in a real deployment; here they share
         # the collector's cores, so they yield them to it and to the poller.
         os.nice(10)
         t0 = time.monotonic()
+        cut = []
+        dribblers = [threading.Thread(target=dribble, args=(port, cut))
+                     for _ in range(DRIBBLERS)]
+        for t in dribblers:
+            t.start()
         idle = open_idle(port)
         problems, counts = run_malformed(port, bodies)
         elapsed = time.monotonic() - t0
+        for t in dribblers:
+            t.join(timeout=3 * REQUEST_TIMEOUT_S)
         for s in idle:
             s.close()
         time.sleep(0.5)
@@ -315,6 +364,15 @@ def main():
               f"p50 {percentile(served, 0.5):.2f} ms, max {served[-1]:.2f} ms "
               f"(bound {HEALTHZ_BOUND_MS:.0f} ms)")
     print(f"collector.abuse: RSS max {rss_max[0]:.1f} MiB (bound {RSS_BOUND_MIB} MiB)")
+    cut_s = sorted(c for c in cut if c is not None)
+    print(f"collector.abuse: {DRIBBLERS} clients sending a byte every {DRIBBLE_EVERY_S} s: "
+          f"{len(cut_s)} cut, after {cut_s[0] if cut_s else 0:.1f} to "
+          f"{cut_s[-1] if cut_s else 0:.1f} s (--request-timeout {REQUEST_TIMEOUT_S})")
+    if len(cut_s) != DRIBBLERS:
+        fail(f"{DRIBBLERS - len(cut_s)} of {DRIBBLERS} slow clients were never cut")
+    if cut_s[0] < REQUEST_TIMEOUT_S - 0.5 or cut_s[-1] > REQUEST_TIMEOUT_S + 3:
+        fail(f"slow clients were cut after {cut_s[0]:.1f} to {cut_s[-1]:.1f} s, not at "
+             f"the {REQUEST_TIMEOUT_S} s deadline")
     if problems:
         fail(f"{len(problems)} requests answered wrongly, first: " + "; ".join(problems[:5]))
     if bad:

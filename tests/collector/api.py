@@ -212,8 +212,10 @@ def reports(c, t0, t2, changed):
     evidence = [e for f in report["findings"] for e in f.get("evidence", [])
                 if e["from"] == "east-b-0" and e["check"] == "tcp" and e.get("port") == changed["port"]]
     since = {(e["to"], e["status"]): e.get("since") for e in evidence}
-    F.equal(since.get((changed["target"], "rejected")), rfc3339(t2),
-            "since of the cell that changed")
+    # filtered, then rejected: failing all along, so since the first round
+    # (the change itself is in the history, at t2).
+    F.equal(since.get((changed["target"], "rejected")), rfc3339(t0),
+            "since of the cell that went from filtered to rejected")
     F.check(len(since) == 4 and all(v == rfc3339(t0) for k, v in since.items()
                                     if k[1] == "filtered"),
             f"since of the cells filtered from the first round: {since}")

@@ -105,7 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    strlen(out) != len)
 			__builtin_trap();
 		rm_free(out);
-		live_prune(live, now, &d);
+		live_prune(live, now, true, &d);
 	}
 	return 0;
 }

@@ -214,9 +214,9 @@ static int add_transition(const struct store_transition *t, void *arg)
 }
 
 static const struct store_transition history[] = {
-	{ { "west-a-0", "east-b-0", RM_CHECK_TCP, 7000 }, true, 0, RM_STATUS_OPEN, T0 },
-	{ { "west-a-0", "east-b-0", RM_CHECK_ICMP, 0 }, true, 0, RM_STATUS_OK, T0 },
-	{ { "east-b-0", "west-a-0", RM_CHECK_TCP, 7000 }, true, 0, RM_STATUS_OPEN, T0 },
+	{ { "west-a-0", "east-b-0", RM_CHECK_TCP, 7000 }, true, 0, RM_STATUS_OPEN, T0, 0 },
+	{ { "west-a-0", "east-b-0", RM_CHECK_ICMP, 0 }, true, 0, RM_STATUS_OK, T0, 0 },
+	{ { "east-b-0", "west-a-0", RM_CHECK_TCP, 7000 }, true, 0, RM_STATUS_OPEN, T0, 0 },
 };
 
 static const struct store_transition later[] = {
@@ -224,19 +224,22 @@ static const struct store_transition later[] = {
 	  false,
 	  RM_STATUS_OPEN,
 	  RM_STATUS_FILTERED,
-	  T0 + 20000 },
+	  T0 + 20000,
+	  0 },
 	{ { "east-b-0", "west-a-0", RM_CHECK_TCP, 7000 },
 	  false,
 	  RM_STATUS_OPEN,
 	  RM_STATUS_REJECTED,
-	  T0 + 20000 },
+	  T0 + 20000,
+	  0 },
 };
 
 static const struct store_transition again = { { "west-a-0", "east-b-0", RM_CHECK_TCP, 7000 },
 					       false,
 					       RM_STATUS_FILTERED,
 					       RM_STATUS_OPEN,
-					       T0 + 40000 };
+					       T0 + 40000,
+					       0 };
 
 static void put_history(struct fixture *f)
 {
