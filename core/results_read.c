@@ -409,20 +409,13 @@ static void copy_time(char out[RM_TIME_STRLEN], const char *t)
 		snprintf(out, RM_TIME_STRLEN, "%s", t != NULL ? t : "");
 }
 
-int results_doc_read(const char *name, const char *text, size_t len, struct rm_results_doc *doc,
-		     struct rm_diag *d)
+/* The tree of text, in a scratch scope (see json_scratch.h) that
+ * drop_root ends: everything kept is copied into the document's arena
+ * before. NULL after a message. */
+static cJSON *parse_root(const char *name, const char *text, size_t len, struct rm_diag *d)
 {
-	struct reader r = { name, doc, d, "" };
 	cJSON *root;
-	const cJSON *v, *item;
-	const char *schema;
-	size_t i;
-	int rc = RM_OK;
 
-	if (d != NULL)
-		rm_diag_clear(d);
-	/* Everything kept is copied into the document's arena before the
-	 * scope ends. */
 	rm_json_scratch_begin();
 	/* A real round's tree is about seven times its text (a node and a
 	 * key per value): twelve times leaves room and bounds the rest. */
@@ -430,95 +423,128 @@ int results_doc_read(const char *name, const char *text, size_t len, struct rm_r
 								 : 12 * len + (1u << 20));
 	/* A hint of another tree could name a node at a reused address. */
 	hint_obj = hint_next = NULL;
-	if ((root = cJSON_ParseWithLength(text, len)) == NULL) {
+	if ((root = cJSON_ParseWithLength(text, len)) != NULL)
+		return root;
+	if (rm_json_scratch_over()) {
+		rm_diag_error(d,
+			      "%s: too many values for %zu bytes of JSON (their tree would take "
+			      "over twelve times the text); a results document is objects of "
+			      "words, not a long list of numbers",
+			      name, len);
+	} else {
 		const char *where = cJSON_GetErrorPtr();
 
-		if (rm_json_scratch_over())
-			rm_diag_error(d,
-				      "%s: too many values for %zu bytes of JSON (their tree "
-				      "would take over twelve times the text); a results "
-				      "document is objects of words, not a long list of numbers",
-				      name, len);
-		else
-			rm_diag_error(d, "%s: not JSON (at byte %ld)", name,
-				      where ? (long)(where - text) : -1L);
-		rm_json_scratch_end();
-		return RM_EPARSE;
+		rm_diag_error(d, "%s: not JSON (at byte %ld)", name,
+			      where ? (long)(where - text) : -1L);
 	}
-	if (!cJSON_IsObject(root)) {
-		rc = bad(&r, "not a JSON object");
-		goto out;
-	}
-	if ((rc = get_str(&r, root, "schema", true, &schema)) != RM_OK)
-		goto out;
-	if (strcmp(schema, "reachmap.results/v1") != 0) {
-		rc = bad(&r, "schema \"%s\" is not reachmap.results/v1", schema);
-		goto out;
-	}
-	if ((rc = read_probe(&r, root)) != RM_OK)
-		goto out;
-	at(&r, "%s", "");
-	if ((rc = get_str(&r, root, "mode", false, &doc->mode)) != RM_OK)
-		goto out;
-	{
-		const char *t = NULL;
+	rm_json_scratch_end();
+	return NULL;
+}
 
-		if ((rc = get_str(&r, root, "started", false, &t)) != RM_OK)
-			goto out;
-		copy_time(doc->started, t);
-		if ((rc = get_str(&r, root, "finished", false, &t)) != RM_OK)
-			goto out;
-		copy_time(doc->finished, t);
-	}
-	v = member(root, "results");
-	if (v != NULL && !cJSON_IsArray(v)) {
-		rc = bad(&r, "\"results\" must be a list");
-		goto out;
-	}
-	if (v != NULL &&
-	    (rc = results_doc_reserve(doc, doc->nresults + (size_t)cJSON_GetArraySize(v))) != RM_OK)
-		goto out;
-	i = 0;
-	cJSON_ArrayForEach(item, v)
-	{
-		if ((rc = read_result(&r, item, i++)) != RM_OK)
-			goto out;
-	}
-	v = member(root, "notes");
-	if (v != NULL && !cJSON_IsArray(v)) {
-		at(&r, "%s", "");
-		rc = bad(&r, "\"notes\" must be a list");
-		goto out;
-	}
-	i = 0;
-	cJSON_ArrayForEach(item, v)
-	{
-		at(&r, "notes[%zu]", i++);
-		if (!cJSON_IsString(item)) {
-			rc = bad(&r, "must be a string");
-			goto out;
-		}
-		if ((rc = results_doc_add_note(doc, item->valuestring)) != RM_OK)
-			goto out;
-	}
-	v = member(root, "arrivals");
-	if (v != NULL && !cJSON_IsArray(v)) {
-		at(&r, "%s", "");
-		rc = bad(&r, "\"arrivals\" must be a list");
-		goto out;
-	}
-	i = 0;
-	cJSON_ArrayForEach(item, v)
-	{
-		if ((rc = read_arrival(&r, item, i++)) != RM_OK)
-			goto out;
-	}
-out:
-	if (rc == RM_ENOMEM)
-		rm_diag_error(d, "%s: out of memory", name);
+static void drop_root(cJSON *root)
+{
 	cJSON_Delete(root);
 	hint_obj = hint_next = NULL;
 	rm_json_scratch_end();
+}
+
+/* schema, probe, mode, started, finished. */
+static int read_head(struct reader *r, const cJSON *root)
+{
+	struct rm_results_doc *doc = r->doc;
+	const char *schema, *t = NULL;
+	int rc;
+
+	if (!cJSON_IsObject(root))
+		return bad(r, "not a JSON object");
+	if ((rc = get_str(r, root, "schema", true, &schema)) != RM_OK)
+		return rc;
+	if (strcmp(schema, "reachmap.results/v1") != 0)
+		return bad(r, "schema \"%s\" is not reachmap.results/v1", schema);
+	if ((rc = read_probe(r, root)) != RM_OK)
+		return rc;
+	at(r, "%s", "");
+	if ((rc = get_str(r, root, "mode", false, &doc->mode)) != RM_OK ||
+	    (rc = get_str(r, root, "started", false, &t)) != RM_OK)
+		return rc;
+	copy_time(doc->started, t);
+	if ((rc = get_str(r, root, "finished", false, &t)) != RM_OK)
+		return rc;
+	copy_time(doc->finished, t);
+	return RM_OK;
+}
+
+/* The member `key` of root when it is a list (NULL when absent); RM_EPARSE
+ * in *rc when it is something else. */
+static const cJSON *list(struct reader *r, const cJSON *root, const char *key, int *rc)
+{
+	const cJSON *v = member(root, key);
+
+	*rc = RM_OK;
+	if (v != NULL && !cJSON_IsArray(v)) {
+		at(r, "%s", "");
+		*rc = bad(r, "\"%s\" must be a list", key);
+		return NULL;
+	}
+	return v;
+}
+
+/* results[], notes[], arrivals[]. */
+static int read_lists(struct reader *r, const cJSON *root)
+{
+	const cJSON *v, *item;
+	size_t i = 0;
+	int rc;
+
+	if ((v = list(r, root, "results", &rc)) == NULL && rc != RM_OK)
+		return rc;
+	if (v != NULL && (rc = results_doc_reserve(
+			      r->doc, r->doc->nresults + (size_t)cJSON_GetArraySize(v))) != RM_OK)
+		return rc;
+	cJSON_ArrayForEach(item, v)
+	{
+		if ((rc = read_result(r, item, i++)) != RM_OK)
+			return rc;
+	}
+	if ((v = list(r, root, "notes", &rc)) == NULL && rc != RM_OK)
+		return rc;
+	i = 0;
+	cJSON_ArrayForEach(item, v)
+	{
+		at(r, "notes[%zu]", i++);
+		if (!cJSON_IsString(item))
+			return bad(r, "must be a string");
+		if ((rc = results_doc_add_note(r->doc, item->valuestring)) != RM_OK)
+			return rc;
+	}
+	if ((v = list(r, root, "arrivals", &rc)) == NULL && rc != RM_OK)
+		return rc;
+	i = 0;
+	cJSON_ArrayForEach(item, v)
+	{
+		if ((rc = read_arrival(r, item, i++)) != RM_OK)
+			return rc;
+	}
+	return RM_OK;
+}
+
+int results_doc_read(const char *name, const char *text, size_t len, struct rm_results_doc *doc,
+		     struct rm_diag *d)
+{
+	struct reader r = { name, doc, d, "" };
+	cJSON *root;
+	int rc;
+
+	if (d != NULL)
+		rm_diag_clear(d);
+	if ((root = parse_root(name, text, len, d)) == NULL)
+		return RM_EPARSE;
+	rc = read_head(&r, root);
+	if (rc == RM_OK)
+		rc = read_lists(&r, root);
+	if (rc == RM_ENOMEM)
+		rm_diag_error(d, "%s: out of memory", name);
+	drop_root(root);
 	return rc;
 }
 
