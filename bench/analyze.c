@@ -94,10 +94,159 @@ struct fault_counts {
 	int firewall, noroute, dns, other;
 };
 
+struct bench_cell {
+	enum rm_check check;
+	uint16_t port;
+};
+
+/* One result of probe cluster sc toward probe `to` of cluster tc: healthy,
+ * but for the three faults (c3 -> c4 cut, c1 -> c0 tcp/7000 dropped, c2
+ * without c3's names). */
+static void fill_result(struct rm_result *r, const struct bench_cell *cell,
+			const struct rm_probe *to, const char *answer,
+			const struct rm_topology *topo, size_t sc, size_t tc, size_t t)
+{
+	bool cut = sc == 3 && tc == 4, fw = sc == 1 && tc == 0;
+
+	r->target = to->name;
+	r->target_cluster = topo->clusters[tc].name;
+	r->address = to->address;
+	r->check = cell->check;
+	r->port = cell->port;
+	r->rtt_ms = 0.25 + (double)(t % 7) * 0.05;
+	switch (r->check) {
+	case RM_CHECK_ICMP:
+		r->sent = 3;
+		r->received = cut ? 0 : 3;
+		r->status = cut ? RM_STATUS_UNREACHABLE : RM_STATUS_OK;
+		r->rtt_min_ms = 0.2f;
+		r->rtt_max_ms = 0.6f;
+		break;
+	case RM_CHECK_TCP:
+		r->status = cut			    ? RM_STATUS_UNREACHABLE
+			    : fw && r->port == 7000 ? RM_STATUS_FILTERED
+						    : RM_STATUS_OPEN;
+		break;
+	case RM_CHECK_DNS:
+		r->dns_name = to->dns_name;
+		r->dns_server = topo->clusters[sc].dns_servers[0];
+		r->status = sc == 2 && tc == 3 ? RM_STATUS_NXDOMAIN : RM_STATUS_OK;
+		if (r->status == RM_STATUS_OK)
+			r->answers = answer;
+		break;
+	case RM_CHECK_IDENTITY:
+		r->status = cut ? RM_STATUS_NO_RESPONDER : RM_STATUS_OK;
+		if (!cut)
+			r->responder = to->name;
+		break;
+	default:
+		r->status = cut ? RM_STATUS_BLACKHOLE : RM_STATUS_OK;
+		r->mtu_largest = cut ? 0 : 1500;
+		break;
+	}
+	if (cut) {
+		r->rtt_ms = -1;
+		r->icmp_type = 3;
+		r->icmp_code = 0;
+		(void)cidr_addr_parse("10.0.0.1", &r->icmp_from);
+	}
+}
+
+/* The probes' rounds (docs[0..nprobes)), then what c0's responders saw
+ * (docs[nprobes..nprobes + per)): 0, or 3 when out of memory. */
+static int build_docs(const struct rm_topology *topo, size_t per, const struct rm_probe **probe,
+		      char **answers, struct rm_results_doc *docs,
+		      const struct rm_results_doc **ptrs, size_t *results, size_t *arrivals)
+{
+	size_t nprobes = per * NCLUSTERS, d, t, k;
+
+	for (d = 0; d < nprobes; d++) {
+		struct rm_results_doc *doc = &docs[d];
+		size_t sc = d / per;
+
+		if (results_doc_init(doc) != RM_OK ||
+		    results_doc_reserve(doc, nprobes * 6) != RM_OK)
+			return 3;
+		doc->probe = probe[d]->name;
+		doc->cluster = topo->clusters[sc].name;
+		doc->zone = probe[d]->zone;
+		doc->mode = "raw";
+		for (t = 0; t < nprobes; t++) {
+			size_t tc = t / per;
+			static const struct bench_cell cells[6] = {
+				{ RM_CHECK_ICMP, 0 },	  { RM_CHECK_TCP, 7000 },
+				{ RM_CHECK_TCP, 9042 },	  { RM_CHECK_DNS, 0 },
+				{ RM_CHECK_IDENTITY, 0 }, { RM_CHECK_MTU, 0 }
+			};
+
+			for (k = 0; k < 6; k++) {
+				struct rm_result *r = results_doc_add(doc);
+
+				fill_result(r, &cells[k], probe[t], answers[t], topo, sc, tc, t);
+			}
+		}
+		*results += doc->nresults;
+		ptrs[d] = doc;
+	}
+	/* What c0's responders saw arrive: everything but c1's tcp/7000. */
+	for (d = 0; d < per; d++) {
+		struct rm_results_doc *doc = &docs[nprobes + d];
+
+		if (results_doc_init(doc) != RM_OK)
+			return 3;
+		doc->probe = probe[d]->name;
+		doc->cluster = topo->clusters[0].name;
+		for (t = 0; t < nprobes; t++)
+			for (k = 0; k < 2; k++) {
+				struct rm_arrival *a;
+
+				if (t / per == 1 && k == 0)
+					continue;
+				if ((a = results_doc_add_arrival(doc)) == NULL)
+					return 3;
+				a->from = probe[t]->address;
+				a->protocol = "tcp";
+				a->port = k == 0 ? 7000 : 9042;
+				a->count = 1;
+			}
+		*arrivals += doc->narrivals;
+		ptrs[nprobes + d] = doc;
+	}
+	return 0;
+}
+
+/* Prints the findings and counts those that are the injected faults. */
+static struct fault_counts count_faults(const struct rm_report *report)
+{
+	struct fault_counts fc = { 0 };
+	size_t k;
+
+	for (k = 0; k < report->findings.n; k++) {
+		const struct rm_finding *f = &report->findings.v[k];
+		const char *from = f->from.cluster ? f->from.cluster : "-";
+		const char *to = f->to.cluster ? f->to.cluster : "-";
+
+		printf("  finding: %-17s %s -> %s, %zu cells\n", finding_kind_name(f->kind), from,
+		       to, f->cells);
+		if (f->kind == RM_FINDING_FIREWALL_DROP && !strcmp(from, "c1") &&
+		    !strcmp(to, "c0") && f->nports == 1 && f->ports[0] == 7000 &&
+		    f->nevidence > 0 && f->evidence[0].arrived == 0)
+			fc.firewall++;
+		else if (f->kind == RM_FINDING_NO_ROUTE && !strcmp(from, "c3") && !strcmp(to, "c4"))
+			fc.noroute++;
+		else if (f->kind == RM_FINDING_DNS_UNRESOLVABLE && !strcmp(from, "c2") &&
+			 !strcmp(to, "c3"))
+			fc.dns++;
+		else
+			fc.other++;
+	}
+	return fc;
+}
+
 int main(int argc, char **argv)
 {
 	int per = argc > 1 ? atoi(argv[1]) : 200;
-	size_t len, nprobes, d, t, k, results = 0, arrivals = 0;
+	size_t len, nprobes, d, t, results = 0, arrivals = 0;
 	struct rm_topology *topo = NULL;
 	struct rm_diag diag;
 	struct rm_results_doc *docs;
@@ -140,102 +289,8 @@ int main(int argc, char **argv)
 	}
 
 	t0 = now();
-	for (d = 0; d < nprobes; d++) {
-		struct rm_results_doc *doc = &docs[d];
-		size_t sc = d / (size_t)per;
-
-		if (results_doc_init(doc) != RM_OK ||
-		    results_doc_reserve(doc, nprobes * 6) != RM_OK)
-			return 3;
-		doc->probe = probe[d]->name;
-		doc->cluster = topo->clusters[sc].name;
-		doc->zone = probe[d]->zone;
-		doc->mode = "raw";
-		for (t = 0; t < nprobes; t++) {
-			size_t tc = t / (size_t)per;
-			bool cut = sc == 3 && tc == 4, fw = sc == 1 && tc == 0;
-			static const struct {
-				enum rm_check check;
-				uint16_t port;
-			} cells[6] = { { RM_CHECK_ICMP, 0 },	 { RM_CHECK_TCP, 7000 },
-				       { RM_CHECK_TCP, 9042 },	 { RM_CHECK_DNS, 0 },
-				       { RM_CHECK_IDENTITY, 0 }, { RM_CHECK_MTU, 0 } };
-
-			for (k = 0; k < 6; k++) {
-				struct rm_result *r = results_doc_add(doc);
-
-				r->target = probe[t]->name;
-				r->target_cluster = topo->clusters[tc].name;
-				r->address = probe[t]->address;
-				r->check = cells[k].check;
-				r->port = cells[k].port;
-				r->rtt_ms = 0.25 + (double)(t % 7) * 0.05;
-				switch (r->check) {
-				case RM_CHECK_ICMP:
-					r->sent = 3;
-					r->received = cut ? 0 : 3;
-					r->status = cut ? RM_STATUS_UNREACHABLE : RM_STATUS_OK;
-					r->rtt_min_ms = 0.2f;
-					r->rtt_max_ms = 0.6f;
-					break;
-				case RM_CHECK_TCP:
-					r->status = cut			    ? RM_STATUS_UNREACHABLE
-						    : fw && r->port == 7000 ? RM_STATUS_FILTERED
-									    : RM_STATUS_OPEN;
-					break;
-				case RM_CHECK_DNS:
-					r->dns_name = probe[t]->dns_name;
-					r->dns_server = topo->clusters[sc].dns_servers[0];
-					r->status =
-					    sc == 2 && tc == 3 ? RM_STATUS_NXDOMAIN : RM_STATUS_OK;
-					if (r->status == RM_STATUS_OK)
-						r->answers = answers[t];
-					break;
-				case RM_CHECK_IDENTITY:
-					r->status = cut ? RM_STATUS_NO_RESPONDER : RM_STATUS_OK;
-					if (!cut)
-						r->responder = probe[t]->name;
-					break;
-				default:
-					r->status = cut ? RM_STATUS_BLACKHOLE : RM_STATUS_OK;
-					r->mtu_largest = cut ? 0 : 1500;
-					break;
-				}
-				if (cut) {
-					r->rtt_ms = -1;
-					r->icmp_type = 3;
-					r->icmp_code = 0;
-					(void)cidr_addr_parse("10.0.0.1", &r->icmp_from);
-				}
-			}
-		}
-		results += doc->nresults;
-		ptrs[d] = doc;
-	}
-	/* What c0's responders saw arrive: everything but c1's tcp/7000. */
-	for (d = 0; d < (size_t)per; d++) {
-		struct rm_results_doc *doc = &docs[nprobes + d];
-
-		if (results_doc_init(doc) != RM_OK)
-			return 3;
-		doc->probe = probe[d]->name;
-		doc->cluster = topo->clusters[0].name;
-		for (t = 0; t < nprobes; t++)
-			for (k = 0; k < 2; k++) {
-				struct rm_arrival *a;
-
-				if (t / (size_t)per == 1 && k == 0)
-					continue;
-				if ((a = results_doc_add_arrival(doc)) == NULL)
-					return 3;
-				a->from = probe[t]->address;
-				a->protocol = "tcp";
-				a->port = k == 0 ? 7000 : 9042;
-				a->count = 1;
-			}
-		arrivals += doc->narrivals;
-		ptrs[nprobes + d] = doc;
-	}
+	if (build_docs(topo, (size_t)per, probe, answers, docs, ptrs, &results, &arrivals) != 0)
+		return 3;
 	t1 = now();
 	m1 = peak_mib();
 
@@ -252,25 +307,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench/analyze: %s\n", rm_strerror(rc));
 		return 3;
 	}
-	for (k = 0; k < report.findings.n; k++) {
-		const struct rm_finding *f = &report.findings.v[k];
-		const char *from = f->from.cluster ? f->from.cluster : "-";
-		const char *to = f->to.cluster ? f->to.cluster : "-";
-
-		printf("  finding: %-17s %s -> %s, %zu cells\n", finding_kind_name(f->kind), from,
-		       to, f->cells);
-		if (f->kind == RM_FINDING_FIREWALL_DROP && !strcmp(from, "c1") &&
-		    !strcmp(to, "c0") && f->nports == 1 && f->ports[0] == 7000 &&
-		    f->nevidence > 0 && f->evidence[0].arrived == 0)
-			fc.firewall++;
-		else if (f->kind == RM_FINDING_NO_ROUTE && !strcmp(from, "c3") && !strcmp(to, "c4"))
-			fc.noroute++;
-		else if (f->kind == RM_FINDING_DNS_UNRESOLVABLE && !strcmp(from, "c2") &&
-			 !strcmp(to, "c3"))
-			fc.dns++;
-		else
-			fc.other++;
-	}
+	fc = count_faults(&report);
 	printf("bench/analyze: %zu probes in %d clusters, %zu probe pairs, %zu results, %zu "
 	       "arrivals\n",
 	       nprobes, NCLUSTERS, nprobes * nprobes, results, arrivals);
