@@ -6,9 +6,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "collector/live-internal.h"
+#include "collector/live.h"
 #include "reachmap/alloc.h"
 #include "reachmap/error.h"
+#include "reachmap/timefmt.h"
 
 struct collector {
 	const struct rm_topology *topo;
@@ -207,7 +208,7 @@ static int parse_when(const char *s, int64_t now_ms, int64_t *out)
 	long long n;
 	size_t i;
 
-	if ((*out = live_parse_time(s)) >= 0)
+	if ((*out = rm_time_parse_ms(s)) >= 0)
 		return RM_OK;
 	n = strtoll(s, &end, 10);
 	if (end == s || n < 0 || n > 100000 || end[0] == '\0' || end[1] != '\0')
@@ -224,7 +225,7 @@ static void on_history(void *ctx, const struct http_req *req, struct http_resp *
 {
 	static const char *const keys[] = { "since", "until" };
 	struct collector *c = ctx;
-	int64_t now = collector_now_ms(), when[2] = { now - c->live->o.history_ms, now + 1 };
+	int64_t now = collector_now_ms(), when[2] = { now - live_history_ms(c->live), now + 1 };
 	struct rm_diag d;
 	char *out = NULL;
 	size_t i, len = 0;

@@ -113,7 +113,4 @@ bool live_fresh(const struct live *l, const struct ldoc *d, int64_t now_ms);
 /* Drops the cache (live_free). */
 void live_cache_free(struct live *l);
 
-/* RFC 3339 "YYYY-MM-DDTHH:MM:SSZ" -> ms since the epoch; -1 when not one. */
-int64_t live_parse_time(const char *s);
-
 #endif

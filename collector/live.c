@@ -1,7 +1,6 @@
 /* The live matrix: ingest of pushed rounds, the cells' current statuses,
  * and the restart from the store. The report built from it is in
  * live_report.c; register, peers and history in live_json.c. */
-/* timegm, strptime: _GNU_SOURCE comes from CMakeLists.txt */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,22 +13,6 @@
 #include "reachmap/timefmt.h"
 
 #define DAY_MS (24 * 3600 * 1000LL)
-
-int64_t live_parse_time(const char *s)
-{
-	struct tm tm;
-	const char *end;
-
-	memset(&tm, 0, sizeof(tm));
-	if (s == NULL || (end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
-		return -1;
-	if (*end == '.')
-		for (end++; *end >= '0' && *end <= '9'; end++)
-			;
-	if (strcmp(end, "Z") != 0)
-		return -1;
-	return (int64_t)timegm(&tm) * 1000;
-}
 
 void ldoc_unref(struct ldoc *d)
 {
@@ -486,7 +469,7 @@ static int commit(struct live *l, struct lnode *n, struct push *p, struct live_i
 	struct merge m = { 0 };
 	struct lcell *nw = NULL;
 	size_t nnw = 0;
-	int64_t at = live_parse_time(doc->started);
+	int64_t at = rm_time_parse_ms(doc->started);
 	int rc = RM_OK;
 
 	/* A transition is dated by the round that saw it (a spooled round
@@ -545,7 +528,7 @@ static int commit(struct live *l, struct lnode *n, struct push *p, struct live_i
  * time, not by text). */
 static int read_started(struct rm_results_doc *doc, int64_t now_ms, struct rm_diag *d)
 {
-	int64_t t = live_parse_time(doc->started);
+	int64_t t = rm_time_parse_ms(doc->started);
 
 	if (t < 0) {
 		rm_diag_error(d, "body: started: %s, such as 2026-11-24T11:12:51Z",
@@ -606,6 +589,11 @@ int live_ingest(struct live *l, const char *text, size_t len, const void *raw, s
 	if (rc == RM_OK && info->stored && !info->outdated)
 		atomic_fetch_add(&l->results, info->results);
 	return rc;
+}
+
+int64_t live_history_ms(const struct live *l)
+{
+	return l->o.history_ms;
 }
 
 int live_prune(struct live *l, int64_t now_ms, bool rounds, struct rm_diag *d)

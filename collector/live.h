@@ -95,6 +95,10 @@ int live_peers(struct live *l, const char *cluster, char **out, size_t *len, str
  * last-round age, rounds ingested by outcome, results ingested). */
 int live_metrics(struct live *l, int64_t now_ms, FILE *out);
 
+/* How long transitions are kept (--history, its default applied): the
+ * window a history query covers when it names no start. */
+int64_t live_history_ms(const struct live *l);
+
 /* Drops the transitions older than --history and, with rounds, every
  * probe's rounds beyond --retain (each push drops its own probe's, so
  * that is needed only at start). */

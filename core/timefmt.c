@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 char *rm_time_format(time_t t, char *buf, size_t len)
 {
@@ -28,4 +29,20 @@ time_t rm_time_document(void)
 			return (time_t)v;
 	}
 	return time(NULL);
+}
+
+int64_t rm_time_parse_ms(const char *s)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	if (s == NULL || (end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+		return -1;
+	if (*end == '.')
+		for (end++; *end >= '0' && *end <= '9'; end++)
+			;
+	if (strcmp(end, "Z") != 0)
+		return -1;
+	return (int64_t)timegm(&tm) * 1000;
 }

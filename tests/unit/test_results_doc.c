@@ -13,6 +13,7 @@
 
 #include "reachmap/error.h"
 #include "reachmap/results.h"
+#include "reachmap/timefmt.h"
 
 static char *write_doc(const struct rm_results_doc *doc, size_t *len)
 {
@@ -189,10 +190,28 @@ static void test_load(void **state)
 	results_doc_free(&d);
 }
 
+/* The documents' time, read back: the one way it is written, a fraction
+ * dropped, anything else refused. */
+static void test_time_parse(void **state)
+{
+	char buf[RM_TIME_STRLEN];
+
+	(void)state;
+	assert_int_equal(rm_time_parse_ms("2026-11-24T11:12:51Z"), 1795518771000LL);
+	assert_int_equal(rm_time_parse_ms("2026-11-24T11:12:51.250Z"), 1795518771000LL);
+	assert_string_equal(rm_time_format(1795518771, buf, sizeof(buf)), "2026-11-24T11:12:51Z");
+	assert_int_equal(rm_time_parse_ms("2026-11-24T11:12:51+01:00"), -1);
+	assert_int_equal(rm_time_parse_ms("2026-11-24 11:12:51Z"), -1);
+	assert_int_equal(rm_time_parse_ms("garbage"), -1);
+	assert_int_equal(rm_time_parse_ms(""), -1);
+	assert_int_equal(rm_time_parse_ms(NULL), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_time_parse),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_load),
 	};
