@@ -65,7 +65,7 @@ check() {
 	fi
 	pass "check ($name) exits $rc"
 	if [ "$want" = 0 ]; then
-		grep -q PASS "$dir/$name.out" && pass "check ($name) prints PASS" ||
+		grep -q "^PASS" "$dir/$name.out" && pass "check ($name) prints PASS" ||
 			fail "check ($name) does not print PASS: $(head -5 "$dir/$name.out")"
 		return 0
 	fi
