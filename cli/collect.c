@@ -15,6 +15,7 @@
 #include "collector/api.h"
 #include "reachmap/alloc.h"
 #include "reachmap/error.h"
+#include "reachmap/token.h"
 #include "reachmap/file.h"
 #include "reachmap/topology.h"
 
@@ -230,7 +231,7 @@ static int read_secrets(struct collect_args *a, char **token, char **cert, char 
 	int rc;
 
 	rm_diag_clear(&d);
-	if (a->token_file != NULL && http_token_load(a->token_file, token, &d) != RM_OK) {
+	if (a->token_file != NULL && rm_token_load(a->token_file, token, &d) != RM_OK) {
 		fprintf(stderr, "reachmap collect: %s\n", d.error);
 		return EXIT_USAGE;
 	}
