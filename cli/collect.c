@@ -15,8 +15,8 @@
 #include "collector/api.h"
 #include "reachmap/alloc.h"
 #include "reachmap/error.h"
-#include "reachmap/token.h"
 #include "reachmap/file.h"
+#include "reachmap/token.h"
 #include "reachmap/topology.h"
 
 #define MAX_PEM (1 << 20)
