@@ -214,12 +214,19 @@ int an_explain_wrong_answer(struct an_ctx *c, const struct an_pair *p, struct rm
 	const struct rm_result *r = x->first;
 
 	(void)p;
-	f->summary =
-	    rm_arena_printf(c->a,
-			    "* -> %s (%s): %s's DNS answers %s for %s, not its address %s; "
-			    "%zu cells",
-			    r->target, f->to.cluster, f->to.cluster, an_ne(r->answers),
-			    an_ne(r->dns_name), an_addr(c->a, &r->address), f->cells);
+	/* A target with no address of its own (only a dnsName) is wrong only
+	 * when its name has no address at all of the family asked. */
+	if (!cidr_addr_is_set(&r->address))
+		f->summary = rm_arena_printf(c->a,
+					     "* -> %s (%s): %s's DNS has no address for %s (%s); "
+					     "%zu cells",
+					     r->target, f->to.cluster, f->to.cluster,
+					     an_ne(r->dns_name), an_ne(r->error), f->cells);
+	else
+		f->summary = rm_arena_printf(
+		    c->a, "* -> %s (%s): %s's DNS answers %s for %s, not its address %s; %zu cells",
+		    r->target, f->to.cluster, f->to.cluster, an_ne(r->answers), an_ne(r->dns_name),
+		    an_addr(c->a, &r->address), f->cells);
 	f->remedy = rm_arena_printf(c->a,
 				    "update or expire the record of %s in %s's DNS "
 				    "(a stale entry, or a cache holding an old address)",
