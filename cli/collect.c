@@ -16,6 +16,7 @@
 #include "reachmap/alloc.h"
 #include "reachmap/error.h"
 #include "reachmap/file.h"
+#include "reachmap/token.h"
 #include "reachmap/topology.h"
 
 #define MAX_PEM (1 << 20)
@@ -230,7 +231,7 @@ static int read_secrets(struct collect_args *a, char **token, char **cert, char 
 	int rc;
 
 	rm_diag_clear(&d);
-	if (a->token_file != NULL && http_token_load(a->token_file, token, &d) != RM_OK) {
+	if (a->token_file != NULL && rm_token_load(a->token_file, token, &d) != RM_OK) {
 		fprintf(stderr, "reachmap collect: %s\n", d.error);
 		return EXIT_USAGE;
 	}

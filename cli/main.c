@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "collector/client.h"
 #include "reachmap/alloc.h"
 #include "reachmap/error.h"
 #include "reachmap/json_scratch.h"
@@ -62,6 +63,11 @@ int main(int argc, char **argv)
 	size_t i;
 
 	cJSON_InitHooks(&hooks);
+	/* Before any thread: libcurl's set-up is process-wide. */
+	if (client_global_init() != RM_OK) {
+		fprintf(stderr, "reachmap: cannot set up libcurl\n");
+		return EXIT_RUNTIME;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -138,10 +138,4 @@ void http_stop(struct http_server *s);
  * connections). 0 or RM_EIO. */
 int http_metrics_write(struct http_server *s, FILE *out);
 
-/* Reads a bearer token from path: the first line, surrounding whitespace
- * removed. A file that group or others may read, or an empty one, is
- * refused (RM_EINVAL) with a message naming it and its mode. *out is
- * rm_malloc'd. */
-int http_token_load(const char *path, char **out, struct rm_diag *d);
-
 #endif

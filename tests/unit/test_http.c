@@ -24,6 +24,7 @@
 #include "reachmap/alloc.h"
 #include "reachmap/diag.h"
 #include "reachmap/error.h"
+#include "reachmap/token.h"
 
 #define TOKEN "s3cret-token"
 
@@ -634,19 +635,19 @@ static void test_token_load(void **state)
 	(void)state;
 	rm_diag_clear(&d);
 	write_file("t1", "  tok-1 \nsecond\n", 0644, path, sizeof(path));
-	assert_int_equal(http_token_load(path, &tok, &d), RM_EINVAL);
+	assert_int_equal(rm_token_load(path, &tok, &d), RM_EINVAL);
 	snprintf(want, sizeof(want),
 		 "%s: mode 0644 lets group or others read the token; chmod 600 %s", path, path);
 	assert_string_equal(d.error, want);
 	assert_null(tok);
 	assert_int_equal(chmod(path, 0600), 0);
 	rm_diag_clear(&d);
-	assert_int_equal(http_token_load(path, &tok, &d), 0);
+	assert_int_equal(rm_token_load(path, &tok, &d), 0);
 	assert_string_equal(tok, "tok-1");
 	rm_free(tok);
 	write_file("t2", " \n", 0600, path, sizeof(path));
 	rm_diag_clear(&d);
-	assert_int_equal(http_token_load(path, &tok, &d), RM_EINVAL);
+	assert_int_equal(rm_token_load(path, &tok, &d), RM_EINVAL);
 	snprintf(want, sizeof(want), "%s: the token is empty", path);
 	assert_string_equal(d.error, want);
 }
