@@ -118,3 +118,25 @@ bool rm_status_healthy(enum rm_check check, enum rm_check_status status)
 		return false;
 	return (healthy[check] & BIT(status)) != 0;
 }
+
+int rm_status_worst(enum rm_check check, const unsigned counts[RM_STATUS_COUNT], unsigned *count,
+		    unsigned *total)
+{
+	unsigned best = 0;
+	int st, pick = -1, any = -1;
+
+	*total = 0;
+	for (st = 0; st < RM_STATUS_COUNT; st++) {
+		unsigned n = counts[st];
+
+		*total += n;
+		if (n > 0)
+			any = st;
+		if (n > best && !rm_status_healthy(check, (enum rm_check_status)st)) {
+			best = n;
+			pick = st;
+		}
+	}
+	*count = best;
+	return pick >= 0 ? pick : any;
+}

@@ -80,32 +80,19 @@ static void print_finding(FILE *out, const struct rm_finding *f)
 		fprintf(out, "      fix  %s\n", f->remedy);
 }
 
-/* The worst of a pair's cells for one check: the most common unhealthy
- * status with its count ("filtered 4/20"), else the healthy word, "-"
- * when nothing was measured. */
+/* The worst of a pair's cells for one check (rm_status_worst): "filtered
+ * 4/20", the healthy word, "-" when nothing was measured. */
 static void worst(const struct rm_pair_counts *pc, enum rm_check c, char *buf, size_t len)
 {
-	unsigned total = 0, best = 0;
-	int st, pick = -1, any = -1;
+	unsigned n, total;
+	int st = rm_status_worst(c, pc->counts[c], &n, &total);
 
-	for (st = 0; st < RM_STATUS_COUNT; st++) {
-		unsigned n = pc->counts[c][st];
-
-		total += n;
-		if (n > 0)
-			any = st;
-		if (n > best && !rm_status_healthy(c, (enum rm_check_status)st)) {
-			best = n;
-			pick = st;
-		}
-	}
-	if (total == 0)
+	if (st < 0)
 		snprintf(buf, len, "-");
-	else if (pick >= 0)
-		snprintf(buf, len, "%s %u/%u", rm_status_name((enum rm_check_status)pick), best,
-			 total);
+	else if (n > 0)
+		snprintf(buf, len, "%s %u/%u", rm_status_name((enum rm_check_status)st), n, total);
 	else
-		snprintf(buf, len, "%s", rm_status_name((enum rm_check_status)any));
+		snprintf(buf, len, "%s", rm_status_name((enum rm_check_status)st));
 }
 
 static void print_matrix(FILE *out, const struct rm_matrix *m)
