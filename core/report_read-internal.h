@@ -26,8 +26,8 @@ const char *rr_type_name(const cJSON *j);
  * or not a string fails naming path.key. */
 int rr_get_str(struct ld *ld, const cJSON *obj, const char *key, const char *path, bool required,
 	       const char **out);
-int rr_get_array(struct ld *ld, const cJSON *obj, const char *key, const char *path,
-		 bool required, const cJSON **out);
+int rr_get_array(struct ld *ld, const cJSON *obj, const char *key, const char *path, bool required,
+		 const cJSON **out);
 /* A count from 0 to 2^31, else -1 ("not said"). */
 long rr_count(const cJSON *j);
 /* "YYYY-MM-DDTHH:MM:SSZ" as a time_t; (time_t)-1 when it is not one. */

@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/report_read-internal.h"
 #include "reachmap/alloc.h"
 #include "reachmap/arena.h"
 #include "reachmap/error.h"
 #include "reachmap/util.h"
-#include "core/report_read-internal.h"
 
 /* A report is read whole; 1,000 probes make about 15 MB of grid. */
 #define REPORT_MAX_FILE (256u << 20)
@@ -55,8 +55,8 @@ const char *rr_type_name(const cJSON *j)
 
 /* An optional string member; required ones fail naming path.key. The copy
  * is the model's. */
-int rr_get_str(struct ld *ld, const cJSON *obj, const char *key, const char *path,
-		   bool required, const char **out)
+int rr_get_str(struct ld *ld, const cJSON *obj, const char *key, const char *path, bool required,
+	       const char **out)
 {
 	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
 
@@ -70,8 +70,8 @@ int rr_get_str(struct ld *ld, const cJSON *obj, const char *key, const char *pat
 	return *out ? RM_OK : rr_fail(ld, RM_ENOMEM, "-");
 }
 
-int rr_get_array(struct ld *ld, const cJSON *obj, const char *key, const char *path,
-		     bool required, const cJSON **out)
+int rr_get_array(struct ld *ld, const cJSON *obj, const char *key, const char *path, bool required,
+		 const cJSON **out)
 {
 	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
 
@@ -444,7 +444,8 @@ static int load_grid(struct ld *ld, const cJSON *grid, const struct named *membe
 	int rc;
 
 	if (!cJSON_IsObject(grid))
-		return rr_fail(ld, RM_EPARSE, "matrix.grid: %s, want an object", rr_type_name(grid));
+		return rr_fail(ld, RM_EPARSE, "matrix.grid: %s, want an object",
+			       rr_type_name(grid));
 	if ((rc = rr_get_array(ld, grid, "statuses", "matrix.grid", true, &arr)) != RM_OK)
 		return rc;
 	cJSON_ArrayForEach(item, arr)
@@ -455,11 +456,11 @@ static int load_grid(struct ld *ld, const cJSON *grid, const struct named *membe
 				       ARRAY_SIZE(statuses));
 		if (!cJSON_IsString(item) ||
 		    rm_status_parse(item->valuestring, &statuses[nstatuses]) != RM_OK)
-			return rr_fail(ld, RM_EPARSE,
-				       "matrix.grid.statuses[%zu]: %s%s%s is not a status",
-				       nstatuses, cJSON_IsString(item) ? "\"" : "",
-				       cJSON_IsString(item) ? item->valuestring : rr_type_name(item),
-				       cJSON_IsString(item) ? "\"" : "");
+			return rr_fail(
+			    ld, RM_EPARSE, "matrix.grid.statuses[%zu]: %s%s%s is not a status",
+			    nstatuses, cJSON_IsString(item) ? "\"" : "",
+			    cJSON_IsString(item) ? item->valuestring : rr_type_name(item),
+			    cJSON_IsString(item) ? "\"" : "");
 		nstatuses++;
 	}
 	if ((rc = rr_get_array(ld, grid, "columns", "matrix.grid", true, &arr)) != RM_OK)
@@ -476,7 +477,8 @@ static int load_grid(struct ld *ld, const cJSON *grid, const struct named *membe
 				       "matrix.grid.columns[%zu]: %s%s%s is not a check (icmp, "
 				       "tcp/PORT, dns, identity, nat, mtu, cql, path)",
 				       k, cJSON_IsString(item) ? "\"" : "",
-				       cJSON_IsString(item) ? item->valuestring : rr_type_name(item),
+				       cJSON_IsString(item) ? item->valuestring
+							    : rr_type_name(item),
 				       cJSON_IsString(item) ? "\"" : "");
 		m->columns[k].label = rm_arena_strdup(m->arena, item->valuestring);
 		if (m->columns[k++].label == NULL)
@@ -641,8 +643,8 @@ static int load_pairs(struct ld *ld, const cJSON *matrix)
 	if ((rc = rr_get_array(ld, matrix, "clusterPairs", "matrix", false, &arr)) != RM_OK ||
 	    arr == NULL)
 		return rc;
-	m->pairs = rm_arena_calloc(m->arena, (size_t)cJSON_GetArraySize(arr) + 1,
-				   sizeof(*m->pairs));
+	m->pairs =
+	    rm_arena_calloc(m->arena, (size_t)cJSON_GetArraySize(arr) + 1, sizeof(*m->pairs));
 	if (m->pairs == NULL)
 		return rr_fail(ld, RM_ENOMEM, "-");
 	cJSON_ArrayForEach(item, arr)

@@ -20,8 +20,9 @@ static int load_since(struct ld *ld, const cJSON *obj, const char *path, time_t 
 	if (j == NULL)
 		return RM_OK;
 	if (!cJSON_IsString(j) || (*out = rr_time(j->valuestring)) == (time_t)-1)
-		return rr_fail(ld, RM_EPARSE, "%s.since: %s, want a time such as 2026-11-24T09:00:00Z",
-			       path, cJSON_IsString(j) ? "not a time" : rr_type_name(j));
+		return rr_fail(ld, RM_EPARSE,
+			       "%s.since: %s, want a time such as 2026-11-24T09:00:00Z", path,
+			       cJSON_IsString(j) ? "not a time" : rr_type_name(j));
 	return RM_OK;
 }
 
@@ -187,4 +188,3 @@ int rr_load_findings(struct ld *ld, const cJSON *root)
 				m->findings[m->nfindings++] = all[i];
 	return RM_OK;
 }
-

@@ -56,8 +56,8 @@ struct rm_report_cell {
 
 struct rm_report_evidence {
 	const char *from, *to, *check, *status, *address;
-	int port;    /* 0: none */
-	int arrived; /* -1: not known */
+	int port;     /* 0: none */
+	int arrived;  /* -1: not known */
 	time_t since; /* the live collector's: since when the cell has had this
 		       * status; (time_t)-1: not said */
 };
