@@ -119,6 +119,11 @@ bool rm_status_healthy(enum rm_check check, enum rm_check_status status)
 	return (healthy[check] & BIT(status)) != 0;
 }
 
+const enum rm_check rm_check_order[RM_CHECK_COUNT] = {
+	RM_CHECK_ICMP, RM_CHECK_TCP, RM_CHECK_CQL, RM_CHECK_IDENTITY,
+	RM_CHECK_NAT,  RM_CHECK_DNS, RM_CHECK_MTU, RM_CHECK_PATH,
+};
+
 int rm_status_worst(enum rm_check check, const unsigned counts[RM_STATUS_COUNT], unsigned *count,
 		    unsigned *total)
 {

@@ -97,9 +97,6 @@ static void worst(const struct rm_pair_counts *pc, enum rm_check c, char *buf, s
 
 static void print_matrix(FILE *out, const struct rm_matrix *m)
 {
-	static const enum rm_check cols[] = { RM_CHECK_ICMP,	 RM_CHECK_TCP, RM_CHECK_CQL,
-					      RM_CHECK_IDENTITY, RM_CHECK_NAT, RM_CHECK_DNS,
-					      RM_CHECK_MTU,	 RM_CHECK_PATH };
 	size_t i, k;
 
 	char line[512];
@@ -115,13 +112,14 @@ static void print_matrix(FILE *out, const struct rm_matrix *m)
 			snprintf(pair, sizeof(pair), "%s -> %s", m->clusters[i - 1].from,
 				 m->clusters[i - 1].to);
 		used = (size_t)snprintf(line, sizeof(line), "  %-22s", pair);
-		for (k = 0; k < sizeof(cols) / sizeof(cols[0]) && used < sizeof(line); k++) {
+		for (k = 0; k < RM_CHECK_COUNT && used < sizeof(line); k++) {
 			char cell[48];
 
 			if (i == 0)
-				snprintf(cell, sizeof(cell), "%s", rm_check_name(cols[k]));
+				snprintf(cell, sizeof(cell), "%s",
+					 rm_check_name(rm_check_order[k]));
 			else
-				worst(&m->clusters[i - 1], cols[k], cell, sizeof(cell));
+				worst(&m->clusters[i - 1], rm_check_order[k], cell, sizeof(cell));
 			used += (size_t)snprintf(line + used, sizeof(line) - used, " %-16s", cell);
 		}
 		/* No trailing blanks. */

@@ -67,6 +67,10 @@ bool rm_status_valid(enum rm_check check, enum rm_check_status status);
  * other way; that is the analyzer's business, not this table's. */
 bool rm_status_healthy(enum rm_check check, enum rm_check_status status);
 
+/* The order reports show the checks in, side by side (the text report's
+ * and the dashboard's cluster-pair tables): reachability first. */
+extern const enum rm_check rm_check_order[RM_CHECK_COUNT];
+
 /* The worst of a cluster pair's cells for one check, as the text report's
  * and the dashboard's cluster-pair tables show it ("filtered 4/20"):
  * counts[] are the cells per status. The most common unhealthy status,
