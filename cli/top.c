@@ -156,15 +156,14 @@ static int parse_args(int argc, char **argv, struct top_args *a)
 	return EXIT_OK;
 }
 
-/* The live source over a client of the collector; EXIT_OK and *src, or
- * the exit code after a message. */
-static int open_live(const struct top_args *a, struct top_fetch *f, struct tui_source **src)
+/* The collector's client (no request yet): EXIT_OK, or the exit code
+ * after a message. */
+static int make_client(const struct top_args *a, struct top_fetch *f)
 {
 	struct client_opts co = { .ca_file = a->ca_file,
 				  .timeout_ms = 5000,
 				  .connect_timeout_ms = 2000,
 				  .cancel = &f->cancel };
-	struct tui_fetch tf = { .get = fetch_get, .cancel = fetch_cancel, .ctx = f };
 	char *token = NULL;
 	struct rm_diag d;
 	int rc;
@@ -186,8 +185,19 @@ static int open_live(const struct top_args *a, struct top_fetch *f, struct tui_s
 		fprintf(stderr, "reachmap top: %s\n", d.error);
 		return rc == RM_EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 	}
-	tf.label = client_url(f->client);
-	if ((rc = tui_source_live_open(&tf, TOP_PERIOD_MS, src, &d)) != RM_OK) {
+	return EXIT_OK;
+}
+
+/* The live source: its first report is asked for now. */
+static int open_live(struct top_fetch *f, struct tui_source **src)
+{
+	struct tui_fetch tf = {
+		.get = fetch_get, .cancel = fetch_cancel, .ctx = f, .label = client_url(f->client)
+	};
+	struct rm_diag d;
+
+	rm_diag_clear(&d);
+	if (tui_source_live_open(&tf, TOP_PERIOD_MS, src, &d) != RM_OK) {
 		fprintf(stderr, "reachmap top: %s\n", d.error);
 		return EXIT_RUNTIME;
 	}
@@ -219,18 +229,18 @@ int cmd_top(int argc, char **argv)
 		return exitcode;
 	}
 	atomic_init(&f.cancel, 0);
-	/* A report's errors first; a collector is asked only with a
-	 * terminal to show it on. */
-	if (a.collector == NULL && (exitcode = open_file(&a, &src)) != EXIT_OK)
-		return exitcode;
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+	/* A report's or the options' errors first; a collector is asked
+	 * only with a terminal to show it on. */
+	exitcode = a.collector == NULL ? open_file(&a, &src) : make_client(&a, &f);
+	if (exitcode == EXIT_OK && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
+		exitcode = cli_usage_error("top",
+					   "standard %s is not a terminal; for a report in text, "
+					   "use: reachmap analyze --format text",
+					   isatty(STDOUT_FILENO) ? "input" : "output");
+	if (exitcode == EXIT_OK && a.collector != NULL)
+		exitcode = open_live(&f, &src);
+	if (exitcode != EXIT_OK) {
 		tui_source_free(src);
-		return cli_usage_error("top",
-				       "standard %s is not a terminal; for a report in text, use: "
-				       "reachmap analyze --format text",
-				       isatty(STDOUT_FILENO) ? "input" : "output");
-	}
-	if (a.collector != NULL && (exitcode = open_live(&a, &f, &src)) != EXIT_OK) {
 		client_free(f.client);
 		return exitcode;
 	}
