@@ -168,8 +168,15 @@ static void progress_show(struct progress *p, const char *text, const char *cloc
 	if (p->quiet)
 		return;
 	if (p->tty) {
-		fprintf(stderr, "\r\033[Kreachmap check: %.*s%s",
-			term_width() - 17 - (int)strlen(clock), text, clock);
+		int room = term_width() - 17 - (int)strlen(clock);
+
+		/* one line, or the terminal scrolls it and it is no longer
+		 * rewritten in place */
+		room = room > 10 ? room : 10;
+		if ((int)strlen(text) > room)
+			fprintf(stderr, "\r\033[Kreachmap check: %.*s...%s", room - 3, text, clock);
+		else
+			fprintf(stderr, "\r\033[Kreachmap check: %s%s", text, clock);
 		p->shown = true;
 	} else if (strcmp(text, p->last) != 0) {
 		fprintf(stderr, "reachmap check: %s\n", text);
@@ -272,7 +279,8 @@ static void sleep_s(double s)
 	nanosleep(&ts, NULL);
 }
 
-/* One poll and what it says; *done when nothing is awaited. */
+/* One poll and what it says; *done when nothing is awaited. What is
+ * still awaited stays in p->last. */
 static int poll_once(struct gather *g, struct progress *p, enum gather_state *prev, double start,
 		     bool *done)
 {
@@ -291,6 +299,8 @@ static int poll_once(struct gather *g, struct progress *p, enum gather_state *pr
 	snprintf(clock, sizeof(clock), " (%.0f s)", mono_s() - start);
 	if (!*done && gather_any_answered(g))
 		progress_show(p, text, clock);
+	else
+		snprintf(p->last, sizeof(p->last), "%s", text);
 	gather_wait_free(&w);
 	return RM_OK;
 }
@@ -316,11 +326,17 @@ static int wait_rounds(struct gather *g, const struct check_args *a, struct prog
 		sleep_s((t < deadline ? t : deadline) - mono_s());
 	}
 	progress_clear(p);
-	if (done && !a->quiet)
+	if (a->quiet || !gather_any_answered(g))
+		return RM_OK;
+	if (done)
 		fprintf(stderr,
 			"reachmap check: every probe sent a round since check started (after %.0f "
 			"s)\n",
 			mono_s() - start);
+	else
+		fprintf(stderr, "reachmap check: the wait of %lu s is over, still missing: %s\n",
+			a->wait_s,
+			strncmp(p->last, "waiting for ", 12) == 0 ? p->last + 12 : p->last);
 	return RM_OK;
 }
 

@@ -9,13 +9,18 @@ collector down and another up is a note and the verdict of the one up;
 the waiting is said once per change, never once per poll.
     check.py REACHMAP"""
 import datetime
+import fcntl
 import glob
 import json
 import os
+import pty
+import re
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -173,6 +178,47 @@ def waiting(binary, tmp):
         f"waiting: then that every probe is in, nothing else: {lines}")
 
 
+def terminal(binary, tmp):
+    """On a terminal the waiting is one line rewritten in place, its clock
+    ticking; it is cleared before the verdict."""
+    name = "clean"
+    out = f"{tmp}/terminal"
+    os.makedirs(out)
+    topology = f"{LAB}/{name}/topology.yaml"
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))
+    with Collector(binary, topology, f"{out}/c.db", "--quiet") as c:
+        proc = subprocess.Popen([binary, "check", "-t", topology, "-c",
+                                 f"http://127.0.0.1:{c.port}", "--wait", "30"],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=slave)
+        os.close(slave)
+        time.sleep(2.5)
+        push_all(c, stamped(name, int(time.time()), out), "terminal")
+        stdout, _ = proc.communicate(timeout=RUN_TIMEOUT_S)
+    err = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        err += chunk
+    os.close(master)
+    err = err.decode(errors="replace")
+    waits = re.findall(r"\r\x1b\[Kreachmap check: waiting for 4 of 4 probes: east-b-0, "
+                       r"east-c-0, west-a-0, west-b-0 \((\d+) s\)", err)
+    F.equal(proc.returncode, 0, "terminal: exit 0")
+    F.check(len(set(waits)) >= 2, f"terminal: the line's clock ticks in place: {err!r}")
+    F.check("\n" not in err.split("every probe")[0],
+            f"terminal: no new line while waiting: {err!r}")
+    F.check(re.search(r"\(\d+ s\)\r\x1b\[Kreachmap check: every probe sent a round since "
+                      r"check started \(after \d+ s\)\r\n$", err) is not None,
+            f"terminal: the line cleared, then the end said: {err[-200:]!r}")
+    F.check(stdout.startswith(b"PASS  "), "terminal: the verdict on standard output")
+
+
 def missing(binary, tmp):
     """east-c-0 never pushes, west-b-0's newest round is from before check
     started: both probe-missing, exit 1 after --wait, the waiting said
@@ -204,6 +250,8 @@ def missing(binary, tmp):
     lines = [ln for ln in got[2].splitlines() if "waiting for" in ln]
     F.equal(lines, ["reachmap check: waiting for 2 of 4 probes: east-c-0, west-b-0"],
             "missing: the waiting said once in 3 s of polls")
+    F.equal(got[2].splitlines()[-1], "reachmap check: the wait of 3 s is over, still missing: "
+            "2 of 4 probes: east-c-0, west-b-0", "missing: the end of the wait said")
     # what is left out is what analyze sees without those two probes
     rc, text, _ = analyze(binary, topology, [p for p, _ in sent], "text")
     F.equal(rc, 1, "missing: analyze of the rest fails too")
@@ -339,6 +387,7 @@ def main():
         no_collector(binary)
         tokens(binary, tmp)
         missing(binary, tmp)
+        terminal(binary, tmp)
         waiting(binary, tmp)
         one_down(binary, tmp)
         scenarios(binary, tmp)

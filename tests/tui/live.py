@@ -27,13 +27,14 @@ F = Failures()
 class Tmux:
     def __init__(self, tmp):
         self.sock = os.path.join(tmp, "tmux.sock")
+        self.session = "live"
 
     def __call__(self, *args):
         return subprocess.run(["tmux", "-S", self.sock, *args], capture_output=True, text=True,
                               timeout=10)
 
     def screen(self):
-        return self("capture-pane", "-p", "-t", "live").stdout.split("\n")
+        return self("capture-pane", "-p", "-t", self.session).stdout.split("\n")
 
     def wait(self, pattern, what, tries=60):
         """The first screen line matching pattern (a regex), within tries x
@@ -56,7 +57,8 @@ class Tmux:
         """Line n (1-based) is exactly want, trailing blanks aside."""
         got = None
         for _ in range(tries):
-            got = self.screen()[n - 1].rstrip()
+            lines = self.screen()
+            got = lines[n - 1].rstrip() if len(lines) >= n else None
             if got == want:
                 print(f"ok   {what}", flush=True)
                 F.check(True, what)
@@ -137,13 +139,15 @@ def main():
         again = None
         try:
             feed(c)
-            t("new-session", "-d", "-s", "live", "-x", "80", "-y", "24",
+            t.session = "nostart"
+            t("new-session", "-d", "-s", "nostart", "-x", "80", "-y", "24",
               f"env -i PATH=/usr/bin:/bin TERM=screen HOME={tmp} {binary} top --collector "
               "http://127.0.0.1:1; echo EXIT=$?; sleep 60")
             t.wait(r"^reachmap top: http://127\.0\.0\.1:1: Failed to connect to 127\.0\.0\.1 "
                    r"port 1 ", "no collector at start: the reason")
             t.wait(r"^EXIT=3$", "no collector at start: exit 3")
-            t("kill-server")
+            t("kill-session", "-t", "nostart")
+            t.session = "live"
             t("new-session", "-d", "-s", "live", "-x", "80", "-y", "24",
               f"env -i PATH=/usr/bin:/bin TERM=screen HOME={tmp} {binary} top --collector "
               f"http://127.0.0.1:{c.port}; echo EXIT=$?; sleep 60")
