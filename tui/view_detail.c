@@ -75,7 +75,7 @@ static void draw_detail(struct tui *t, const struct tui_rect *r)
 	for (j = 0; j < m->nfindings; j++)
 		live = live || m->findings[j].since != (time_t)-1;
 	tui_lines_add(&l, "  %-10s %-22s %-9s %-16s %-7s %s", "check", "status", "rtt", "icmp from",
-		      "arrived", live ? "failing for" : "");
+		      "arrived", live ? "for" : "");
 	for (j = 0; j < m->ncolumns; j++) {
 		uint8_t st = report_doc_status(m, t->detail_from, t->detail_to, j);
 		const struct rm_report_cell *c =

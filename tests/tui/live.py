@@ -104,7 +104,14 @@ def first_screen(t):
            "the finding's overlay: since when")
     t.wait(r"east-b-0 -> dc-west-rack1-sts-0 tcp/7000 filtered, did not arrive, for 1\d\ds",
            "each evidence cell: how long it has failed")
-    t("send-keys", "-t", "live", "Escape", "Tab")
+    t("send-keys", "-t", "live", "Escape", "Tab", "Down", "Enter", "Enter", "Enter")
+    t.wait(r"^ *from: east-b-0 \(east probe, us-east1-b, 10\.250\.1\.10\), last round \d+s ago$",
+           "a cell's detail: how old its probe's last round is")
+    t.wait(r"^ *check +status +rtt +icmp from +arrived +for$", "a cell's detail: a column for")
+    t.wait(r"^ *tcp/7000 +x filtered +- +- +no +1\d\ds$",
+           "a cell's detail: how long each check has failed")
+    t("send-keys", "-t", "live", "Escape", "BSpace", "BSpace")
+    t.wait(r"^\[clusters\]", "back to the clusters")
 
 
 def outage(t, c, binary, tmp):
