@@ -11,6 +11,8 @@
 #include "reachmap/results.h"
 #include "reachmap/topology.h"
 
+struct probe_addrs;
+
 struct probe_config {
 	const struct rm_topology *topo;
 	const struct rm_cluster *cluster; /* the source's */
@@ -22,6 +24,9 @@ struct probe_config {
 	uint16_t responder_port;
 	unsigned icmp_count; /* echo requests per destination */
 	bool raw;	     /* tcp in raw mode: libnet SYN, libpcap answers */
+	/* The address to probe a destination at this round when it is not the
+	 * topology's (see probes/resolve.h); NULL: the topology's. */
+	const struct probe_addrs *addrs;
 	/* Told about a check that cannot run here (icmp without a socket);
 	 * may be NULL. */
 	void (*note)(const char *msg, void *arg);
