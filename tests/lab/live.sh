@@ -79,7 +79,7 @@ check() {
 
 # expected_exit: what analyze exits for this scenario's documents.
 expected_exit() {
-	/usr/bin/python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import analyze_expect as a
+	/usr/bin/python3 -B -c 'import sys; sys.path.insert(0, sys.argv[1]); import analyze_expect as a
 sys.exit(1 if a.EXPECTED[sys.argv[2]] else 0)' "$SRC/tests/lab" "$SCENARIO"
 	echo $?
 }

@@ -36,6 +36,13 @@ def second(text):
     return int(when(text))
 
 
+def probes_in(labdir):
+    """The lab's probe pods, from its state file (a target's agent takes no
+    rounds: it serves, and pushes what arrived)."""
+    with open(os.path.join(labdir, "state")) as f:
+        return {w[1] for w in (line.split() for line in f) if len(w) > 4 and w[0] == "POD" and w[4] == "probe"}
+
+
 def rounds_logged(labdir):
     """{agent: [(started, pushed, total, spool, lost)]} from the agents' logs."""
     out = {}
@@ -68,10 +75,11 @@ def stored_rounds(db):
 
 def outage(db, labdir, killed, started, wait_s):
     lo, hi = when(killed), when(started)
+    probes = probes_in(labdir)
     deadline = time.monotonic() + wait_s
     while True:
         logged = rounds_logged(labdir)
-        during = {a: [r for r in rs if lo <= when(r[0]) < hi] for a, rs in logged.items()}
+        during = {a: [r for r in rs if lo <= when(r[0]) < hi] for a, rs in logged.items() if a in probes}
         stored = stored_rounds(db)
         missing = {a: [r[0] for r in rs if second(r[0]) not in stored.get(a, [])] for a, rs in during.items()}
         drained = all(rs[-1][3] == 0 for rs in logged.values() if rs)
