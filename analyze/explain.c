@@ -3,6 +3,7 @@
  * (merge.c). A summary says what is wrong where; a remedy, what to change
  * and on which side. */
 #include <stdbool.h>
+#include <string.h>
 
 #include "analyze/rules.h"
 #include "analyze/words.h"
@@ -166,9 +167,39 @@ int an_explain_not_cassandra(struct an_ctx *c, const struct an_pair *p, struct r
 	return written(f);
 }
 
+/* When other names of the destination cluster resolve from the source
+ * cluster, the domain's path works and the failing names are the fault
+ * (a pod gone, a dnsName mistyped): "east-b-0's name N, ..." in
+ * the arena, or NULL when no name of the pair resolved. */
+static const char *missing_names(struct an_ctx *c, const struct an_pair *p)
+{
+	const struct an_ref *v;
+	const char *list = "";
+	size_t n, i, ok = 0, listed = 0;
+
+	v = an_bucket(c->ix, p->ia, p->ib, RM_CHECK_DNS, &n);
+	for (i = 0; i < n; i++) {
+		const struct rm_result *r = an_result(c->ix, &v[i]);
+		enum rm_check_status st = r->status;
+
+		if (st == RM_STATUS_OK || st == RM_STATUS_WRONG_ANSWER) {
+			ok++;
+			continue;
+		}
+		if (listed < 4 && r->dns_name != NULL && strstr(list, r->dns_name) == NULL) {
+			list = an_join(
+			    c->a, list,
+			    an_ne(rm_arena_printf(c->a, "%s's name %s", r->target, r->dns_name)));
+			listed++;
+		}
+	}
+	return ok > 0 && listed > 0 ? list : NULL;
+}
+
 int an_explain_unresolvable(struct an_ctx *c, const struct an_pair *p, struct rm_finding *f,
 			    const struct an_facts *x)
 {
+	const char *names = missing_names(c, p);
 	const char *domain = an_ne(p->dst->dns_domain);
 	const char *servers = an_dns_servers(c->a, p->dst);
 	const char *to = servers[0] ? servers : "its DNS servers";
@@ -190,6 +221,17 @@ int an_explain_unresolvable(struct an_ctx *c, const struct an_pair *p, struct rm
 	default:
 		why = "NXDOMAIN: its DNS has no stub domain for";
 		break;
+	}
+	if (names != NULL && x->first->status == RM_STATUS_NXDOMAIN) {
+		f->summary = rm_arena_printf(c->a,
+					     "%s cannot resolve %s (NXDOMAIN), while %s's other "
+					     "names resolve: no such record",
+					     p->from, names, p->to);
+		f->remedy = rm_arena_printf(c->a,
+					    "check that the pod and its service exist in %s, or "
+					    "correct the dnsName in the topology",
+					    p->to);
+		return written(f);
 	}
 	f->summary = rm_arena_printf(c->a, "%s cannot resolve %s's names (%s %s)", p->from, p->to,
 				     why, domain);
@@ -214,12 +256,19 @@ int an_explain_wrong_answer(struct an_ctx *c, const struct an_pair *p, struct rm
 	const struct rm_result *r = x->first;
 
 	(void)p;
-	f->summary =
-	    rm_arena_printf(c->a,
-			    "* -> %s (%s): %s's DNS answers %s for %s, not its address %s; "
-			    "%zu cells",
-			    r->target, f->to.cluster, f->to.cluster, an_ne(r->answers),
-			    an_ne(r->dns_name), an_addr(c->a, &r->address), f->cells);
+	/* A target with no address of its own (only a dnsName) is wrong only
+	 * when its name has no address at all of the family asked. */
+	if (!cidr_addr_is_set(&r->address))
+		f->summary = rm_arena_printf(c->a,
+					     "* -> %s (%s): %s's DNS has no address for %s (%s); "
+					     "%zu cells",
+					     r->target, f->to.cluster, f->to.cluster,
+					     an_ne(r->dns_name), an_ne(r->error), f->cells);
+	else
+		f->summary = rm_arena_printf(
+		    c->a, "* -> %s (%s): %s's DNS answers %s for %s, not its address %s; %zu cells",
+		    r->target, f->to.cluster, f->to.cluster, an_ne(r->answers), an_ne(r->dns_name),
+		    an_addr(c->a, &r->address), f->cells);
 	f->remedy = rm_arena_printf(c->a,
 				    "update or expire the record of %s in %s's DNS "
 				    "(a stale entry, or a cache holding an old address)",

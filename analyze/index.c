@@ -84,6 +84,8 @@ static int endpoints(struct an_index *ix)
 			e->name = name;
 			e->zone = probe ? cl->probes[i].zone : tg->zone;
 			e->address = probe ? &cl->probes[i].address : &tg->address;
+			if (!cidr_addr_is_set(e->address))
+				e->address = NULL; /* from the documents (endpoint_addresses) */
 			e->row = probe ? (uint32_t)ix->nprobes++ : AN_NONE;
 			e->cluster = (uint32_t)c;
 			h = (size_t)fnv(name, strlen(name), FNV_SEED) & ix->ep_mask;
@@ -235,10 +237,15 @@ static int arrivals(struct an_index *ix)
 	for (e = 0; e < ix->nep; e++)
 		addr_of[e] = ix->ep[e].address;
 	for (d = 0; d < ix->ndocs; d++)
-		if (ix->doc_probe[d] != AN_NONE && ix->docs[d]->naddresses > 0)
+		if (ix->doc_probe[d] != AN_NONE && ix->docs[d]->naddresses > 0 &&
+		    cidr_addr_is_set(&ix->docs[d]->addresses[0]))
 			addr_of[ix->doc_probe[d]] = &ix->docs[d]->addresses[0];
 	for (e = 0; e < ix->nep; e++) {
-		size_t h = (size_t)addr_hash(addr_of[e]) & addr_mask;
+		size_t h;
+
+		if (addr_of[e] == NULL)
+			continue; /* no address known: no arrival is from it */
+		h = (size_t)addr_hash(addr_of[e]) & addr_mask;
 
 		while (addr_slots[h] != 0)
 			h = (h + 1) & addr_mask;
@@ -288,6 +295,30 @@ int an_arrived(const struct an_index *ix, uint32_t to, uint32_t doc, uint16_t po
 	return ix->arrived[key_slot(ix, key)] == key;
 }
 
+/* An endpoint the topology gives no address (only a dnsName) takes the
+ * one its own document gives, else the one the probes reached it at (the
+ * results' address), else it has none (NULL). */
+static void endpoint_addresses(struct an_index *ix)
+{
+	size_t d, i;
+
+	for (d = 0; d < ix->ndocs; d++) {
+		uint32_t e = ix->doc_probe[d];
+
+		if (e != AN_NONE && ix->ep[e].address == NULL && ix->docs[d]->naddresses > 0 &&
+		    cidr_addr_is_set(&ix->docs[d]->addresses[0]))
+			ix->ep[e].address = &ix->docs[d]->addresses[0];
+	}
+	for (d = 0; d < ix->ndocs; d++)
+		for (i = 0; i < ix->docs[d]->nresults; i++) {
+			uint32_t e = ix->res_to[ix->doc_first[d] + i];
+			const struct rm_addr *a = &ix->docs[d]->results[i].address;
+
+			if (e != AN_NONE && ix->ep[e].address == NULL && cidr_addr_is_set(a))
+				ix->ep[e].address = a;
+		}
+}
+
 int an_index_build(struct an_index *ix, const struct rm_topology *topo,
 		   const struct rm_results_doc *const *docs, size_t ndocs)
 {
@@ -314,6 +345,7 @@ int an_index_build(struct an_index *ix, const struct rm_topology *topo,
 	}
 	if ((rc = buckets(ix)) != RM_OK)
 		return rc;
+	endpoint_addresses(ix);
 	return arrivals(ix);
 }
 

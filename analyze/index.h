@@ -20,6 +20,8 @@
 struct an_endpoint {
 	const char *name;
 	const char *zone; /* NULL when not given */
+	/* The topology's, or for an entry without one the documents'
+	 * (endpoint_addresses); NULL: none known. */
 	const struct rm_addr *address;
 	uint32_t cluster; /* index into topo->clusters */
 	uint32_t row;	  /* probes: the row of the matrix; targets: AN_NONE */

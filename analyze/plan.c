@@ -129,6 +129,8 @@ static int overlap_addresses(struct plan *p, struct rm_finding *f, const struct 
 	for (ci = 0; ci < t->nclusters; ci++) {
 		const struct rm_cluster *c = &t->clusters[ci];
 
+		/* An entry without an address (only a dnsName) has none to
+		 * check: cidr_contains is false for it. */
 		for (i = 0; i < c->nprobes && added < PLAN_MAX_ADDR_EVIDENCE; i++) {
 			if (!cidr_contains(shared, &c->probes[i].address))
 				continue;
@@ -171,7 +173,7 @@ static const char *twice_declared(struct plan *p, const struct rm_prefix *shared
 						      ? &b->probes[j].address
 						      : &b->targets[j - b->nprobes].address;
 
-			if (cidr_addr_equal(x, y)) {
+			if (cidr_addr_is_set(x) && cidr_addr_equal(x, y)) {
 				list = an_join(p->a, list, an_addr(p->a, x));
 				n++;
 				break;
@@ -453,6 +455,8 @@ struct endpoint_ref {
 	unsigned line;
 };
 
+/* The endpoints that declare an address: the plan checks every address
+ * that is declared, and an entry with only a dnsName has none yet. */
 static size_t collect_endpoints(const struct rm_topology *t, struct endpoint_ref *v)
 {
 	size_t ci, i, n = 0;
@@ -461,21 +465,23 @@ static size_t collect_endpoints(const struct rm_topology *t, struct endpoint_ref
 		const struct rm_cluster *c = &t->clusters[ci];
 
 		for (i = 0; i < c->nprobes; i++)
-			v[n++] = (struct endpoint_ref){ c,
-							ci,
-							"probe",
-							i,
-							c->probes[i].name,
-							&c->probes[i].address,
-							c->probes[i].pos.line };
+			if (cidr_addr_is_set(&c->probes[i].address))
+				v[n++] = (struct endpoint_ref){ c,
+								ci,
+								"probe",
+								i,
+								c->probes[i].name,
+								&c->probes[i].address,
+								c->probes[i].pos.line };
 		for (i = 0; i < c->ntargets; i++)
-			v[n++] = (struct endpoint_ref){ c,
-							ci,
-							"target",
-							i,
-							c->targets[i].name,
-							&c->targets[i].address,
-							c->targets[i].pos.line };
+			if (cidr_addr_is_set(&c->targets[i].address))
+				v[n++] = (struct endpoint_ref){ c,
+								ci,
+								"target",
+								i,
+								c->targets[i].name,
+								&c->targets[i].address,
+								c->targets[i].pos.line };
 	}
 	return n;
 }

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "reachmap/cidr.h"
+
 /* Exit codes everywhere (DESIGN.md, "The command line"). */
 enum {
 	EXIT_OK = 0,	  /* all good */
@@ -67,7 +69,12 @@ int cli_pod_args(const char *cmd, int argc, char **argv, const struct cli_pod_op
 struct cli_self {
 	const struct rm_cluster *cluster;
 	const char *name, *zone;
+	/* The topology's address; for an entry with only a dnsName, this
+	 * host's own address in the cluster (in `own`, facts_own_address), or
+	 * NULL when it has none there. Points into the struct: use it in
+	 * place. */
 	const struct rm_addr *address;
+	struct rm_addr own;
 	bool probe; /* a probe (else a target) */
 };
 

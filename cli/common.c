@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "probes/engine.h"
+#include "probes/facts.h"
 #include "reachmap/error.h"
 #include "reachmap/finding.h"
 #include "reachmap/report.h"
@@ -132,6 +133,16 @@ int cli_pod_args(const char *cmd, int argc, char **argv, const struct cli_pod_op
 	return EXIT_OK;
 }
 
+/* An entry with only a dnsName speaks from this host's address in its
+ * cluster, when it has one (pods get new addresses when they restart). */
+static int self_address(struct cli_self *self)
+{
+	if (cidr_addr_is_set(self->address))
+		return EXIT_OK;
+	self->address = facts_own_address(self->cluster, &self->own) == RM_OK ? &self->own : NULL;
+	return EXIT_OK;
+}
+
 int cli_find_self(const char *cmd, const struct rm_topology *topo, const struct cli_pod_opts *o,
 		  bool targets_too, struct cli_self *self)
 {
@@ -151,14 +162,14 @@ int cli_find_self(const char *cmd, const struct rm_topology *topo, const struct 
 			self->zone = c->probes[i].zone;
 			self->address = &c->probes[i].address;
 			self->probe = true;
-			return EXIT_OK;
+			return self_address(self);
 		}
 	for (i = 0; targets_too && i < c->ntargets; i++)
 		if (strcmp(c->targets[i].name, o->name) == 0) {
 			self->name = c->targets[i].name;
 			self->zone = c->targets[i].zone;
 			self->address = &c->targets[i].address;
-			return EXIT_OK;
+			return self_address(self);
 		}
 	if (targets_too)
 		fprintf(stderr,
@@ -176,7 +187,7 @@ void cli_doc_start(struct rm_results_doc *doc, const struct cli_self *self)
 	doc->cluster = self->cluster->name;
 	doc->zone = self->zone;
 	doc->addresses = (struct rm_addr *)self->address;
-	doc->naddresses = 1;
+	doc->naddresses = self->address != NULL ? 1 : 0;
 	rm_time_format(rm_time_document(), doc->started, sizeof(doc->started));
 }
 

@@ -12,6 +12,7 @@
 #include "probes/caps.h"
 #include "probes/engine.h"
 #include "probes/facts.h"
+#include "probes/resolve.h"
 #include "probes/responder.h"
 #include "reachmap/arena.h"
 #include "reachmap/error.h"
@@ -70,6 +71,33 @@ static void note(const char *msg, void *arg)
 {
 	(void)arg;
 	fprintf(stderr, "reachmap probe: note: %s\n", msg);
+}
+
+/* The resolver's notes (a name that did not resolve, an address refused)
+ * go where the engine's go: stderr and the document's notes. */
+static void resolve_note(const char *msg, void *arg)
+{
+	struct probe_cli *pc = arg;
+
+	note(msg, NULL);
+	if (results_doc_add_note(pc->doc, msg) != RM_OK)
+		fprintf(stderr, "reachmap probe: out of memory\n");
+}
+
+/* The current address of every entry known only by its dnsName, resolved
+ * through this pod's resolv.conf within the round's timeout. RM_OK (names
+ * that did not resolve are notes, and dns results of the round),
+ * RM_ENOMEM. */
+static int resolve_names(const struct rm_topology *topo, struct probe_cli *pc, unsigned timeout_ms,
+			 struct probe_addrs **out)
+{
+	int rc = probe_addrs_new(topo, NULL, resolve_note, pc, out);
+
+	if (rc == RM_OK)
+		rc = probe_addrs_resolve(*out, timeout_ms);
+	/* Without a usable resolv.conf the table stays empty: the engine
+	 * then runs only the dns checks of those entries. */
+	return rc == RM_ESYS ? RM_OK : rc;
 }
 
 static void opened(void *arg)
@@ -236,6 +264,7 @@ int cmd_probe(int argc, char **argv)
 	struct rm_results_doc doc;
 	struct probe_config cfg;
 	struct probe_cli pc;
+	struct probe_addrs *addrs = NULL;
 	struct cli_self self;
 	struct rm_diag diag;
 	int rc, exitcode = probe_args(argc, argv, &o);
@@ -261,16 +290,22 @@ int cmd_probe(int argc, char **argv)
 	cfg.diag = &diag;
 	cli_doc_start(&doc, &self);
 	doc.mode = o.mode;
-	if (facts_collect(&doc, "/etc/resolv.conf") != RM_OK) {
+	if (facts_collect(&doc, "/etc/resolv.conf") != RM_OK ||
+	    resolve_names(topo, &pc, cfg.timeout_ms, &addrs) != RM_OK) {
 		fprintf(stderr, "reachmap probe: out of memory\n");
 		exitcode = EXIT_RUNTIME;
-	} else if ((rc = engine_run(&cfg, &doc)) != RM_OK) {
-		fprintf(stderr, "reachmap probe: %s\n",
-			diag.error[0] ? diag.error : rm_strerror(rc));
-		exitcode = EXIT_RUNTIME;
 	} else {
-		exitcode = cli_doc_finish("probe", o.pod.out, &doc);
+		cfg.addrs = addrs;
+		rc = engine_run(&cfg, &doc);
+		if (rc != RM_OK) {
+			fprintf(stderr, "reachmap probe: %s\n",
+				diag.error[0] ? diag.error : rm_strerror(rc));
+			exitcode = EXIT_RUNTIME;
+		} else {
+			exitcode = cli_doc_finish("probe", o.pod.out, &doc);
+		}
 	}
+	probe_addrs_free(addrs);
 	results_doc_free(&doc);
 	topo_free(topo);
 	return exitcode;

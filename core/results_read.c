@@ -315,7 +315,7 @@ static int read_result(struct reader *r, const cJSON *o, size_t i)
 		return bad(r, "must be an object");
 	if ((rc = get_name(r, o, "target", prev_target, &res->target)) != RM_OK ||
 	    (rc = get_name(r, o, "targetCluster", prev_cluster, &res->target_cluster)) != RM_OK ||
-	    (rc = get_addr(r, o, "address", true, &res->address)) != RM_OK ||
+	    (rc = get_addr(r, o, "address", false, &res->address)) != RM_OK ||
 	    (rc = get_word(r, o, "check", &check)) != RM_OK ||
 	    (rc = get_word(r, o, "status", &status)) != RM_OK ||
 	    (rc = get_int(r, o, "port", 1, 65535, &port)) != RM_OK ||
@@ -323,6 +323,10 @@ static int read_result(struct reader *r, const cJSON *o, size_t i)
 		return rc;
 	if (rm_check_parse(check, &c) != RM_OK)
 		return bad(r, "\"%s\" is not a check", check);
+	/* Only a dns result may lack an address: its destination had none
+	 * this round (a dnsName that did not resolve). */
+	if (c != RM_CHECK_DNS && !cidr_addr_is_set(&res->address))
+		return bad(r, "missing \"address\"");
 	if (rm_status_parse(status, &st) != RM_OK || !rm_status_valid(c, st))
 		return bad(r, "\"%s\" is not a %s status", status, check);
 	res->check = c;

@@ -481,17 +481,32 @@ static int ep_ports(struct yw *w, yaml_node_t *v, void *obj)
 	return get_port_refs(w, v, &e->ports, &e->nports);
 }
 
+/* "address" may be left out when "dnsName" is given: the pod's address is
+ * not fixed (endpoint_map). */
 static const struct yw_field probe_fields[] = {
 	{ "name", 1, ep_name },
-	{ "address", 1, ep_address },
+	{ "address", 0, ep_address },
 	{ "zone", 0, ep_zone },
 	{ "dnsName", 0, ep_dns_name },
 };
 
 static const struct yw_field target_fields[] = {
-	{ "name", 1, ep_name },	       { "address", 1, ep_address }, { "zone", 0, ep_zone },
+	{ "name", 1, ep_name },	       { "address", 0, ep_address }, { "zone", 0, ep_zone },
 	{ "dnsName", 0, ep_dns_name }, { "ports", 0, ep_ports },
 };
+
+/* A probe or target's fields, and one of address and dnsName at least. */
+static int endpoint_map(struct yw *w, yaml_node_t *v, const struct yw_field *fields, size_t n,
+			struct endpoint *e)
+{
+	int rc = yw_map(w, v, fields, n, e);
+
+	if (rc == RM_OK && e->address.family == RM_AF_NONE && e->dns_name == NULL)
+		return yw_fail(w, v,
+			       "missing required field \"address\" (or \"dnsName\", for a pod "
+			       "whose address is not fixed)");
+	return rc;
+}
 
 static int name_unique(struct yw *w, struct names *seen, yaml_node_t *v, const char *name,
 		       const char *what)
@@ -521,7 +536,7 @@ static int probe_each(struct yw *w, yaml_node_t *v, size_t i, void *obj)
 	struct cluster_ctx *cx = obj;
 	struct endpoint e = { .cx = cx };
 	struct rm_probe *p = &cx->c->probes[i];
-	int rc = YW_MAP(w, v, probe_fields, &e);
+	int rc = endpoint_map(w, v, probe_fields, ARRAY_SIZE(probe_fields), &e);
 
 	if (rc != RM_OK)
 		return rc;
@@ -539,7 +554,7 @@ static int target_each(struct yw *w, yaml_node_t *v, size_t i, void *obj)
 	struct endpoint e = { .cx = cx };
 	struct rm_target *t = &cx->c->targets[i];
 	size_t p;
-	int rc = YW_MAP(w, v, target_fields, &e);
+	int rc = endpoint_map(w, v, target_fields, ARRAY_SIZE(target_fields), &e);
 
 	if (rc != RM_OK)
 		return rc;

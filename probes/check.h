@@ -18,7 +18,14 @@
 struct probe_dest {
 	const char *name;
 	const char *cluster;
+	/* Where it is probed this round: the topology's address, or the one
+	 * probe_config.addrs gives. Unset: it has none this round (a dnsName
+	 * that did not resolve), and only its dns check runs. */
 	struct rm_addr address;
+	/* What its DNS answers must hold: the topology's address, or one the
+	 * pod registered (probe_addrs_learned); unset: any answer is right. */
+	struct rm_addr expect;
+	uint8_t family;	      /* the records its dns check asks: enum rm_family */
 	const char *dns_name; /* NULL: none declared */
 	const size_t *ports;  /* indices into topology.ports */
 	size_t nports;

@@ -1,6 +1,7 @@
 /* dns: c-ares queries of a destination's DNS name to one DNS server of the
  * source's cluster, type A for an IPv4 destination and AAAA (RFC 3596) for
- * an IPv6 one; the answer judged by dns_classify (probes/dns.c).
+ * an IPv6 one; the answer judged by dns_classify (probes/dns.c) against
+ * probe_dest.expect (none for a destination known only by its name).
  * c-ares's sockets go into the engine's loop (ARES_OPT_SOCK_STATE_CB and
  * ares_process_fd), its timeouts into the loop's timers. */
 #include <ares.h>
@@ -102,7 +103,7 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
 	j->answered = true;
 	if ((r = job_result(job, RM_CHECK_DNS)) == NULL)
 		return;
-	dns_classify(status, abuf, alen, &job->dest->address, &v);
+	dns_classify(status, abuf, alen, (enum rm_family)job->dest->family, &job->dest->expect, &v);
 	r->status = v.status;
 	r->rtt_ms = v.status == RM_STATUS_TIMEOUT ? -1 : job_elapsed_ms(job);
 	r->dns_name = job->dest->dns_name;
@@ -149,8 +150,7 @@ static int dns_start(struct probe_job *job)
 	}
 	j->channel = ch;
 	ares_query(ch, job->dest->dns_name, DNS_CLASS_IN,
-		   job->dest->address.family == RM_AF_INET6 ? DNS_TYPE_AAAA : DNS_TYPE_A, on_answer,
-		   j);
+		   job->dest->family == RM_AF_INET6 ? DNS_TYPE_AAAA : DNS_TYPE_A, on_answer, j);
 	if (j->answered)
 		dns_end(j);
 	else

@@ -4,6 +4,7 @@
 
 #include <ares.h>
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -66,10 +67,11 @@ static void classify_failure(int ares_status, const char *no_address, struct dns
 	}
 }
 
-void dns_classify(int ares_status, const unsigned char *abuf, int alen,
+void dns_classify(int ares_status, const unsigned char *abuf, int alen, enum rm_family asked,
 		  const struct rm_addr *expected, struct dns_verdict *out)
 {
-	enum rm_family family = expected->family == RM_AF_INET6 ? RM_AF_INET6 : RM_AF_INET;
+	enum rm_family family = asked == RM_AF_INET6 ? RM_AF_INET6 : RM_AF_INET;
+	bool any = expected == NULL || !cidr_addr_is_set(expected);
 	const char *no_address = family == RM_AF_INET6 ? "the name exists but has no IPv6 address"
 						       : "the name exists but has no IPv4 address";
 	struct rm_addr got[DNS_MAX_ADDRS];
@@ -102,7 +104,7 @@ void dns_classify(int ares_status, const unsigned char *abuf, int alen,
 		char a[RM_ADDR_STRLEN];
 		int n;
 
-		found |= cidr_addr_equal(&got[i], expected);
+		found |= any || cidr_addr_equal(&got[i], expected);
 		n = snprintf(out->answers + used, sizeof(out->answers) - used, "%s%s", i ? "," : "",
 			     cidr_addr_format(&got[i], a, sizeof(a)));
 		if (n > 0 && (size_t)n < sizeof(out->answers) - used)

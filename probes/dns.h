@@ -17,8 +17,11 @@ struct dns_verdict {
 };
 
 /* `ares_status` is what c-ares's ares_query callback reported, `abuf` and
- * `alen` the answer it passed (may be NULL/0). */
-void dns_classify(int ares_status, const unsigned char *abuf, int alen,
+ * `alen` the answer it passed (may be NULL/0), `family` the records asked
+ * (RM_AF_INET6: AAAA, else A). `expected` is the address the name must
+ * have; NULL or unset (a destination known only by its dnsName): any
+ * address is right, "wrong-answer" then means no address at all. */
+void dns_classify(int ares_status, const unsigned char *abuf, int alen, enum rm_family family,
 		  const struct rm_addr *expected, struct dns_verdict *out);
 
 #endif

@@ -3,6 +3,7 @@
  * knows the checks only through their ops tables (probes/check.h). */
 #include "probes/engine.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -11,6 +12,7 @@
 
 #include "probes/check.h"
 #include "probes/icmpsock.h"
+#include "probes/resolve.h"
 #include "reachmap/alloc.h"
 #include "reachmap/arena.h"
 #include "reachmap/error.h"
@@ -25,6 +27,8 @@ struct probe_engine {
 	struct rm_results_doc *doc;
 	struct probe_dest *dests;
 	size_t ndests;
+	struct rm_addr *own_servers; /* resolv.conf's, for dns_jobs */
+	size_t nown_servers;
 	struct rm_arena *arena; /* the jobs */
 	struct probe_job **jobs;
 	size_t njobs, jobs_cap, next, inflight, done;
@@ -241,6 +245,59 @@ static size_t count_dests(const struct rm_topology *t)
 	return n;
 }
 
+/* The records a name of cluster c is asked for when nothing says its
+ * family: AAAA in a cluster of IPv6 ranges only, else A. */
+static uint8_t cluster_family(const struct rm_cluster *c)
+{
+	size_t r;
+
+	for (r = 0; r < c->nranges; r++)
+		if (c->ranges[r].prefix.addr.family == RM_AF_INET)
+			return RM_AF_INET;
+	return c->nranges > 0 ? RM_AF_INET6 : RM_AF_INET;
+}
+
+/* One destination: where it is this round (probe_config.addrs wins over
+ * the topology's address), what its DNS must answer, and whether it may
+ * be probed at all. A destination with no address this round is kept for
+ * its dns check alone, and the document's notes say why. */
+static int add_dest(struct probe_engine *e, const struct rm_cluster *cl, const char *name,
+		    const struct rm_addr *declared, const char *dns_name, const size_t *ports,
+		    size_t nports)
+{
+	const struct probe_config *cfg = e->cfg;
+	const struct rm_addr *now = cfg->addrs ? probe_addrs_get(cfg->addrs, cl->name, name) : NULL;
+	struct probe_dest *d = &e->dests[e->ndests];
+	char msg[512];
+
+	*d = (struct probe_dest){ .name = name,
+				  .cluster = cl->name,
+				  .address = now ? *now : *declared,
+				  .expect = *declared,
+				  .dns_name = dns_name,
+				  .ports = ports,
+				  .nports = nports };
+	if (!cidr_addr_is_set(&d->expect) && now != NULL &&
+	    probe_addrs_learned(cfg->addrs, cl->name, name))
+		d->expect = *now;
+	d->family = cidr_addr_is_set(&d->address)  ? d->address.family
+		    : cidr_addr_is_set(&d->expect) ? d->expect.family
+						   : cluster_family(cl);
+	if (cidr_addr_is_set(&d->address)) {
+		if (may_send(cfg, &d->address))
+			e->ndests++;
+		return RM_OK;
+	}
+	if (dns_name == NULL)
+		return RM_OK;
+	snprintf(msg, sizeof(msg),
+		 "%s (%s) has no address this round (%s did not resolve, and no collector "
+		 "gave one): only its dns check ran",
+		 name, cl->name, dns_name);
+	e->ndests++;
+	return engine_note(e, msg);
+}
+
 /* Every peer and target of every cluster but the source itself. A peer
  * probe is checked on every port of the topology (its `serve --standins`
  * listens there); a target on its own ports. */
@@ -248,6 +305,7 @@ static int build_dests(struct probe_engine *e, size_t **all_ports)
 {
 	const struct rm_topology *t = e->cfg->topo;
 	size_t c, i, p;
+	int rc = RM_OK;
 
 	e->dests = rm_calloc(count_dests(t) + 1, sizeof(*e->dests));
 	*all_ports = rm_calloc(t->nports + 1, sizeof(**all_ports));
@@ -255,32 +313,25 @@ static int build_dests(struct probe_engine *e, size_t **all_ports)
 		return RM_ENOMEM;
 	for (p = 0; p < t->nports; p++)
 		(*all_ports)[p] = p;
-	for (c = 0; c < t->nclusters; c++) {
+	for (c = 0; c < t->nclusters && rc == RM_OK; c++) {
 		const struct rm_cluster *cl = &t->clusters[c];
 
-		for (i = 0; i < cl->nprobes; i++) {
-			struct probe_dest *d = &e->dests[e->ndests];
+		for (i = 0; i < cl->nprobes && rc == RM_OK; i++) {
+			const struct rm_probe *pr = &cl->probes[i];
 
-			if (cl == e->cfg->cluster && strcmp(cl->probes[i].name, e->cfg->name) == 0)
+			if (cl == e->cfg->cluster && strcmp(pr->name, e->cfg->name) == 0)
 				continue;
-			*d = (struct probe_dest){
-				cl->probes[i].name,	cl->name,   cl->probes[i].address,
-				cl->probes[i].dns_name, *all_ports, t->nports
-			};
-			if (may_send(e->cfg, &d->address))
-				e->ndests++;
+			rc = add_dest(e, cl, pr->name, &pr->address, pr->dns_name, *all_ports,
+				      t->nports);
 		}
-		for (i = 0; i < cl->ntargets; i++) {
-			struct probe_dest *d = &e->dests[e->ndests];
+		for (i = 0; i < cl->ntargets && rc == RM_OK; i++) {
+			const struct rm_target *tg = &cl->targets[i];
 
-			*d = (struct probe_dest){ cl->targets[i].name,	  cl->name,
-						  cl->targets[i].address, cl->targets[i].dns_name,
-						  cl->targets[i].ports,	  cl->targets[i].nports };
-			if (may_send(e->cfg, &d->address))
-				e->ndests++;
+			rc = add_dest(e, cl, tg->name, &tg->address, tg->dns_name, tg->ports,
+				      tg->nports);
 		}
 	}
-	return RM_OK;
+	return rc;
 }
 
 static bool wants(const struct probe_engine *e, enum rm_check c)
@@ -315,17 +366,64 @@ static struct probe_job *new_job(struct probe_engine *e, enum rm_check c,
 	return j;
 }
 
+/* The dns check of a destination: its name asked of every DNS server of
+ * the source's cluster. A destination known only by its name, whose
+ * cluster declares no server, is asked of this host's own resolvers
+ * (resolv.conf, in the document's facts): its dns result is all there is
+ * of it this round. 0 or RM_ENOMEM. */
+static int dns_jobs(struct probe_engine *e, const struct probe_dest *dest)
+{
+	const struct rm_cluster *src = e->cfg->cluster;
+	const struct rm_addr *servers = src->dns_servers;
+	size_t n = src->ndns_servers, s;
+
+	if (dest->dns_name == NULL || !wants(e, RM_CHECK_DNS))
+		return RM_OK;
+	if (n == 0 && !cidr_addr_is_set(&dest->address)) {
+		servers = e->own_servers;
+		n = e->nown_servers;
+	}
+	for (s = 0; s < n; s++) {
+		struct probe_job *j = new_job(e, RM_CHECK_DNS, dest, 0);
+
+		if (j == NULL)
+			return RM_ENOMEM;
+		j->server = &servers[s];
+	}
+	return RM_OK;
+}
+
+/* The nameservers of the document's facts (resolv.conf), as addresses. */
+static int own_servers(struct probe_engine *e)
+{
+	size_t i;
+
+	e->own_servers = rm_calloc(e->doc->nnameservers + 1, sizeof(*e->own_servers));
+	if (e->own_servers == NULL)
+		return RM_ENOMEM;
+	for (i = 0; i < e->doc->nnameservers; i++)
+		if (cidr_addr_parse(e->doc->nameservers[i], &e->own_servers[e->nown_servers]) ==
+		    RM_OK)
+			e->nown_servers++;
+	return RM_OK;
+}
+
 /* Jobs are interleaved by destination so that a slow destination does not
  * take all the tokens at once. */
 static int build_jobs(struct probe_engine *e)
 {
 	const struct probe_config *cfg = e->cfg;
 	const struct rm_topology *t = cfg->topo;
-	size_t d, p, s;
+	size_t d, p;
 
 	for (d = 0; d < e->ndests; d++) {
 		const struct probe_dest *dest = &e->dests[d];
 
+		if (!cidr_addr_is_set(&dest->address)) {
+			if (dns_jobs(e, dest) != RM_OK)
+				return RM_ENOMEM;
+			continue;
+		}
 		if (wants(e, RM_CHECK_ICMP) && new_job(e, RM_CHECK_ICMP, dest, 0) == NULL)
 			return RM_ENOMEM;
 		for (p = 0; p < dest->nports; p++) {
@@ -344,15 +442,8 @@ static int build_jobs(struct probe_engine *e)
 		if (wants(e, RM_CHECK_MTU) &&
 		    new_job(e, RM_CHECK_MTU, dest, cfg->responder_port) == NULL)
 			return RM_ENOMEM;
-		for (s = 0; dest->dns_name != NULL && wants(e, RM_CHECK_DNS) &&
-			    s < cfg->cluster->ndns_servers;
-		     s++) {
-			struct probe_job *j = new_job(e, RM_CHECK_DNS, dest, 0);
-
-			if (j == NULL)
-				return RM_ENOMEM;
-			j->server = &cfg->cluster->dns_servers[s];
-		}
+		if (dns_jobs(e, dest) != RM_OK)
+			return RM_ENOMEM;
 	}
 	return RM_OK;
 }
@@ -395,7 +486,8 @@ static int build_path_jobs(struct probe_engine *e)
 		const struct probe_dest *dest = &e->dests[d];
 		uint16_t port;
 
-		if (!icmpsock_is_raw(e->icmp, (enum rm_family)dest->address.family) ||
+		if (!cidr_addr_is_set(&dest->address) ||
+		    !icmpsock_is_raw(e->icmp, (enum rm_family)dest->address.family) ||
 		    !dest_failed(e, dest, &port) || dest->nports == 0)
 			continue;
 		if (port == 0)
@@ -505,6 +597,7 @@ static void engine_free(struct probe_engine *e)
 	rm_arena_free(e->arena);
 	rm_free(e->jobs);
 	rm_free(e->dests);
+	rm_free(e->own_servers);
 	rm_free(e);
 }
 
@@ -542,6 +635,8 @@ int engine_run(const struct probe_config *cfg, struct rm_results_doc *doc)
 	if (rc != RM_OK)
 		return rc;
 	rc = build_dests(e, &all_ports);
+	if (rc == RM_OK)
+		rc = own_servers(e);
 	if (rc == RM_OK)
 		rc = build_jobs(e);
 	if (rc == RM_OK)

@@ -11,6 +11,8 @@
 #include "reachmap/results.h"
 #include "reachmap/topology.h"
 
+struct probe_addrs;
+
 struct probe_config {
 	const struct rm_topology *topo;
 	const struct rm_cluster *cluster; /* the source's */
@@ -22,6 +24,9 @@ struct probe_config {
 	uint16_t responder_port;
 	unsigned icmp_count; /* echo requests per destination */
 	bool raw;	     /* tcp in raw mode: libnet SYN, libpcap answers */
+	/* The address to probe a destination at this round when it is not the
+	 * topology's (see probes/resolve.h); NULL: the topology's. */
+	const struct probe_addrs *addrs;
 	/* NULL, or a descriptor that ends the round once it is readable (the
 	 * agent's signalfd): engine_run then returns RM_ECANCEL within a
 	 * loop turn, its results partial. The engine never reads it. */

@@ -189,3 +189,29 @@ int facts_collect(struct rm_results_doc *doc, const char *resolv_conf)
 	buf[n] = '\0';
 	return facts_parse_resolv(doc, buf);
 }
+
+int facts_own_address(const struct rm_cluster *c, struct rm_addr *out)
+{
+	struct ifaddrs *all, *i;
+	size_t r;
+	int rc = RM_ENOTFOUND;
+
+	memset(out, 0, sizeof(*out));
+	if (getifaddrs(&all) != 0)
+		return RM_ENOTFOUND;
+	/* The ranges in the file's order: a pod's address before a node's
+	 * when the host has both. */
+	for (r = 0; r < c->nranges && rc != RM_OK; r++)
+		for (i = all; i != NULL && rc != RM_OK; i = i->ifa_next) {
+			struct rm_addr a;
+
+			if (i->ifa_addr == NULL || (i->ifa_flags & IFF_LOOPBACK) ||
+			    wire_from_sockaddr(i->ifa_addr, &a, NULL) != RM_OK ||
+			    !cidr_contains(&c->ranges[r].prefix, &a))
+				continue;
+			*out = a;
+			rc = RM_OK;
+		}
+	freeifaddrs(all);
+	return rc;
+}

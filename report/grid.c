@@ -137,12 +137,18 @@ void report_members_json(struct rm_jb *b, cJSON *parent, const struct rm_cluster
 		const char *zone = probe ? c->probes[i].zone : c->targets[i - c->nprobes].zone;
 		const struct rm_addr *ad =
 		    probe ? &c->probes[i].address : &c->targets[i - c->nprobes].address;
+		const char *dns =
+		    probe ? c->probes[i].dns_name : c->targets[i - c->nprobes].dns_name;
 		cJSON *o = cJSON_CreateObject();
 
 		jb_str(b, o, "name", name);
 		jb_str(b, o, "role", probe ? "probe" : "target");
 		jb_str(b, o, "zone", zone);
-		jb_addr(b, o, "address", ad);
+		/* A member whose address is not fixed is named by its dnsName. */
+		if (cidr_addr_is_set(ad))
+			jb_addr(b, o, "address", ad);
+		else
+			jb_str(b, o, "dnsName", dns);
 		jb_push(b, a, o);
 	}
 }

@@ -56,7 +56,15 @@ char *cidr_addr_format(const struct rm_addr *a, char *buf, size_t len);
  * bytes always suffice). Returns buf. */
 char *cidr_format(const struct rm_prefix *p, char *buf, size_t len);
 
-/* True when a and b are the same family and address. */
+/* Whether a holds an address: RM_AF_NONE is "none" (a topology entry with
+ * only a dnsName, a result with no address to probe). */
+static inline bool cidr_addr_is_set(const struct rm_addr *a)
+{
+	return a->family != RM_AF_NONE;
+}
+
+/* True when a and b are the same family and address (two unset addresses
+ * are equal: callers that compare declared addresses skip unset ones). */
 bool cidr_addr_equal(const struct rm_addr *a, const struct rm_addr *b);
 
 /* Total order for qsort and deterministic output: family (IPv4 first), then

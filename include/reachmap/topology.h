@@ -40,20 +40,26 @@ struct rm_range {
 	struct rm_pos pos;
 };
 
+/* A probe's or target's address is optional when it has a dnsName (pods
+ * get new addresses when they restart): then address.family is
+ * RM_AF_NONE (cidr_addr_is_set() false) and the probes resolve the name
+ * each round (probes/resolve.h), the analyzer takes the address from the
+ * documents. Every reader of `address` checks cidr_addr_is_set first; one
+ * of address and dns_name is always there. */
 struct rm_probe {
 	const char *name;
-	struct rm_addr address;
-	const char *zone;     /* NULL when not given */
-	const char *dns_name; /* NULL when not given */
+	struct rm_addr address; /* family RM_AF_NONE: none declared */
+	const char *zone;	/* NULL when not given */
+	const char *dns_name;	/* NULL when not given */
 	struct rm_pos pos;
 };
 
 struct rm_target {
 	const char *name;
-	struct rm_addr address;
-	const char *zone;     /* NULL when not given */
-	const char *dns_name; /* NULL when not given */
-	size_t *ports;	      /* indices into topology.ports */
+	struct rm_addr address; /* family RM_AF_NONE: none declared */
+	const char *zone;	/* NULL when not given */
+	const char *dns_name;	/* NULL when not given */
+	size_t *ports;		/* indices into topology.ports */
 	size_t nports;
 	struct rm_pos pos;
 };

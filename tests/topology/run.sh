@@ -48,5 +48,31 @@ want="west=us-west1-a,us-west1-b;east=us-east1-b"
 if [ "$got" = "$want" ]; then echo "ok   zones-from-probes: $got"; pass=$((pass + 1));
 else echo "FAIL zones-from-probes: got '$got', want '$want'"; fail=$((fail + 1)); fi
 
+# Entries with a dnsName and no address are valid; plan checks every
+# address that is declared (east-c-0's is out of range: exit 1, that one
+# finding) and names the others by their dnsName, never as 0.0.0.0.
+f=$dir/valid/dns-name-only.yaml
+text=$(timeout 10 "$bin" plan "$f" 2>&1); rc=$?
+got=$(timeout 10 "$bin" plan --format json "$f" | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+kinds = ",".join(x["kind"] + ":" + "+".join(e["name"] for e in x["evidence"]) for x in d["findings"])
+m = {x["name"]: x.get("address", "dns=" + x.get("dnsName", "?")) for c in d["clusters"] for x in c["members"]}
+print(kinds, m["west-a-0"], m["west-b-0"], m["dc-west-rack1-sts-0"], m["east-b-0"])')
+want="address-out-of-range:east-c-0 dns=west-a-0.reachmap.reachmap.svc.west.cluster.local 10.200.2.10 dns=dc-west-rack1-sts-0.dc-west-service.k8ssandra.svc.west.cluster.local dns=east-b-0.reachmap.reachmap.svc.east.cluster.local"
+if [ "$rc" -eq 1 ] && [ "$got" = "$want" ] && ! grep -Eq '(^|[^0-9.])0\.0\.0\.0($|[^0-9./])' <<<"$text"; then
+	echo "ok   dns-name-only: exit 1, $got"; pass=$((pass + 1))
+else
+	echo "FAIL dns-name-only: exit $rc (want 1); got '$got', want '$want'; text: $text"; fail=$((fail + 1))
+fi
+if python3 -c 'import jsonschema' 2>/dev/null; then
+	timeout 10 "$bin" plan --format json -o /tmp/rm-dns-name-only.$$.json "$f"
+	if python3 tests/schema/validate.py report/schema/reachmap.report.v1.json /tmp/rm-dns-name-only.$$.json >/dev/null; then
+		echo "ok   dns-name-only: the plan report matches reachmap.report/v1"; pass=$((pass + 1))
+	else
+		echo "FAIL dns-name-only: the plan report does not match reachmap.report/v1"; fail=$((fail + 1))
+	fi
+	rm -f /tmp/rm-dns-name-only.$$.json
+fi
+
 echo "topology errors: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -63,13 +63,13 @@ static void test_ok_and_wrong(void **state)
 
 	(void)state;
 	len = answer(buf, 0, good, 1, 4);
-	dns_classify(ARES_SUCCESS, buf, len, &want, &v);
+	dns_classify(ARES_SUCCESS, buf, len, (enum rm_family)want.family, &want, &v);
 	assert_int_equal(v.status, RM_STATUS_OK);
 	assert_string_equal(v.answers, "10.250.1.20");
 	assert_null(v.error);
 
 	len = answer(buf, 0, stale, 2, 4);
-	dns_classify(ARES_SUCCESS, buf, len, &want, &v);
+	dns_classify(ARES_SUCCESS, buf, len, (enum rm_family)want.family, &want, &v);
 	assert_int_equal(v.status, RM_STATUS_WRONG_ANSWER);
 	assert_string_equal(v.answers, "10.250.1.99,10.250.1.98");
 	assert_string_equal(v.error, "no answer is the address the topology declares");
@@ -95,22 +95,22 @@ static void test_aaaa(void **state)
 
 	(void)state;
 	len = answer6(buf, good, 1);
-	dns_classify(ARES_SUCCESS, buf, len, &want6, &v);
+	dns_classify(ARES_SUCCESS, buf, len, (enum rm_family)want6.family, &want6, &v);
 	assert_int_equal(v.status, RM_STATUS_OK);
 	assert_string_equal(v.answers, "fd00:ab:2::10");
 	assert_null(v.error);
 
 	len = answer6(buf, stale, 1);
-	dns_classify(ARES_SUCCESS, buf, len, &want6, &v);
+	dns_classify(ARES_SUCCESS, buf, len, (enum rm_family)want6.family, &want6, &v);
 	assert_int_equal(v.status, RM_STATUS_WRONG_ANSWER);
 	assert_string_equal(v.answers, "fd00:ab:2::99");
 
 	/* An A answer where AAAA was asked holds no IPv6 address. */
 	len = answer(buf, 0, v4, 1, 4);
-	dns_classify(ARES_SUCCESS, buf, len, &want6, &v);
+	dns_classify(ARES_SUCCESS, buf, len, (enum rm_family)want6.family, &want6, &v);
 	assert_int_equal(v.status, RM_STATUS_WRONG_ANSWER);
 	assert_string_equal(v.error, "the name exists but has no IPv6 address");
-	dns_classify(ARES_ENODATA, NULL, 0, &want6, &v);
+	dns_classify(ARES_ENODATA, NULL, 0, (enum rm_family)want6.family, &want6, &v);
 	assert_string_equal(v.error, "the name exists but has no IPv6 address");
 }
 
@@ -119,17 +119,17 @@ static void test_statuses(void **state)
 	struct dns_verdict v;
 
 	(void)state;
-	dns_classify(ARES_ENOTFOUND, NULL, 0, &want, &v);
+	dns_classify(ARES_ENOTFOUND, NULL, 0, (enum rm_family)want.family, &want, &v);
 	assert_int_equal(v.status, RM_STATUS_NXDOMAIN);
-	dns_classify(ARES_ESERVFAIL, NULL, 0, &want, &v);
+	dns_classify(ARES_ESERVFAIL, NULL, 0, (enum rm_family)want.family, &want, &v);
 	assert_int_equal(v.status, RM_STATUS_SERVFAIL);
-	dns_classify(ARES_EREFUSED, NULL, 0, &want, &v);
+	dns_classify(ARES_EREFUSED, NULL, 0, (enum rm_family)want.family, &want, &v);
 	assert_int_equal(v.status, RM_STATUS_REFUSED);
-	dns_classify(ARES_ETIMEOUT, NULL, 0, &want, &v);
+	dns_classify(ARES_ETIMEOUT, NULL, 0, (enum rm_family)want.family, &want, &v);
 	assert_int_equal(v.status, RM_STATUS_TIMEOUT);
-	dns_classify(ARES_ENODATA, NULL, 0, &want, &v);
+	dns_classify(ARES_ENODATA, NULL, 0, (enum rm_family)want.family, &want, &v);
 	assert_int_equal(v.status, RM_STATUS_WRONG_ANSWER);
-	dns_classify(ARES_EFORMERR, NULL, 0, &want, &v);
+	dns_classify(ARES_EFORMERR, NULL, 0, (enum rm_family)want.family, &want, &v);
 	assert_int_equal(v.status, RM_STATUS_SERVFAIL);
 	assert_non_null(v.error);
 }
@@ -144,21 +144,21 @@ static void test_malformed(void **state)
 	(void)state;
 	/* An A record whose rdlength says 8: c-ares refuses it. */
 	len = answer(buf, 0, good, 1, 8);
-	dns_classify(ARES_SUCCESS, buf, len, &want, &v);
+	dns_classify(ARES_SUCCESS, buf, len, (enum rm_family)want.family, &want, &v);
 	assert_int_equal(v.status, RM_STATUS_SERVFAIL);
 	assert_string_equal(v.error, "a malformed answer");
 	/* Every truncation of a good answer: a verdict, never a crash. */
 	len = answer(buf, 0, good, 1, 4);
 	for (i = 0; i < len; i++) {
-		dns_classify(ARES_SUCCESS, buf, i, &want, &v);
+		dns_classify(ARES_SUCCESS, buf, i, (enum rm_family)want.family, &want, &v);
 		assert_true(v.status == RM_STATUS_SERVFAIL || v.status == RM_STATUS_WRONG_ANSWER);
 	}
 	/* ancount claims 3 records, one is there. */
 	len = answer(buf, 0, good, 1, 4);
 	buf[7] = 3;
-	dns_classify(ARES_SUCCESS, buf, len, &want, &v);
+	dns_classify(ARES_SUCCESS, buf, len, (enum rm_family)want.family, &want, &v);
 	assert_int_equal(v.status, RM_STATUS_SERVFAIL);
-	dns_classify(ARES_SUCCESS, NULL, 0, &want, &v);
+	dns_classify(ARES_SUCCESS, NULL, 0, (enum rm_family)want.family, &want, &v);
 	assert_int_equal(v.status, RM_STATUS_SERVFAIL);
 }
 

@@ -163,6 +163,30 @@ static void test_errors(void **state)
 	expect_error(HEAD "\"results\": 3}", "r.json: \"results\" must be a list");
 	expect_error(HEAD "\"notes\": \"x\"}", "r.json: \"notes\" must be a list");
 	expect_error(HEAD "\"notes\": [\"a\", 3]}", "r.json: notes[1]: must be a string");
+	/* Only a dns result may lack its address (a destination known by its
+	 * dnsName alone, which did not resolve). */
+	expect_error(HEAD "\"results\": [{\"target\": \"t\", \"targetCluster\": \"c\", "
+			  "\"check\": \"tcp\", \"port\": 7000, \"status\": \"open\"}]}",
+		     "r.json: results[0]: missing \"address\"");
+}
+
+static void test_dns_without_address(void **state)
+{
+	static const char text[] =
+	    HEAD "\"results\": [{\"target\": \"t\", \"targetCluster\": \"c\", \"check\": "
+		 "\"dns\", \"status\": \"nxdomain\", \"detail\": {\"name\": \"t.c.local\", "
+		 "\"server\": \"10.96.0.10\"}}]}";
+	struct rm_results_doc d;
+	struct rm_diag diag;
+
+	(void)state;
+	assert_int_equal(results_doc_init(&d), RM_OK);
+	assert_int_equal(results_doc_read("r.json", text, strlen(text), &d, &diag), RM_OK);
+	assert_int_equal(d.nresults, 1);
+	assert_int_equal(d.results[0].check, RM_CHECK_DNS);
+	assert_int_equal(d.results[0].status, RM_STATUS_NXDOMAIN);
+	assert_false(cidr_addr_is_set(&d.results[0].address));
+	results_doc_free(&d);
 }
 
 /* A file is read, parsed and named in every message by one call. */
@@ -210,9 +234,8 @@ static void test_time_parse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_time_parse),
-		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_round_trip), cmocka_unit_test(test_time_parse),
+		cmocka_unit_test(test_errors),	   cmocka_unit_test(test_dns_without_address),
 		cmocka_unit_test(test_load),
 	};
 

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -223,6 +224,53 @@ static void test_errors_name_the_place(void **state)
 					"not a DNS name (empty label)");
 }
 
+/* A pod whose address is not fixed: a dnsName and no address is valid,
+ * and reads as an unset address; neither is an error naming the place. */
+static void test_dns_name_only(void **state)
+{
+	static const char *head = "version: 1\nclusters:\n  - name: w\n"
+				  "    cidrs: {pods: [10.0.0.0/8]}\n";
+	char text[512];
+	struct rm_topology *t;
+	struct rm_diag diag;
+	const struct rm_cluster *w;
+
+	(void)state;
+	snprintf(text, sizeof(text),
+		 "%s    probes:\n      - {name: p0, dnsName: p0.reachmap.svc.w.local}\n"
+		 "      - {name: p1, address: 10.0.0.1}\n"
+		 "    targets:\n      - {name: c0, dnsName: c0.db.svc.w.local, ports: [cql]}\n",
+		 head);
+	t = load_text(text, &diag);
+	assert_non_null(t);
+	w = &t->clusters[0];
+	assert_int_equal(w->nprobes, 2);
+	assert_false(cidr_addr_is_set(&w->probes[0].address));
+	assert_int_equal(w->probes[0].address.family, RM_AF_NONE);
+	assert_string_equal(w->probes[0].dns_name, "p0.reachmap.svc.w.local");
+	assert_true(cidr_addr_is_set(&w->probes[1].address));
+	addr_is(&w->probes[1].address, "10.0.0.1");
+	assert_null(w->probes[1].dns_name);
+	assert_false(cidr_addr_is_set(&w->targets[0].address));
+	assert_string_equal(w->targets[0].dns_name, "c0.db.svc.w.local");
+	assert_int_equal(w->targets[0].nports, 1);
+	topo_free(t);
+
+	snprintf(text, sizeof(text), "%s    probes:\n      - {name: p0, zone: a}\n", head);
+	assert_null(load_text(text, &diag));
+	assert_string_equal(diag.error,
+			    "t.yaml:6:9: clusters[0].probes[0]: missing required field \"address\" "
+			    "(or \"dnsName\", for a pod whose address is not fixed)");
+	snprintf(text, sizeof(text),
+		 "%s    targets:\n      - {name: c0, dnsName: c0.w.local}\n"
+		 "      - {name: c1, ports: [cql]}\n",
+		 head);
+	assert_null(load_text(text, &diag));
+	assert_string_equal(
+	    diag.error, "t.yaml:7:9: clusters[0].targets[1]: missing required field \"address\" "
+			"(or \"dnsName\", for a pod whose address is not fixed)");
+}
+
 /* Every allocation of a load, failed in turn: an error, never a crash or a
  * leak (LeakSanitizer checks the leaks at exit). */
 static void test_alloc_failures(void **state)
@@ -258,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_host_bits_warning),
 		cmocka_unit_test(test_field_order_free),
 		cmocka_unit_test(test_errors_name_the_place),
+		cmocka_unit_test(test_dns_name_only),
 		cmocka_unit_test(test_alloc_failures),
 	};
 
