@@ -43,14 +43,19 @@ struct pusher {
 	uint64_t next_seq;
 	struct pending pending[PENDING_MAX];
 	size_t npending;
+	bool inflight_mem; /* a document from memory is being pushed */
 	/* The newest round's documents and how they fared. */
-	uint64_t round_seqs[ROUND_DOCS_MAX];
 	size_t nround;
 	unsigned round_ok;
 	bool round_failed;
-	uint64_t round;
-	/* The address now, the one registered, the one refused for good. */
+	uint64_t round, round_seq; /* the newest round offered, its sequence number */
+	/* The address now, the one registered, the one refused for good; a
+	 * registration the collector answered with an error waits its own
+	 * backoff (pushes may still go through). */
 	struct rm_addr addr, registered, refused;
+	unsigned reg_backoff_ms, reg_failures;
+	uint64_t reg_next_ns;
+	bool push_turn; /* register and push take turns while both wait */
 	bool want_peers, peers_warned;
 	struct agent_peers peers;
 	/* Failing: the delay before the next attempt, and when that is. */
@@ -117,18 +122,10 @@ static const char *answer_text(const struct client_resp *r, char *buf, size_t le
 
 /* ---- failing and recovering ----------------------------------------------- */
 
-static void failed(struct pusher *p, const char *why)
+/* The next delay of a doubling backoff: 1 s, 2 s, ... 60 s. */
+static unsigned next_backoff(unsigned ms)
 {
-	double jitter = 0.8 + 0.4 * rand01(p);
-
-	p->failures++;
-	p->backoff_ms = p->backoff_ms == 0		      ? BACKOFF_FIRST_MS
-			: p->backoff_ms >= BACKOFF_MAX_MS / 2 ? BACKOFF_MAX_MS
-							      : 2 * p->backoff_ms;
-	p->next_ns = mono_ns() + (uint64_t)(p->backoff_ms * jitter * 1e6);
-	p->round_failed = true;
-	if (p->failures == 1)
-		logf_(p, "%s; documents go to the spool and are retried with backoff", why);
+	return ms == 0 ? BACKOFF_FIRST_MS : ms >= BACKOFF_MAX_MS / 2 ? BACKOFF_MAX_MS : 2 * ms;
 }
 
 static void succeeded(struct pusher *p)
@@ -168,6 +165,20 @@ static void spill_pending(struct pusher *p)
 	p->npending = 0;
 }
 
+static void failed(struct pusher *p, const char *why)
+{
+	double jitter = 0.8 + 0.4 * rand01(p);
+
+	p->failures++;
+	p->backoff_ms = next_backoff(p->backoff_ms);
+	p->next_ns = mono_ns() + (uint64_t)(p->backoff_ms * jitter * 1e6);
+	p->round_failed = true;
+	/* What waits in memory waits on disk now: the collector is failing. */
+	spill_pending(p);
+	if (p->failures == 1)
+		logf_(p, "%s; documents go to the spool and are retried with backoff", why);
+}
+
 /* The body pushed: the document, with "lost": N first when rounds were
  * lost. The documents on disk are kept as written; the count belongs to
  * whichever goes next. NULL: doc itself (nothing to add) or out of memory
@@ -193,12 +204,7 @@ static char *with_lost(const char *doc, size_t len, unsigned lost, size_t *outle
 
 static bool of_round(const struct pusher *p, uint64_t seq)
 {
-	size_t i;
-
-	for (i = 0; i < p->nround; i++)
-		if (p->round_seqs[i] == seq)
-			return true;
-	return false;
+	return p->nround > 0 && seq == p->round_seq;
 }
 
 /* The outcome of one push, under the lock: 202 delete, 400/413 drop, the
@@ -226,6 +232,11 @@ static void settle(struct pusher *p, struct spool_item *it, bool from_spool, int
 			spool_done(p->spool, it, true);
 		return;
 	}
+	/* Back in its place first: it is older than what failed() spills. */
+	if (from_spool)
+		spool_done(p->spool, it, false);
+	else
+		to_spool(p, it->seq, it->kind, it->doc, it->len);
 	if (rc == RM_OK) {
 		char why[400];
 
@@ -235,10 +246,6 @@ static void settle(struct pusher *p, struct spool_item *it, bool from_spool, int
 	} else {
 		failed(p, d->error);
 	}
-	if (from_spool)
-		spool_done(p->spool, it, false);
-	else
-		to_spool(p, it->seq, it->kind, it->doc, it->len);
 }
 
 /* Pushes the oldest document there is. Called and returns under the lock. */
@@ -265,6 +272,7 @@ static void push_one(struct pusher *p)
 		it = (struct spool_item){ p->pending[0].seq, p->pending[0].kind, p->pending[0].doc,
 					  p->pending[0].len };
 		memmove(&p->pending[0], &p->pending[1], --p->npending * sizeof(p->pending[0]));
+		p->inflight_mem = true;
 	}
 	lost = spool_lost(p->spool);
 	pthread_mutex_unlock(&p->lock);
@@ -280,6 +288,7 @@ static void push_one(struct pusher *p)
 	pthread_mutex_lock(&p->lock);
 	if (rc == RM_ENOMEM && d.error[0] == '\0')
 		rm_diag_error(&d, "%s: out of memory", p->o.url);
+	p->inflight_mem = false;
 	settle(p, &it, from_spool, rc, &r, &d, lost);
 	client_resp_free(&r);
 	spool_item_free(&it);
@@ -317,6 +326,19 @@ static char *register_body(const struct pusher *p, const struct rm_addr *a)
 	return out;
 }
 
+/* A registration the collector answered with an error (5xx, 401): said
+ * once, tried again after its own backoff. */
+static void register_failed(struct pusher *p, const struct client_resp *r)
+{
+	char buf[300];
+
+	p->reg_backoff_ms = next_backoff(p->reg_backoff_ms);
+	p->reg_next_ns = mono_ns() + (uint64_t)(p->reg_backoff_ms * (0.8 + 0.4 * rand01(p)) * 1e6);
+	if (p->reg_failures++ == 0)
+		logf_(p, "%s/v1/register: %s; trying again with backoff", p->o.url,
+		      answer_text(r, buf, sizeof(buf)));
+}
+
 /* POST /v1/register. Called and returns under the lock. */
 static void register_one(struct pusher *p)
 {
@@ -337,12 +359,12 @@ static void register_one(struct pusher *p)
 	pthread_mutex_lock(&p->lock);
 	cidr_addr_format(&a, addr, sizeof(addr));
 	if (rc != RM_OK) {
+		/* Not reachable: pushes would fail the same way. */
 		failed(p, d.error);
-		return;
-	}
-	if (r.status == 200) {
+	} else if (r.status == 200) {
 		succeeded(p);
 		p->registered = a;
+		p->reg_backoff_ms = p->reg_failures = 0;
 		logf_(p, "registered with %s as %s", p->o.url, addr);
 	} else if (r.status >= 400 && r.status < 500 && r.status != 401 && r.status != 408 &&
 		   r.status != 429) {
@@ -353,16 +375,14 @@ static void register_one(struct pusher *p)
 		logf_(p, "%s/v1/register refused %s: %s", p->o.url, addr,
 		      answer_text(&r, buf, sizeof(buf)));
 	} else {
-		char why[400];
-
-		snprintf(why, sizeof(why), "%s/v1/register: %s", p->o.url,
-			 answer_text(&r, buf, sizeof(buf)));
-		failed(p, why);
+		register_failed(p, &r);
 	}
 	client_resp_free(&r);
 }
 
-/* GET /v1/peers. Called and returns under the lock. */
+/* GET /v1/peers, tried only while the collector answers pushes; a
+ * failure waits for the next round's try. Called and returns under the
+ * lock. */
 static void peers_one(struct pusher *p)
 {
 	struct agent_peers fresh;
@@ -380,22 +400,19 @@ static void peers_one(struct pusher *p)
 		rc = peers_parse(r.body, r.len, PEERS_MAX, &fresh, &d);
 	pthread_mutex_lock(&p->lock);
 	if (rc == RM_OK && r.status == 200) {
-		succeeded(p);
 		peers_free(&p->peers);
 		p->peers = fresh;
 		p->peers_warned = false;
-	} else if (rc == RM_OK && r.status < 500 && r.status != 401) {
-		if (!p->peers_warned)
-			logf_(p, "%s/v1/peers: %s; peers' addresses are the topology's", p->o.url,
-			      answer_text(&r, buf, sizeof(buf)));
-		p->peers_warned = true;
-		peers_free(&fresh);
 	} else {
 		peers_free(&fresh);
-		if (rc == RM_OK)
+		if (rc == RM_OK && r.status != 200)
 			snprintf(d.error, sizeof(d.error), "%s/v1/peers: %s", p->o.url,
 				 answer_text(&r, buf, sizeof(buf)));
-		failed(p, d.error);
+		if (rc == RM_EIO)
+			failed(p, d.error);
+		else if (!p->peers_warned)
+			logf_(p, "%s; the peers' addresses stay as they were", d.error);
+		p->peers_warned = rc != RM_EIO;
 	}
 	client_resp_free(&r);
 }
@@ -410,6 +427,9 @@ static void wait_until(struct pusher *p, uint64_t deadline_ns)
 	pthread_cond_timedwait(&p->cond, &p->lock, &ts);
 }
 
+/* One thing at a time, the oldest document first; register and pushes
+ * take turns while both wait (a collector whose register fails must still
+ * get the rounds); peers only while pushes go through. */
 static void *pusher_thread(void *arg)
 {
 	struct pusher *p = arg;
@@ -417,19 +437,27 @@ static void *pusher_thread(void *arg)
 
 	pthread_mutex_lock(&p->lock);
 	while (!p->stop) {
+		uint64_t now = mono_ns();
 		bool docs = p->npending > 0 || spool_oldest(p->spool, &oldest);
-		bool reg = need_register(p);
+		bool reg = need_register(p), reg_now = reg && p->reg_next_ns <= now;
+		bool peers = p->want_peers && p->backoff_ms == 0;
 
-		if (!docs && !reg && !p->want_peers)
-			pthread_cond_wait(&p->cond, &p->lock);
-		else if (p->next_ns > mono_ns())
+		if (!docs && !reg_now && !peers) {
+			if (reg)
+				wait_until(p, p->reg_next_ns);
+			else
+				pthread_cond_wait(&p->cond, &p->lock);
+		} else if (p->next_ns > now) {
 			wait_until(p, p->next_ns);
-		else if (reg)
+		} else if (reg_now && (!docs || !p->push_turn)) {
 			register_one(p);
-		else if (p->want_peers)
+			p->push_turn = true;
+		} else if (peers) {
 			peers_one(p);
-		else
+		} else {
 			push_one(p);
+			p->push_turn = false;
+		}
 	}
 	spill_pending(p);
 	pthread_mutex_unlock(&p->lock);
@@ -522,15 +550,18 @@ void pusher_offer(struct pusher *p, uint64_t round, enum spool_kind kind, const 
 	char *copy;
 
 	pthread_mutex_lock(&p->lock);
-	if (round != p->round) {
+	/* A round's documents share its sequence number: the spool counts
+	 * and drops whole rounds. */
+	if (round != p->round || p->nround == 0) {
 		p->round = round;
+		p->round_seq = p->next_seq++;
 		p->nround = 0;
 		p->round_ok = 0;
 		p->round_failed = false;
 	}
-	seq = p->next_seq++;
+	seq = p->round_seq;
 	if (p->nround < ROUND_DOCS_MAX)
-		p->round_seqs[p->nround++] = seq;
+		p->nround++;
 	/* From memory only while nothing older waits and the collector is
 	 * not failing: otherwise it waits its turn on disk. */
 	if (p->npending < PENDING_MAX && p->backoff_ms == 0 && !spool_oldest(p->spool, &oldest) &&
@@ -559,6 +590,7 @@ void pusher_set_address(struct pusher *p, const struct rm_addr *addr)
 	if (!cidr_addr_equal(&p->addr, addr)) {
 		p->addr = *addr;
 		memset(&p->refused, 0, sizeof(p->refused));
+		p->reg_next_ns = 0;
 		pthread_cond_signal(&p->cond);
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -585,7 +617,7 @@ int pusher_peers(struct pusher *p, struct agent_peers *into)
 void pusher_depth(struct pusher *p, size_t *spooled, unsigned *lost)
 {
 	pthread_mutex_lock(&p->lock);
-	*spooled = spool_count(p->spool) + p->npending;
+	*spooled = spool_count(p->spool) + p->npending + p->inflight_mem;
 	*lost = spool_lost(p->spool);
 	pthread_mutex_unlock(&p->lock);
 }

@@ -279,6 +279,13 @@ int spool_put(struct spool *s, uint64_t seq, enum spool_kind kind, const void *d
 	for (i = 0; i < s->n; i++)
 		if (s->e[i].seq == seq)
 			new_round = false;
+	/* Full, and this round older than every one there: it is the oldest,
+	 * the one to go. */
+	if (new_round && spool_rounds(s) >= s->max_rounds && s->n > 0 && seq < s->e[0].seq) {
+		s->lost++;
+		save_lost(s);
+		return RM_OK;
+	}
 	while (new_round && spool_rounds(s) >= s->max_rounds && evict_oldest(s))
 		;
 	file_name(name, sizeof(name), seq, kind);

@@ -54,7 +54,8 @@ uint64_t spool_next_seq(const struct spool *s);
 
 /* Writes doc (len bytes) as document (seq, kind), atomically. A new round
  * that does not fit pushes out the oldest round not being pushed (lost + 1,
- * written before the new file). 0; RM_EEXIST when (seq, kind) is there;
+ * written before the new file); one older than every round of a full spool
+ * is itself the oldest: not written, counted lost. 0; RM_EEXIST when (seq, kind) is there;
  * RM_EIO when it cannot be written (d says why; the spool is as before);
  * RM_ENOMEM. */
 int spool_put(struct spool *s, uint64_t seq, enum spool_kind kind, const void *doc, size_t len,
