@@ -2,6 +2,7 @@
  * and every document pushed to every collector (agent/agent.h). Its
  * configuration comes from flags or from the environment (a pod spec
  * needs no wrapper script); flags win. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,8 @@ struct agent_opts {
 	char *env_collectors; /* REACHMAP_COLLECTOR, split in place */
 	unsigned long interval, spool_max, port;
 	const char *spool, *token_file, *ca_file, *address, *address_from;
+	bool name_env, cluster_env; /* --name, --cluster from POD_NAME, REACHMAP_CLUSTER */
+	const char *token_from, *ca_from;
 	bool standins, quiet;
 };
 
@@ -103,11 +106,13 @@ static int agent_env(struct agent_opts *o)
 	int rc = EXIT_OK;
 
 	o->pod.topology = getenv("REACHMAP_TOPOLOGY");
-	o->pod.cluster = getenv("REACHMAP_CLUSTER");
-	o->pod.name = getenv("POD_NAME");
+	o->cluster_env = (o->pod.cluster = getenv("REACHMAP_CLUSTER")) != NULL;
+	o->name_env = (o->pod.name = getenv("POD_NAME")) != NULL;
 	o->spool = getenv("REACHMAP_SPOOL");
 	o->token_file = getenv("REACHMAP_TOKEN_FILE");
+	o->token_from = "REACHMAP_TOKEN_FILE";
 	o->ca_file = getenv("REACHMAP_CA_FILE");
+	o->ca_from = "REACHMAP_CA_FILE";
 	if ((o->address = getenv("POD_IP")) != NULL)
 		o->address_from = "POD_IP";
 	if ((v = getenv("REACHMAP_STANDINS")) != NULL && strcmp(v, "") != 0) {
@@ -152,9 +157,11 @@ static int agent_opt(struct agent_opts *o, int opt, char **argv)
 				     &o->spool_max);
 	case 'T':
 		o->token_file = optarg;
+		o->token_from = "--token-file";
 		return EXIT_OK;
 	case 'A':
 		o->ca_file = optarg;
+		o->ca_from = "--ca-file";
 		return EXIT_OK;
 	case 'a':
 		o->address = optarg;
@@ -201,6 +208,10 @@ static int agent_args(int argc, char **argv, struct agent_opts *o)
 	optind = 1;
 	while (rc == EXIT_OK &&
 	       (opt = getopt_long(argc, argv, ":t:c:n:qh", longopts, NULL)) != -1) {
+		if (opt == 'c')
+			o->cluster_env = false;
+		if (opt == 'n')
+			o->name_env = false;
 		if (cli_pod_opt(opt, optarg, &o->pod) ||
 		    cli_round_opt("agent", opt, optarg, &o->round, &rc))
 			continue;
@@ -247,9 +258,10 @@ static int agent_check(struct agent_opts *o, struct agent_config *cfg, char **to
 	}
 	rm_diag_clear(&d);
 	if (o->token_file != NULL && rm_token_load(o->token_file, token, &d) != RM_OK)
-		return cli_usage_error("agent", "%s", d.error);
+		return cli_usage_error("agent", "%s: %s", o->token_from, d.error);
 	if (o->ca_file != NULL && access(o->ca_file, R_OK) != 0)
-		return cli_usage_error("agent", "--ca-file %s: cannot read it", o->ca_file);
+		return cli_usage_error("agent", "%s %s: cannot read it: %s", o->ca_from, o->ca_file,
+				       strerror(errno));
 	if (o->spool == NULL) {
 		const char *tmp = getenv("TMPDIR");
 		size_t n;
@@ -262,6 +274,29 @@ static int agent_check(struct agent_opts *o, struct agent_config *cfg, char **to
 		o->spool = *spool;
 	}
 	return EXIT_OK;
+}
+
+/* This pod in the topology; a name or cluster from the environment is
+ * named as its variable when it is not there. */
+static int agent_self(const struct agent_opts *o, const struct rm_topology *topo,
+		      struct cli_self *self)
+{
+	const struct rm_cluster *c = topo_cluster(topo, o->pod.cluster);
+	size_t i;
+	bool found = false;
+
+	if (c == NULL && o->cluster_env)
+		return cli_usage_error("agent", "REACHMAP_CLUSTER %s: no such cluster in %s",
+				       o->pod.cluster, o->pod.topology);
+	for (i = 0; c != NULL && i < c->nprobes; i++)
+		found |= strcmp(c->probes[i].name, o->pod.name) == 0;
+	for (i = 0; c != NULL && i < c->ntargets; i++)
+		found |= strcmp(c->targets[i].name, o->pod.name) == 0;
+	if (c != NULL && !found && o->name_env)
+		return cli_usage_error("agent",
+				       "POD_NAME %s: no such probe or target of cluster %s in %s",
+				       o->pod.name, o->pod.cluster, o->pod.topology);
+	return cli_find_self("agent", topo, &o->pod, true, self);
 }
 
 static void agent_log(const char *line, void *arg)
@@ -340,7 +375,7 @@ int cmd_agent(int argc, char **argv)
 	if (exitcode == EXIT_OK)
 		exitcode = cli_load_topology("agent", o.pod.topology, &topo);
 	if (exitcode == EXIT_OK)
-		exitcode = cli_find_self("agent", topo, &o.pod, true, &self);
+		exitcode = agent_self(&o, topo, &self);
 	if (exitcode == EXIT_OK && self.probe && o.round.mode != NULL &&
 	    strcmp(o.round.mode, "raw") == 0 && !caps_have_net_raw())
 		exitcode = cli_usage_error("agent", "--mode raw needs CAP_NET_RAW: give it to "

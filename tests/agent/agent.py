@@ -169,17 +169,18 @@ def round_fields(m):
 # ---- 1 and 2: a real collector, then killed ------------------------------------
 
 def live_collector(binary, tmp):
-    port = free_port()
+    port, rport = free_port(), free_port()
     db = os.path.join(tmp, "collector.db")
     spool = os.path.join(tmp, "spool-live")
     c = collector_on(binary, db, port).start()
-    a = Agent(binary, spool, [f"http://127.0.0.1:{port}"], free_port()).start()
+    a = Agent(binary, spool, [f"http://127.0.0.1:{port}"], rport).start()
     try:
         F.check(a.wait_for(lambda: any(READY.match(x) for x in a.lines), 15),
                 f"a ready line within 15 s:\n{a.tail()}")
         F.check(a.wait_rounds(5, 15), f"5 rounds within 15 s:\n{a.tail()}")
         every_interval(a)
         peers(a, c)
+        in_use(binary, tmp, spool, port, rport)
         outage(binary, a, c, db, port)
     finally:
         a.kill()
@@ -222,6 +223,23 @@ def peers(a, c):
             f"the agent read the peers and its table refused 127.0.0.3:\n{a.tail()}")
 
 
+def in_use(binary, tmp, spool, port, rport):
+    """A second agent on the first one's spool, or on its responder's port:
+    exit 3, saying which."""
+    url = f"http://127.0.0.1:{port}"
+    b = Agent(binary, spool, [url], free_port()).start()
+    code = b.proc.wait(10)
+    F.equal(code, 3, "a spool in use: exit 3")
+    F.check(b.has_line(r"^reachmap agent: .*/spool-live/127\.0\.0\.1_\d+-[0-9a-f]{8}: in use by "
+                       r"another reachmap agent \(give each its own --spool\)$"),
+            f"and says so: {b.tail()}")
+    b = Agent(binary, os.path.join(tmp, "spool-second"), [url], rport).start()
+    code = b.proc.wait(10)
+    F.equal(code, 3, "the responder's port in use: exit 3")
+    F.check(b.has_line(rf"^reachmap agent: cannot open the responder's port {rport}: "
+                       r"Address already in use$"), f"and says so: {b.tail()}")
+
+
 def outage(binary, a, c, db, port):
     """SIGKILL for about four intervals, then the same database again."""
     with a.lock:
@@ -255,6 +273,43 @@ def outage(binary, a, c, db, port):
     finally:
         c2.stop()
         c2.kill()
+
+
+def lost_told(binary, tmp):
+    """A spool of 2 rounds through an outage of 5: the rounds dropped are
+    told to the collector by the next push, which logs and counts them."""
+    port = free_port()
+    db = os.path.join(tmp, "lost.db")
+    c = collector_on(binary, db, port).start()
+    a = Agent(binary, os.path.join(tmp, "spool-lost"), [f"http://127.0.0.1:{port}"],
+              free_port(), "--spool-max", "2").start()
+    c2 = None
+    try:
+        F.check(a.wait_rounds(2, 10), f"2 rounds within 10 s:\n{a.tail()}")
+        c.kill()
+        n = len(a.rounds)
+        F.check(a.wait_rounds(n + 5, 10), f"5 rounds without the collector:\n{a.tail()}")
+        with a.lock:
+            lost = round_fields(a.rounds[-1][1])["lost"]
+        F.check(lost >= 2, f"rounds lost beyond the 2 the spool keeps: {lost}")
+        c2 = collector_on(binary, db, port).start()
+        F.check(a.wait_for(lambda: (lambda r: r["spool"] == 0 and r["lost"] == 0)(
+            round_fields(a.rounds[-1][1])), 30), f"told, and the spool drained:\n{a.tail()}")
+        a.stop()
+        with a.lock:
+            taken = len(a.rounds)
+        _, rows = stored(db)
+        told = [int(x) for line in c2.lines for x in re.findall(r" lost=(\d+)$", line)]
+        F.equal(sum(told), taken - rows // 2, f"the collector was told of every round lost {told}")
+        metrics = c2.request("GET", "/metrics")[2].decode()
+        F.check(f"reachmap_collector_rounds_lost_total {sum(told)}\n" in metrics,
+                "and counts them in reachmap_collector_rounds_lost_total")
+    finally:
+        a.kill()
+        for x in (c, c2):
+            if x is not None:
+                x.stop()
+                x.kill()
 
 
 # ---- 3: a collector answering 500, one that hangs -------------------------------
@@ -424,7 +479,7 @@ def main():
     binary = os.path.abspath(sys.argv[1])
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="agent-test-") as tmp:
-        for part in (live_collector, failing_collectors, target_only):
+        for part in (live_collector, lost_told, failing_collectors, target_only):
             t = time.monotonic()
             part(binary, tmp)
             print(f"{part.__name__}: {time.monotonic() - t:.1f} s", flush=True)
