@@ -229,8 +229,9 @@ static int doc_json(struct rm_results_doc *doc, char **out, size_t *len)
 	return rc;
 }
 
-/* Peers' current addresses from every collector's list, then the names
- * of entries without an address resolved. */
+/* The names of entries without an address resolved, then the peers'
+ * current addresses from every collector's list (they win over both the
+ * resolved and the topology's). */
 static void learn_addresses(struct agent *a)
 {
 	const struct agent_config *cfg = a->cfg;
@@ -238,6 +239,7 @@ static void learn_addresses(struct agent *a)
 	struct agent_peers all;
 	size_t i;
 
+	probe_addrs_resolve(a->addrs, timeout < RESOLVE_MAX_MS ? timeout : RESOLVE_MAX_MS);
 	peers_init(&all);
 	for (i = 0; i < a->npushers; i++)
 		if (pusher_peers(a->pushers[i], &all) != RM_OK)
@@ -253,7 +255,6 @@ static void learn_addresses(struct agent *a)
 		probe_addrs_set(a->addrs, p->cluster, p->name, &p->addr);
 	}
 	peers_free(&all);
-	probe_addrs_resolve(a->addrs, timeout < RESOLVE_MAX_MS ? timeout : RESOLVE_MAX_MS);
 }
 
 /* The engine's round into r->results. RM_ECANCEL: a signal came. */

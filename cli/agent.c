@@ -312,12 +312,14 @@ static void serve_note(const char *msg, void *arg)
 	fprintf(stderr, "reachmap agent: note: %s\n", msg);
 }
 
-/* Once listening, before any thread: raw mode keeps CAP_NET_RAW alone
- * (each round opens its raw sockets again), connect mode keeps nothing. */
+/* Once listening, before any thread: a probe in raw mode keeps CAP_NET_RAW
+ * alone (each round opens its raw sockets again); connect mode, and a
+ * target (it only serves), keep nothing. */
 static void drop_caps(unsigned listeners, void *arg)
 {
 	const struct agent_config *cfg = arg;
-	int rc = strcmp(cfg->mode, "raw") == 0 ? caps_keep_net_raw() : caps_drop_all();
+	int rc =
+	    cfg->probe && strcmp(cfg->mode, "raw") == 0 ? caps_keep_net_raw() : caps_drop_all();
 
 	(void)listeners;
 	if (rc != RM_OK)

@@ -62,20 +62,21 @@ class Agent:
     """`reachmap agent` as a child; its standard error read by a thread,
     each round line parsed with the time it came."""
 
-    def __init__(self, binary, spool, collectors, port, *extra, name="here"):
+    def __init__(self, binary, spool, collectors, port, *extra, name="here", env=None):
         self.argv = [binary, "agent", "--topology", TOPOLOGY, "--cluster", "local",
                      "--name", name, "--interval", "1", "--spool", spool,
                      "--allow-loopback", "--port", str(port), *extra]
         for c in collectors:
             self.argv += ["--collector", c]
         self.lines, self.rounds = [], []
+        self.env = env or {}
         self.proc = None
         self.lock = threading.Lock()
 
     def start(self):
         # Only sanitizer builds read this: ASan's quarantine of freed memory
         # would otherwise look like growth in the RSS check.
-        env = dict(os.environ, ASAN_OPTIONS="quarantine_size_mb=1:detect_leaks=1")
+        env = dict(os.environ, ASAN_OPTIONS="quarantine_size_mb=1:detect_leaks=1", **self.env)
         self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, text=True, errors="replace", env=env)
         threading.Thread(target=self._drain, daemon=True).start()
@@ -268,6 +269,18 @@ def outage(binary, a, c, db, port):
         F.check(want <= got, f"every round taken is stored; missing {sorted(want - got)}")
         F.equal(rows, len(got), "none twice")
         F.equal(len(got - want), 0, "and nothing else")
+        with sqlite3.connect(db) as con:
+            docs = [json.loads(gzip.decompress(d) if z else d) for z, d in
+                    con.execute("SELECT gzip, doc FROM rounds WHERE probe = 'here'")]
+        schema_valid(docs)
+        F.check({"mode" in d for d in docs} == {True, False}
+                and all(("mode" in d) == bool(d["results"]) for d in docs),
+                "rounds (mode, results) and arrivals documents (neither) stored")
+        # Root: raw mode, CAP_NET_RAW (bit 13) alone kept; otherwise connect
+        # mode and none.
+        want = ("raw", "0000000000002000") if os.geteuid() == 0 else ("connect", "0" * 16)
+        caps = {(d["mode"], d["facts"].get("capEff")) for d in docs if "mode" in d}
+        F.equal(caps, {want}, "the mode and the capabilities kept")
         dup = sum("outcome=duplicate" in x for x in c.lines + c2.lines)
         F.check(dup <= 2, f"at most the round in flight at the kill pushed twice ({dup})")
     finally:
@@ -412,6 +425,7 @@ def failing_collectors(binary, tmp):
         F.check(any(b.get("lost", 0) >= 1 for b in Answer500.bodies),
                 "a push after the spool dropped rounds says \"lost\": "
                 f"{[b.get('lost') for b in Answer500.bodies]}")
+        schema_valid(Answer500.bodies)
         F.check(a.wait_for(lambda: hang.pushes_waiting() > 0, 15),
                 "a push hangs at the second collector")
         code, took = a.stop()
@@ -426,6 +440,25 @@ def failing_collectors(binary, tmp):
         a.kill()
         srv.shutdown()
         hang.close()
+
+
+def schema_valid(bodies):
+    """Every document pushed, "lost" or not, is a valid reachmap.results/v1."""
+    try:
+        import jsonschema
+    except ImportError:
+        print("note: python3-jsonschema missing; pushed documents not validated", flush=True)
+        return
+    with open(os.path.join(source_dir(), "report/schema/reachmap.results.v1.json")) as f:
+        schema = json.load(f)
+    bad = []
+    for b in bodies:
+        try:
+            jsonschema.validate(b, schema)
+        except jsonschema.ValidationError as e:
+            bad.append(e.message)
+    F.check(bodies and not bad,
+            f"{len(bodies)} pushed documents valid against the schema: {bad[:3]}")
 
 
 def spool_bounded(a, spool):
@@ -448,6 +481,61 @@ def spool_bounded(a, spool):
             F.check(int(f.read()) >= rounds[-1]["n"] - 6, f"{d}: its lost counter on disk")
 
 
+class Answer400(http.server.BaseHTTPRequestHandler):
+    """A collector that takes registrations and lists no peers, and refuses
+    every document for good (400)."""
+    posted = []
+
+    def do_POST(self):
+        data = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.headers.get("Content-Encoding") == "gzip":
+            data = gzip.decompress(data)
+        if self.path == "/v1/results":
+            d = json.loads(data)
+            Answer400.posted.append((d["started"], "mode" in d))
+            self.answer(400, b'{"error": "body: results[0]: \\"maybe\\" is not a tcp status"}\n')
+        else:
+            self.answer(200, b'{"registered": true}\n')
+
+    def do_GET(self):
+        self.answer(200, b'{"schema": "reachmap.peers/v1", "peers": []}\n')
+
+    def answer(self, code, body):
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def refused(binary, tmp):
+    """400: the document will never be accepted: dropped with a line, never
+    retried, never spooled."""
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answer400)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{srv.server_address[1]}"
+    a = Agent(binary, os.path.join(tmp, "spool-400"), [url], free_port()).start()
+    try:
+        F.check(a.wait_rounds(3, 10), f"3 rounds within 10 s:\n{a.tail()}")
+        a.stop()
+        with a.lock:
+            rounds = [round_fields(m) for _, m in a.rounds]
+        F.check(all(r["ok"] == 0 and r["spool"] == 0 and r["lost"] == 0 for r in rounds),
+                f"nothing pushed, nothing spooled: {rounds}")
+        line = (rf"^reachmap agent: {re.escape(url)}/v1/results refused a round's results "
+                r'document for good \(400 body: results\[0\]: "maybe" is not a tcp status\); '
+                r"dropped$")
+        F.check(a.has_line(line), f"a line says which and why:\n{a.tail()}")
+        F.equal(len(Answer400.posted), len(set(Answer400.posted)), "none pushed twice")
+        F.check(len(Answer400.posted) >= 2 * len(rounds) - 2, "each pushed once")
+    finally:
+        a.kill()
+        srv.shutdown()
+
+
 # ---- 4: a target only serves -----------------------------------------------------
 
 def target_only(binary, tmp):
@@ -455,7 +543,7 @@ def target_only(binary, tmp):
     db = os.path.join(tmp, "target.db")
     c = collector_on(binary, db, port).start()
     a = Agent(binary, os.path.join(tmp, "spool-target"), [f"http://127.0.0.1:{port}"],
-              free_port(), name="there").start()
+              free_port(), name="there", env={"POD_IP": "127.0.0.2"}).start()
     try:
         F.check(a.wait_rounds(3, 10), f"a target's agent: 3 lines within 10 s:\n{a.tail()}")
         with a.lock:
@@ -469,6 +557,9 @@ def target_only(binary, tmp):
                                 " GROUP BY arrivals").fetchall()
         F.check(len(kinds) == 1 and kinds[0][0] == 1 and kinds[0][1] >= 3,
                 f"the collector has its arrivals and no round: {kinds}")
+        listed = {p["name"]: p for p in c.get_json("/v1/peers")["peers"]}
+        F.check("there" in listed and listed["there"]["addresses"] == ["127.0.0.2"],
+                f"registered with POD_IP's address: {listed}")
     finally:
         a.kill()
         c.stop()
@@ -479,7 +570,7 @@ def main():
     binary = os.path.abspath(sys.argv[1])
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="agent-test-") as tmp:
-        for part in (live_collector, lost_told, failing_collectors, target_only):
+        for part in (live_collector, lost_told, failing_collectors, refused, target_only):
             t = time.monotonic()
             part(binary, tmp)
             print(f"{part.__name__}: {time.monotonic() - t:.1f} s", flush=True)
