@@ -29,6 +29,7 @@
 
 #define NS_PER_S	 1000000000ull
 #define PUSH_WAIT_NS	 (2 * NS_PER_S) /* a round's line waits this long for its pushes */
+#define PUSH_WAIT_MIN_NS (NS_PER_S / 4) /* and this long even when the next round is due */
 #define RESOLVE_MAX_MS	 1500u		/* names resolved before a round, at most */
 #define NOTES_REMEMBERED 256
 
@@ -327,14 +328,15 @@ static void offer(struct agent *a, struct round *r)
 	}
 }
 
-/* Waits (until the next round is due, 2 s at most) for the round's pushes
- * to settle; how many went through. false: a signal came. */
+/* Waits (until the next round is due, 2 s at most, 250 ms at least) for
+ * the round's pushes to settle; how many went through. false: a signal
+ * came. */
 static bool await_pushes(struct agent *a, const struct round *r, unsigned *ok)
 {
-	uint64_t deadline = mono_ns() + PUSH_WAIT_NS;
+	uint64_t now = mono_ns(), deadline = now + PUSH_WAIT_NS;
 
 	if (deadline > r->due)
-		deadline = r->due;
+		deadline = r->due > now + PUSH_WAIT_MIN_NS ? r->due : now + PUSH_WAIT_MIN_NS;
 	for (;;) {
 		bool all = true, settled;
 		unsigned n;

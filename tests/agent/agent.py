@@ -200,7 +200,7 @@ def every_interval(a):
     F.check(0.85 <= sum(gaps) / len(gaps) <= 1.3, f"a line every interval (mean of {gaps})")
     for _, r in rounds:
         F.check(r["ok"] == 2 and r["total"] == 2 and r["spool"] == 0 and r["lost"] == 0
-                and r["results"] > 0 and r["duration"] < 1000,
+                and r["results"] > 0 and r["duration"] < 1500,
                 f"round {r['n']} pushed both documents, spooled none: {r}")
 
 
@@ -257,18 +257,20 @@ def outage(binary, a, c, db, port):
         drained = a.wait_for(lambda: round_fields(a.rounds[-1][1])["spool"] == 0
                              and len(a.rounds) > before + 5, 30)
         F.check(drained, f"the spool drained within 30 s of the restart:\n{a.tail()}")
+        # Every round up to the line that says the spool is empty was
+        # acknowledged; later ones may be on their way when SIGTERM comes.
+        with a.lock:
+            taken = {round_fields(m)["started"] for _, m in a.rounds}
         code, took = a.stop()
         F.equal(code, 0, "SIGTERM: exit 0")
         F.check(took < 2, f"SIGTERM: gone in {took:.2f} s")
-        time.sleep(0.3)
         with a.lock:
-            lines = [round_fields(m) for _, m in a.rounds]
-        taken = {r["started"] for r in lines}
-        want = {(0, s) for s in taken} | {(1, s) for s in taken}
+            later = {round_fields(m)["started"] for _, m in a.rounds} - taken
+        want = {(k, s) for s in taken for k in (0, 1)}
         got, rows = stored(db)
         F.check(want <= got, f"every round taken is stored; missing {sorted(want - got)}")
         F.equal(rows, len(got), "none twice")
-        F.equal(len(got - want), 0, "and nothing else")
+        F.equal({x for x in got - want if x[1] not in later}, set(), "and nothing else")
         with sqlite3.connect(db) as con:
             docs = [json.loads(gzip.decompress(d) if z else d) for z, d in
                     con.execute("SELECT gzip, doc FROM rounds WHERE probe = 'here'")]
@@ -308,12 +310,14 @@ def lost_told(binary, tmp):
         c2 = collector_on(binary, db, port).start()
         F.check(a.wait_for(lambda: (lambda r: r["spool"] == 0 and r["lost"] == 0)(
             round_fields(a.rounds[-1][1])), 30), f"told, and the spool drained:\n{a.tail()}")
-        a.stop()
+        # Up to this line every round was stored or told lost.
         with a.lock:
-            taken = len(a.rounds)
-        _, rows = stored(db)
+            taken = {round_fields(m)["started"] for _, m in a.rounds}
+        a.stop()
+        got, _ = stored(db)
+        kept = {s for k, s in got if k == 0 and s in taken}
         told = [int(x) for line in c2.lines for x in re.findall(r" lost=(\d+)$", line)]
-        F.equal(sum(told), taken - rows // 2, f"the collector was told of every round lost {told}")
+        F.equal(sum(told), len(taken - kept), f"the collector was told of every round lost {told}")
         metrics = c2.request("GET", "/metrics")[2].decode()
         F.check(f"reachmap_collector_rounds_lost_total {sum(told)}\n" in metrics,
                 "and counts them in reachmap_collector_rounds_lost_total")
@@ -426,7 +430,9 @@ def failing_collectors(binary, tmp):
                 "a push after the spool dropped rounds says \"lost\": "
                 f"{[b.get('lost') for b in Answer500.bodies]}")
         schema_valid(Answer500.bodies)
-        F.check(a.wait_for(lambda: hang.pushes_waiting() > 0, 15),
+        # Attempts there are 5 s each (the client's timeout), 1 s to 60 s
+        # apart: within 30 s one is a push.
+        F.check(a.wait_for(lambda: hang.pushes_waiting() > 0, 30),
                 "a push hangs at the second collector")
         code, took = a.stop()
         F.equal(code, 0, "SIGTERM while a push hangs: exit 0")
