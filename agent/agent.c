@@ -48,10 +48,11 @@ struct agent {
 	size_t packets; /* a round's, before paths */
 	bool over;	/* packets / rate > interval */
 	uint64_t round;
+	bool ran; /* started: its end is worth a line */
 	time_t last_started;
 	uint64_t rng;
 	uint32_t said[NOTES_REMEMBERED]; /* hashes of notes logged once */
-	size_t nsaid;
+	size_t nsaid, said_next;	 /* how many are kept; where the next goes */
 };
 
 struct round {
@@ -92,9 +93,10 @@ static void note_once(struct agent *a, const char *msg)
 	for (i = 0; i < a->nsaid; i++)
 		if (a->said[i] == h)
 			return;
-	a->said[a->nsaid++ % NOTES_REMEMBERED] = h;
-	if (a->nsaid > NOTES_REMEMBERED)
-		a->nsaid = NOTES_REMEMBERED;
+	a->said[a->said_next] = h;
+	a->said_next = (a->said_next + 1) % NOTES_REMEMBERED;
+	if (a->nsaid < NOTES_REMEMBERED)
+		a->nsaid++;
 	say(a, "note: %s", msg);
 }
 
@@ -550,6 +552,7 @@ int agent_run(const struct agent_config *cfg, struct rm_diag *d)
 	a.rng = mono_ns() ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ull;
 	rc = agent_open(&a, d);
 	if (rc == RM_OK) {
+		a.ran = true;
 		say(&a, "ready: %u listeners, interval %u s, %zu collector(s)", a.listeners,
 		    cfg->interval_s, cfg->ncollectors);
 		if (a.over)

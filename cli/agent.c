@@ -56,9 +56,8 @@ static void agent_usage(FILE *out)
 	      "      --port P          the responder's port, here and at the peers (default\n"
 	      "                        8788)\n",
 	      out);
-	cli_round_help(out);
-	fputs("                        [--mode: REACHMAP_MODE]\n"
-	      "  -q, --quiet           no line per round\n"
+	cli_round_help(out, "REACHMAP_MODE");
+	fputs("  -q, --quiet           no line per round\n"
 	      "  -h, --help            this text\n",
 	      out);
 	fprintf(out, "\nchecks: %s\n\n", cli_check_names(checks, sizeof(checks)));

@@ -94,8 +94,9 @@ enum {
 	{ "allow-loopback", no_argument, NULL, CLI_O_LOOPBACK }
 /* clang-format on */
 
-/* Their help lines, as probe and agent print them. */
-void cli_round_help(FILE *out);
+/* Their help lines, as probe and agent print them; mode_env (or NULL)
+ * names the variable that sets --mode too. */
+void cli_round_help(FILE *out, const char *mode_env);
 
 /* Every check, three echo requests, the rest the topology's. */
 void cli_round_defaults(struct cli_round_opts *o);

@@ -172,18 +172,21 @@ int cli_round_opt(const char *cmd, int opt, const char *arg, struct cli_round_op
 	}
 }
 
-void cli_round_help(FILE *out)
+void cli_round_help(FILE *out, const char *mode_env)
 {
 	fputs(
 	    "      --rate PPS        packets per second at most (default: the topology's rate)\n"
 	    "      --timeout MS      how long to wait for an answer (default: the topology's)\n"
 	    "      --mode MODE       raw (SYNs built with libnet, answers captured with libpcap;\n"
 	    "                        needs CAP_NET_RAW) or connect (non-blocking connect());\n"
-	    "                        default raw with CAP_NET_RAW, else connect\n"
-	    "      --checks LIST     some of the checks below, comma-separated (default: all)\n"
-	    "      --icmp-count N    echo requests per destination, 1 to 8 (default 3)\n"
-	    "      --allow-loopback  also probe 127.0.0.0/8 (tests only)\n",
+	    "                        default raw with CAP_NET_RAW, else connect\n",
 	    out);
+	if (mode_env != NULL)
+		fprintf(out, "                        [%s]\n", mode_env);
+	fputs("      --checks LIST     some of the checks below, comma-separated (default: all)\n"
+	      "      --icmp-count N    echo requests per destination, 1 to 8 (default 3)\n"
+	      "      --allow-loopback  also probe 127.0.0.0/8 (tests only)\n",
+	      out);
 }
 
 void cli_raise_fd_limit(void)

@@ -34,7 +34,7 @@ static void probe_usage(FILE *out)
 	      "  -o, --out FILE        write the document to FILE (default: standard output)\n"
 	      "      --responder-port P  the responders' port (default 8788)\n",
 	      out);
-	cli_round_help(out);
+	cli_round_help(out, NULL);
 	fputs("  -h, --help            this text\n", out);
 	fprintf(out, "\nchecks: %s\n\n", cli_check_names(checks, sizeof(checks)));
 	fputs("It sends only to addresses inside the topology's ranges, never to reserved\n"
