@@ -18,7 +18,7 @@ help:
 	@echo "make check    deps, then an ASan+UBSan -Werror build and every test (ctest)"
 	@echo "make demo     deps, build, then run the demo"
 	@echo "make fuzz     build the libFuzzer targets with clang into $(FUZZ_BUILD)/"
-	@echo "make bench    an optimized build in build-bench/, then bench/analyze, bench/store, bench/collect, bench/top and bench/sweep (root)"
+	@echo "make bench    an optimized build in build-bench/, then bench/analyze, bench/store, bench/collect, bench/top, bench/sweep, bench/agent and bench/detect (root)"
 	@echo "make golden   regenerate the golden files after an intended output change"
 	@echo "make format   clang-format every C file in place"
 
@@ -51,6 +51,8 @@ bench: deps
 	-build-bench/bench/bench-collect build-bench/cli/reachmap
 	@bash bench/top build-bench/cli/reachmap
 	@bash bench/sweep build-bench/cli/reachmap
+	@bash bench/agent build-bench/cli/reachmap
+	@bash bench/detect build-bench/cli/reachmap
 
 golden: build
 	@bash tests/golden/regen.sh $(BUILD)/cli/reachmap

@@ -38,6 +38,9 @@ static const struct command {
 	{ "collect", cmd_collect,
 	  "the collector: takes the agents' rounds over HTTP, keeps the live matrix and "
 	  "its history, serves the report, a heat map and Prometheus metrics" },
+	{ "check", cmd_check,
+	  "the conformance gate: waits for a round of every probe at the collectors, "
+	  "then the verdict as analyze gives it" },
 };
 
 static void usage(FILE *out)

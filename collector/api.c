@@ -200,6 +200,20 @@ static void on_peers(void *ctx, const struct http_req *req, struct http_resp *re
 	take(resp, 200, NULL, rc, out, len, &d);
 }
 
+static void on_rounds(void *ctx, const struct http_req *req, struct http_resp *resp)
+{
+	struct collector *c = ctx;
+	struct rm_diag d;
+	char *out = NULL;
+	size_t len = 0;
+	int rc;
+
+	(void)req;
+	rm_diag_clear(&d);
+	rc = live_rounds(c->live, collector_now_ms(), &out, &len, &d);
+	take(resp, 200, NULL, rc, out, len, &d);
+}
+
 /* A time of the history query: RFC 3339, or a duration before now
  * ("90s", "15m", "2h", "7d"). */
 static int parse_when(const char *s, int64_t now_ms, int64_t *out)
@@ -295,6 +309,7 @@ static const struct http_route routes[] = {
 	{ "GET", "/v1/report", HTTP_HEAVY | READY, on_report, 0 },
 	{ "GET", "/v1/history", HTTP_HEAVY | READY, on_history, 0 },
 	{ "GET", "/v1/peers", HTTP_HEAVY | READY, on_peers, 0 },
+	{ "GET", "/v1/rounds", HTTP_HEAVY | READY, on_rounds, 0 },
 	{ "GET", "/", HTTP_HEAVY | READY, on_root, 0 },
 };
 #undef READY

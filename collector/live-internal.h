@@ -108,6 +108,11 @@ struct lnode *live_node_find(struct live *l, const char *name);
 const struct lcell *live_cell(const struct live *l, const struct lnode *n, const char *to,
 			      enum rm_check check, uint16_t port);
 
+/* A stored document's gzip bytes (RFC 1952) inflated into *out
+ * (rm_malloc'd), *outlen bytes. RM_OK, RM_EPARSE for bytes that are not
+ * gzip, RM_ENOMEM. */
+int live_gunzip(const void *in, size_t inlen, char **out, size_t *outlen);
+
 void ldoc_unref(struct ldoc *d);
 /* A round is fresh while younger than three intervals. */
 bool live_fresh(const struct live *l, const struct ldoc *d, int64_t now_ms);

@@ -129,9 +129,7 @@ static int restore_peer(const struct store_peer *p, void *arg)
 	return RM_OK;
 }
 
-/* A stored document's JSON: gunzipped into *out (rm_malloc'd) when it was
- * kept compressed. */
-static int gunzip(const void *in, size_t inlen, char **out, size_t *outlen)
+int live_gunzip(const void *in, size_t inlen, char **out, size_t *outlen)
 {
 	z_stream z;
 	size_t cap = inlen * 8 + 4096;
@@ -183,7 +181,7 @@ static int restore_round(const struct store_round *r, void *arg)
 	}
 	atomic_init(&d->refs, 1);
 	d->received_ms = r->received_ms;
-	rc = r->gzip ? gunzip(r->doc, r->doclen, &text, &len) : RM_OK;
+	rc = r->gzip ? live_gunzip(r->doc, r->doclen, &text, &len) : RM_OK;
 	if (rc == RM_OK)
 		rc = results_doc_read(r->probe, text, len, &d->doc, NULL);
 	if (text != r->doc)

@@ -88,6 +88,18 @@ void live_report_release(void *lent);
 int live_history(struct live *l, const char *from, const char *to, int64_t since_ms,
 		 int64_t until_ms, char **out, size_t *len, struct rm_diag *d);
 
+/* reachmap.rounds/v1: the newest round and the newest arrivals document
+ * of every probe the store holds, each copied as it was pushed (gzip ones
+ * inflated), never parsed again: {"schema", "collectorStarted",
+ * "generated", "rounds": [DOC, ...]}. Every latest document, not only the
+ * fresh ones the live report is analyzed from: `reachmap check` judges a
+ * round by whether it started after check did, which the collector's
+ * three intervals neither give nor take away, and with several
+ * collectors the newest of each probe is check's to pick. A stored
+ * document that cannot be inflated is left out. RM_EIO when the store
+ * fails, RM_ENOMEM. */
+int live_rounds(struct live *l, int64_t now_ms, char **out, size_t *len, struct rm_diag *d);
+
 /* reachmap.peers/v1: the registered probes of `cluster` (NULL: all). */
 int live_peers(struct live *l, const char *cluster, char **out, size_t *len, struct rm_diag *d);
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/report_read-internal.h"
 #include "reachmap/alloc.h"
 #include "reachmap/arena.h"
 #include "reachmap/error.h"
@@ -19,15 +20,7 @@
 /* A report is read whole; 1,000 probes make about 15 MB of grid. */
 #define REPORT_MAX_FILE (256u << 20)
 
-/* The loader's context: where errors go and what they are prefixed with. */
-struct ld {
-	const char *name;
-	struct rm_diag *diag;
-	struct rm_report_doc *m;
-};
-
-__attribute__((format(printf, 3, 4))) static int ld_fail(struct ld *ld, int rc, const char *fmt,
-							 ...)
+int rr_fail(struct ld *ld, int rc, const char *fmt, ...)
 {
 	char msg[RM_DIAG_LEN];
 	va_list ap;
@@ -43,7 +36,7 @@ __attribute__((format(printf, 3, 4))) static int ld_fail(struct ld *ld, int rc, 
 	return rc;
 }
 
-static const char *type_name(const cJSON *j)
+const char *rr_type_name(const cJSON *j)
 {
 	if (j == NULL)
 		return "missing";
@@ -62,8 +55,8 @@ static const char *type_name(const cJSON *j)
 
 /* An optional string member; required ones fail naming path.key. The copy
  * is the model's. */
-static int get_str(struct ld *ld, const cJSON *obj, const char *key, const char *path,
-		   bool required, const char **out)
+int rr_get_str(struct ld *ld, const cJSON *obj, const char *key, const char *path, bool required,
+	       const char **out)
 {
 	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
 
@@ -71,14 +64,14 @@ static int get_str(struct ld *ld, const cJSON *obj, const char *key, const char 
 	if (j == NULL && !required)
 		return RM_OK;
 	if (!cJSON_IsString(j))
-		return ld_fail(ld, RM_EPARSE, "%s%s%s: %s, want a string", path, *path ? "." : "",
-			       key, j == NULL ? "missing" : type_name(j));
+		return rr_fail(ld, RM_EPARSE, "%s%s%s: %s, want a string", path, *path ? "." : "",
+			       key, j == NULL ? "missing" : rr_type_name(j));
 	*out = rm_arena_strdup(ld->m->arena, j->valuestring);
-	return *out ? RM_OK : ld_fail(ld, RM_ENOMEM, "-");
+	return *out ? RM_OK : rr_fail(ld, RM_ENOMEM, "-");
 }
 
-static int get_array(struct ld *ld, const cJSON *obj, const char *key, const char *path,
-		     bool required, const cJSON **out)
+int rr_get_array(struct ld *ld, const cJSON *obj, const char *key, const char *path, bool required,
+		 const cJSON **out)
 {
 	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
 
@@ -86,10 +79,34 @@ static int get_array(struct ld *ld, const cJSON *obj, const char *key, const cha
 	if (j == NULL && !required)
 		return RM_OK;
 	if (!cJSON_IsArray(j))
-		return ld_fail(ld, RM_EPARSE, "%s%s%s: %s, want an array", path, *path ? "." : "",
-			       key, type_name(j));
+		return rr_fail(ld, RM_EPARSE, "%s%s%s: %s, want an array", path, *path ? "." : "",
+			       key, rr_type_name(j));
 	*out = j;
 	return RM_OK;
+}
+
+/* A count: a number from 0 to 2^31, else -1 ("not said"). Converting a
+ * double out of long's range is undefined, so the range comes first. */
+long rr_count(const cJSON *j)
+{
+	if (!cJSON_IsNumber(j) || !(j->valuedouble >= 0 && j->valuedouble <= 2147483648.0))
+		return -1;
+	return (long)j->valuedouble;
+}
+
+time_t rr_time(const char *s)
+{
+	struct tm tm;
+	char z = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) != 7 ||
+	    (z != 'Z' && z != 'z'))
+		return (time_t)-1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return timegm(&tm);
 }
 
 /* Name lookups: a copy of the names' order, sorted, and a binary search.
@@ -172,7 +189,7 @@ static int add_zone(struct ld *ld, struct rm_report_cluster *c, size_t *cap, con
 		}
 	if (rm_arena_grow(ld->m->arena, (void **)&c->zones, cap, c->nzones + 1,
 			  sizeof(*c->zones)) != RM_OK)
-		return ld_fail(ld, RM_ENOMEM, "-");
+		return rr_fail(ld, RM_ENOMEM, "-");
 	c->zones[c->nzones] = zone;
 	*idx = (uint32_t)c->nzones++;
 	return RM_OK;
@@ -184,7 +201,7 @@ static int add_member(struct ld *ld, size_t *cap, const struct rm_report_member 
 
 	if (rm_arena_grow(m->arena, (void **)&m->members, cap, m->nmembers + 1,
 			  sizeof(*m->members)) != RM_OK)
-		return ld_fail(ld, RM_ENOMEM, "-");
+		return rr_fail(ld, RM_ENOMEM, "-");
 	m->members[m->nmembers++] = *mem;
 	return RM_OK;
 }
@@ -207,15 +224,15 @@ static int load_members(struct ld *ld, const cJSON *members, const char *path, s
 
 		snprintf(mpath, sizeof(mpath), "%s.members[%zu]", path, k++);
 		if (!cJSON_IsObject(item))
-			return ld_fail(ld, RM_EPARSE, "%s: %s, want an object", mpath,
-				       type_name(item));
-		if ((rc = get_str(ld, item, "name", mpath, true, &mem.name)) != RM_OK ||
-		    (rc = get_str(ld, item, "role", mpath, true, &role)) != RM_OK ||
-		    (rc = get_str(ld, item, "zone", mpath, false, &mem.zone)) != RM_OK ||
-		    (rc = get_str(ld, item, "address", mpath, false, &mem.address)) != RM_OK)
+			return rr_fail(ld, RM_EPARSE, "%s: %s, want an object", mpath,
+				       rr_type_name(item));
+		if ((rc = rr_get_str(ld, item, "name", mpath, true, &mem.name)) != RM_OK ||
+		    (rc = rr_get_str(ld, item, "role", mpath, true, &role)) != RM_OK ||
+		    (rc = rr_get_str(ld, item, "zone", mpath, false, &mem.zone)) != RM_OK ||
+		    (rc = rr_get_str(ld, item, "address", mpath, false, &mem.address)) != RM_OK)
 			return rc;
 		if (strcmp(role, "probe") != 0 && strcmp(role, "target") != 0)
-			return ld_fail(ld, RM_EPARSE,
+			return rr_fail(ld, RM_EPARSE,
 				       "%s.role: \"%s\", want \"probe\" or \"target\"", mpath,
 				       role);
 		mem.probe = strcmp(role, "probe") == 0;
@@ -243,10 +260,10 @@ static int load_cluster(struct ld *ld, const cJSON *jc, size_t ci, size_t *memca
 
 	snprintf(path, sizeof(path), "clusters[%zu]", ci);
 	if (!cJSON_IsObject(jc))
-		return ld_fail(ld, RM_EPARSE, "%s: %s, want an object", path, type_name(jc));
-	if ((rc = get_str(ld, jc, "name", path, true, &c->name)) != RM_OK)
+		return rr_fail(ld, RM_EPARSE, "%s: %s, want an object", path, rr_type_name(jc));
+	if ((rc = rr_get_str(ld, jc, "name", path, true, &c->name)) != RM_OK)
 		return rc;
-	if ((rc = get_array(ld, jc, "zones", path, false, &zones)) != RM_OK)
+	if ((rc = rr_get_array(ld, jc, "zones", path, false, &zones)) != RM_OK)
 		return rc;
 	cJSON_ArrayForEach(item, zones)
 	{
@@ -254,16 +271,16 @@ static int load_cluster(struct ld *ld, const cJSON *jc, size_t ci, size_t *memca
 		const char *z;
 
 		if (!cJSON_IsString(item))
-			return ld_fail(ld, RM_EPARSE, "%s.zones[%zu]: %s, want a string", path, k,
-				       type_name(item));
+			return rr_fail(ld, RM_EPARSE, "%s.zones[%zu]: %s, want a string", path, k,
+				       rr_type_name(item));
 		z = rm_arena_strdup(m->arena, item->valuestring);
 		if (z == NULL)
-			return ld_fail(ld, RM_ENOMEM, "-");
+			return rr_fail(ld, RM_ENOMEM, "-");
 		if ((rc = add_zone(ld, c, &zcap, z, &dummy)) != RM_OK)
 			return rc;
 		k++;
 	}
-	if ((rc = get_array(ld, jc, "members", path, false, &members)) != RM_OK)
+	if ((rc = rr_get_array(ld, jc, "members", path, false, &members)) != RM_OK)
 		return rc;
 	if (members != NULL)
 		return load_members(ld, members, path, ci, &zcap, memcap);
@@ -271,7 +288,7 @@ static int load_cluster(struct ld *ld, const cJSON *jc, size_t ci, size_t *memca
 		const char *key = role == 0 ? "probes" : "targets";
 		const cJSON *names;
 
-		if ((rc = get_array(ld, jc, key, path, false, &names)) != RM_OK)
+		if ((rc = rr_get_array(ld, jc, key, path, false, &names)) != RM_OK)
 			return rc;
 		k = 0;
 		cJSON_ArrayForEach(item, names)
@@ -279,12 +296,12 @@ static int load_cluster(struct ld *ld, const cJSON *jc, size_t ci, size_t *memca
 			struct rm_report_member mem = { 0 };
 
 			if (!cJSON_IsString(item))
-				return ld_fail(ld, RM_EPARSE, "%s.%s[%zu]: %s, want a string", path,
-					       key, k, type_name(item));
+				return rr_fail(ld, RM_EPARSE, "%s.%s[%zu]: %s, want a string", path,
+					       key, k, rr_type_name(item));
 			k++;
 			mem.name = rm_arena_strdup(m->arena, item->valuestring);
 			if (mem.name == NULL)
-				return ld_fail(ld, RM_ENOMEM, "-");
+				return rr_fail(ld, RM_ENOMEM, "-");
 			mem.probe = role == 0;
 			mem.cluster = (uint32_t)ci;
 			mem.zone_idx = UINT32_MAX;
@@ -302,12 +319,12 @@ static int load_clusters(struct ld *ld, const cJSON *root)
 	size_t i = 0, memcap = 0;
 	int rc;
 
-	if ((rc = get_array(ld, root, "clusters", "", true, &clusters)) != RM_OK)
+	if ((rc = rr_get_array(ld, root, "clusters", "", true, &clusters)) != RM_OK)
 		return rc;
 	m->nclusters = (size_t)cJSON_GetArraySize(clusters);
 	m->clusters = rm_arena_calloc(m->arena, m->nclusters + 1, sizeof(*m->clusters));
 	if (m->clusters == NULL)
-		return ld_fail(ld, RM_ENOMEM, "-");
+		return rr_fail(ld, RM_ENOMEM, "-");
 	cJSON_ArrayForEach(jc, clusters)
 	{
 		if ((rc = load_cluster(ld, jc, i++, &memcap)) != RM_OK)
@@ -349,22 +366,22 @@ static int load_names(struct ld *ld, const cJSON *grid, const char *key, const s
 	size_t k = 0;
 	int rc;
 
-	if ((rc = get_array(ld, grid, key, "matrix.grid", true, &arr)) != RM_OK)
+	if ((rc = rr_get_array(ld, grid, key, "matrix.grid", true, &arr)) != RM_OK)
 		return rc;
 	*nout = (size_t)cJSON_GetArraySize(arr);
 	*out = rm_arena_calloc(ld->m->arena, *nout + 1, sizeof(**out));
 	if (*out == NULL)
-		return ld_fail(ld, RM_ENOMEM, "-");
+		return rr_fail(ld, RM_ENOMEM, "-");
 	cJSON_ArrayForEach(item, arr)
 	{
 		long mi;
 
 		if (!cJSON_IsString(item))
-			return ld_fail(ld, RM_EPARSE, "matrix.grid.%s[%zu]: %s, want a string", key,
-				       k, type_name(item));
+			return rr_fail(ld, RM_EPARSE, "matrix.grid.%s[%zu]: %s, want a string", key,
+				       k, rr_type_name(item));
 		mi = named_find(idx, ld->m->nmembers, item->valuestring);
 		if (mi < 0)
-			return ld_fail(ld, RM_EPARSE,
+			return rr_fail(ld, RM_EPARSE,
 				       "matrix.grid.%s[%zu]: \"%s\" is not a member of any cluster",
 				       key, k, item->valuestring);
 		(*out)[k++] = (uint32_t)mi;
@@ -389,12 +406,12 @@ static int load_rows(struct ld *ld, const cJSON *arr, size_t rowlen,
 		size_t len;
 
 		if (!cJSON_IsString(item))
-			return ld_fail(ld, RM_EPARSE, "matrix.grid.rows[%zu]: %s, want a string", k,
-				       type_name(item));
+			return rr_fail(ld, RM_EPARSE, "matrix.grid.rows[%zu]: %s, want a string", k,
+				       rr_type_name(item));
 		s = item->valuestring;
 		len = strlen(s);
 		if (len != rowlen)
-			return ld_fail(
+			return rr_fail(
 			    ld, RM_EPARSE,
 			    "matrix.grid.rows[%zu]: wrong length %zu, want %zu (%zu to x "
 			    "%zu columns)",
@@ -405,7 +422,7 @@ static int load_rows(struct ld *ld, const cJSON *arr, size_t rowlen,
 			} else if (s[i] >= 'a' && (size_t)(s[i] - 'a') < nstatuses) {
 				dst[i] = (uint8_t)statuses[s[i] - 'a'];
 			} else {
-				return ld_fail(
+				return rr_fail(
 				    ld, RM_EPARSE,
 				    "matrix.grid.rows[%zu][%zu]: '%c' is neither '.' nor "
 				    "a letter of statuses (a-%c)",
@@ -427,58 +444,60 @@ static int load_grid(struct ld *ld, const cJSON *grid, const struct named *membe
 	int rc;
 
 	if (!cJSON_IsObject(grid))
-		return ld_fail(ld, RM_EPARSE, "matrix.grid: %s, want an object", type_name(grid));
-	if ((rc = get_array(ld, grid, "statuses", "matrix.grid", true, &arr)) != RM_OK)
+		return rr_fail(ld, RM_EPARSE, "matrix.grid: %s, want an object",
+			       rr_type_name(grid));
+	if ((rc = rr_get_array(ld, grid, "statuses", "matrix.grid", true, &arr)) != RM_OK)
 		return rc;
 	cJSON_ArrayForEach(item, arr)
 	{
 		if (nstatuses == ARRAY_SIZE(statuses))
-			return ld_fail(ld, RM_EPARSE,
+			return rr_fail(ld, RM_EPARSE,
 				       "matrix.grid.statuses: more than %zu, the letters a-z",
 				       ARRAY_SIZE(statuses));
 		if (!cJSON_IsString(item) ||
 		    rm_status_parse(item->valuestring, &statuses[nstatuses]) != RM_OK)
-			return ld_fail(ld, RM_EPARSE,
-				       "matrix.grid.statuses[%zu]: %s%s%s is not a status",
-				       nstatuses, cJSON_IsString(item) ? "\"" : "",
-				       cJSON_IsString(item) ? item->valuestring : type_name(item),
-				       cJSON_IsString(item) ? "\"" : "");
+			return rr_fail(
+			    ld, RM_EPARSE, "matrix.grid.statuses[%zu]: %s%s%s is not a status",
+			    nstatuses, cJSON_IsString(item) ? "\"" : "",
+			    cJSON_IsString(item) ? item->valuestring : rr_type_name(item),
+			    cJSON_IsString(item) ? "\"" : "");
 		nstatuses++;
 	}
-	if ((rc = get_array(ld, grid, "columns", "matrix.grid", true, &arr)) != RM_OK)
+	if ((rc = rr_get_array(ld, grid, "columns", "matrix.grid", true, &arr)) != RM_OK)
 		return rc;
 	m->ncolumns = (size_t)cJSON_GetArraySize(arr);
 	m->columns = rm_arena_calloc(m->arena, m->ncolumns + 1, sizeof(*m->columns));
 	if (m->columns == NULL)
-		return ld_fail(ld, RM_ENOMEM, "-");
+		return rr_fail(ld, RM_ENOMEM, "-");
 	cJSON_ArrayForEach(item, arr)
 	{
 		if (!cJSON_IsString(item) ||
 		    parse_column(item->valuestring, &m->columns[k]) != RM_OK)
-			return ld_fail(ld, RM_EPARSE,
+			return rr_fail(ld, RM_EPARSE,
 				       "matrix.grid.columns[%zu]: %s%s%s is not a check (icmp, "
 				       "tcp/PORT, dns, identity, nat, mtu, cql, path)",
 				       k, cJSON_IsString(item) ? "\"" : "",
-				       cJSON_IsString(item) ? item->valuestring : type_name(item),
+				       cJSON_IsString(item) ? item->valuestring
+							    : rr_type_name(item),
 				       cJSON_IsString(item) ? "\"" : "");
 		m->columns[k].label = rm_arena_strdup(m->arena, item->valuestring);
 		if (m->columns[k++].label == NULL)
-			return ld_fail(ld, RM_ENOMEM, "-");
+			return rr_fail(ld, RM_ENOMEM, "-");
 	}
 	if ((rc = load_names(ld, grid, "from", members, &m->from, &m->nfrom)) != RM_OK ||
 	    (rc = load_names(ld, grid, "to", members, &m->to, &m->nto)) != RM_OK)
 		return rc;
-	if ((rc = get_array(ld, grid, "rows", "matrix.grid", true, &arr)) != RM_OK)
+	if ((rc = rr_get_array(ld, grid, "rows", "matrix.grid", true, &arr)) != RM_OK)
 		return rc;
 	if ((size_t)cJSON_GetArraySize(arr) != m->nfrom)
-		return ld_fail(ld, RM_EPARSE, "matrix.grid.rows: %d rows, want %zu (one per from)",
+		return rr_fail(ld, RM_EPARSE, "matrix.grid.rows: %d rows, want %zu (one per from)",
 			       cJSON_GetArraySize(arr), m->nfrom);
 	rowlen = m->nto * m->ncolumns;
 	if (m->nfrom && rowlen && SIZE_MAX / m->nfrom < rowlen)
-		return ld_fail(ld, RM_EPARSE, "matrix.grid: too large");
+		return rr_fail(ld, RM_EPARSE, "matrix.grid: too large");
 	m->grid = rm_malloc(m->nfrom * rowlen + 1);
 	if (m->grid == NULL)
-		return ld_fail(ld, RM_ENOMEM, "-");
+		return rr_fail(ld, RM_ENOMEM, "-");
 	if ((rc = load_rows(ld, arr, rowlen, statuses, nstatuses)) != RM_OK)
 		return rc;
 	m->has_grid = true;
@@ -515,14 +534,14 @@ static int load_cells(struct ld *ld, const cJSON *matrix)
 	size_t k = 0;
 	int rc;
 
-	if ((rc = get_array(ld, matrix, "cells", "matrix", false, &arr)) != RM_OK || arr == NULL)
+	if ((rc = rr_get_array(ld, matrix, "cells", "matrix", false, &arr)) != RM_OK || arr == NULL)
 		return rc;
 	fi = named_index(m->arena, m->nfrom, from_name, m);
 	ti = named_index(m->arena, m->nto, to_name, m);
 	m->cells =
 	    rm_arena_calloc(m->arena, (size_t)cJSON_GetArraySize(arr) + 1, sizeof(*m->cells));
 	if (fi == NULL || ti == NULL || m->cells == NULL)
-		return ld_fail(ld, RM_ENOMEM, "-");
+		return rr_fail(ld, RM_ENOMEM, "-");
 	cJSON_ArrayForEach(item, arr)
 	{
 		struct rm_report_cell *c = &m->cells[m->ncells];
@@ -535,38 +554,38 @@ static int load_cells(struct ld *ld, const cJSON *matrix)
 
 		snprintf(path, sizeof(path), "matrix.cells[%zu]", k++);
 		if (!cJSON_IsObject(item))
-			return ld_fail(ld, RM_EPARSE, "%s: %s, want an object", path,
-				       type_name(item));
-		if ((rc = get_str(ld, item, "from", path, true, &from)) != RM_OK ||
-		    (rc = get_str(ld, item, "to", path, true, &to)) != RM_OK ||
-		    (rc = get_str(ld, item, "check", path, true, &check)) != RM_OK ||
-		    (rc = get_str(ld, item, "status", path, true, &status)) != RM_OK ||
-		    (rc = get_str(ld, item, "icmpFrom", path, false, &c->icmp_from)) != RM_OK ||
-		    (rc = get_str(ld, item, "answers", path, false, &c->answers)) != RM_OK ||
-		    (rc = get_str(ld, item, "error", path, false, &c->error)) != RM_OK)
+			return rr_fail(ld, RM_EPARSE, "%s: %s, want an object", path,
+				       rr_type_name(item));
+		if ((rc = rr_get_str(ld, item, "from", path, true, &from)) != RM_OK ||
+		    (rc = rr_get_str(ld, item, "to", path, true, &to)) != RM_OK ||
+		    (rc = rr_get_str(ld, item, "check", path, true, &check)) != RM_OK ||
+		    (rc = rr_get_str(ld, item, "status", path, true, &status)) != RM_OK ||
+		    (rc = rr_get_str(ld, item, "icmpFrom", path, false, &c->icmp_from)) != RM_OK ||
+		    (rc = rr_get_str(ld, item, "answers", path, false, &c->answers)) != RM_OK ||
+		    (rc = rr_get_str(ld, item, "error", path, false, &c->error)) != RM_OK)
 			return rc;
 		if ((fidx = named_find(fi, m->nfrom, from)) < 0)
-			return ld_fail(ld, RM_EPARSE, "%s.from: \"%s\" is not in matrix.grid.from",
+			return rr_fail(ld, RM_EPARSE, "%s.from: \"%s\" is not in matrix.grid.from",
 				       path, from);
 		if ((tidx = named_find(ti, m->nto, to)) < 0)
-			return ld_fail(ld, RM_EPARSE, "%s.to: \"%s\" is not in matrix.grid.to",
+			return rr_fail(ld, RM_EPARSE, "%s.to: \"%s\" is not in matrix.grid.to",
 				       path, to);
 		if (rm_check_parse(check, &chk) != RM_OK)
-			return ld_fail(ld, RM_EPARSE, "%s.check: \"%s\" is not a check", path,
+			return rr_fail(ld, RM_EPARSE, "%s.check: \"%s\" is not a check", path,
 				       check);
 		if (rm_status_parse(status, &st) != RM_OK)
-			return ld_fail(ld, RM_EPARSE, "%s.status: \"%s\" is not a status", path,
+			return rr_fail(ld, RM_EPARSE, "%s.status: \"%s\" is not a status", path,
 				       status);
 		j = cJSON_GetObjectItemCaseSensitive(item, "port");
 		if (j != NULL) {
 			if (!cJSON_IsNumber(j) || j->valuedouble < 1 || j->valuedouble > 65535)
-				return ld_fail(ld, RM_EPARSE, "%s.port: %s, want a port number",
-					       path, type_name(j));
+				return rr_fail(ld, RM_EPARSE, "%s.port: %s, want a port number",
+					       path, rr_type_name(j));
 			port = (long)j->valuedouble;
 		}
 		col = find_column(m, chk, port);
 		if (col < 0)
-			return ld_fail(ld, RM_EPARSE, "%s: %s%s%ld is not a column of matrix.grid",
+			return rr_fail(ld, RM_EPARSE, "%s: %s%s%ld is not a column of matrix.grid",
 				       path, check, chk == RM_CHECK_TCP ? "/" : "",
 				       chk == RM_CHECK_TCP ? port : 0L);
 		j = cJSON_GetObjectItemCaseSensitive(item, "rttMs");
@@ -584,194 +603,79 @@ static int load_cells(struct ld *ld, const cJSON *matrix)
 	return RM_OK;
 }
 
-/* A count: a number from 0 to 2^31, else -1 ("not said"). Converting a
- * double out of long's range is undefined, so the range comes first. */
-static long json_count(const cJSON *j)
+/* One check's counts of a pair: {"filtered": 4, "open": 16}. */
+static int load_pair_check(struct ld *ld, const cJSON *co, const char *path,
+			   struct rm_report_pair *p)
 {
-	if (!cJSON_IsNumber(j) || !(j->valuedouble >= 0 && j->valuedouble <= 2147483648.0))
-		return -1;
-	return (long)j->valuedouble;
-}
+	const cJSON *n;
+	enum rm_check c;
+	enum rm_check_status st;
 
-/* A finding's from/to: "cluster", "cluster (zone, zone)" or with probes. */
-static int load_side(struct ld *ld, const cJSON *f, const char *key, const char *path,
-		     const char **out)
-{
-	const cJSON *side = cJSON_GetObjectItemCaseSensitive(f, key), *list, *item;
-	const char *cluster, *sub = "zones";
-	bool first = true;
-	char spath[80];
-	char *s;
-	int rc;
-
-	*out = NULL;
-	if (side == NULL || cJSON_IsNull(side))
-		return RM_OK;
-	snprintf(spath, sizeof(spath), "%s.%s", path, key);
-	if (!cJSON_IsObject(side))
-		return ld_fail(ld, RM_EPARSE, "%s: %s, want an object", spath, type_name(side));
-	if ((rc = get_str(ld, side, "cluster", spath, true, &cluster)) != RM_OK)
-		return rc;
-	list = cJSON_GetObjectItemCaseSensitive(side, "probes");
-	if (cJSON_IsArray(list) && cJSON_GetArraySize(list) > 0)
-		sub = "probes";
-	else
-		list = cJSON_GetObjectItemCaseSensitive(side, "zones");
-	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0) {
-		*out = cluster;
-		return RM_OK;
-	}
-	s = rm_arena_printf(ld->m->arena, "%s (", cluster);
-	cJSON_ArrayForEach(item, list)
+	if (rm_check_parse(co->string, &c) != RM_OK)
+		return rr_fail(ld, RM_EPARSE, "%s.checks: \"%s\" is not a check", path, co->string);
+	if (!cJSON_IsObject(co))
+		return rr_fail(ld, RM_EPARSE, "%s.checks.%s: %s, want an object", path, co->string,
+			       rr_type_name(co));
+	cJSON_ArrayForEach(n, co)
 	{
-		if (!cJSON_IsString(item))
-			return ld_fail(ld, RM_EPARSE, "%s.%s: an item is %s, want a string", spath,
-				       sub, type_name(item));
-		if (s != NULL)
-			s = rm_arena_printf(ld->m->arena, "%s%s%s", s, first ? "" : ", ",
-					    item->valuestring);
-		first = false;
+		long v = rr_count(n);
+
+		if (rm_status_parse(n->string, &st) != RM_OK)
+			return rr_fail(ld, RM_EPARSE, "%s.checks.%s: \"%s\" is not a status", path,
+				       co->string, n->string);
+		if (v < 0)
+			return rr_fail(ld, RM_EPARSE, "%s.checks.%s.%s: %s, want a count", path,
+				       co->string, n->string, rr_type_name(n));
+		p->counts[c][st] = (unsigned)v;
 	}
-	if (s != NULL)
-		s = rm_arena_printf(ld->m->arena, "%s)", s);
-	*out = s;
-	return s ? RM_OK : ld_fail(ld, RM_ENOMEM, "-");
+	return RM_OK;
 }
 
-static int load_evidence(struct ld *ld, const cJSON *arr, const char *path,
-			 struct rm_report_finding *f)
+/* matrix.clusterPairs[]: each cluster pair's cells per check and status,
+ * what the text report's CLUSTER PAIRS table is made of. */
+static int load_pairs(struct ld *ld, const cJSON *matrix)
 {
-	const cJSON *item, *j;
+	struct rm_report_doc *m = ld->m;
+	const cJSON *arr, *item, *checks, *co;
 	size_t k = 0;
 	int rc;
 
-	f->evidence = rm_arena_calloc(ld->m->arena, (size_t)cJSON_GetArraySize(arr) + 1,
-				      sizeof(*f->evidence));
-	if (f->evidence == NULL)
-		return ld_fail(ld, RM_ENOMEM, "-");
+	if ((rc = rr_get_array(ld, matrix, "clusterPairs", "matrix", false, &arr)) != RM_OK ||
+	    arr == NULL)
+		return rc;
+	m->pairs =
+	    rm_arena_calloc(m->arena, (size_t)cJSON_GetArraySize(arr) + 1, sizeof(*m->pairs));
+	if (m->pairs == NULL)
+		return rr_fail(ld, RM_ENOMEM, "-");
 	cJSON_ArrayForEach(item, arr)
 	{
-		struct rm_report_evidence *e = &f->evidence[k];
-		char epath[96];
+		struct rm_report_pair *p = &m->pairs[k];
+		char path[48];
 
-		snprintf(epath, sizeof(epath), "%s.evidence[%zu]", path, k++);
+		snprintf(path, sizeof(path), "matrix.clusterPairs[%zu]", k++);
 		if (!cJSON_IsObject(item))
-			return ld_fail(ld, RM_EPARSE, "%s: %s, want an object", epath,
-				       type_name(item));
-		if ((rc = get_str(ld, item, "from", epath, false, &e->from)) != RM_OK ||
-		    (rc = get_str(ld, item, "to", epath, false, &e->to)) != RM_OK ||
-		    (rc = get_str(ld, item, "check", epath, false, &e->check)) != RM_OK ||
-		    (rc = get_str(ld, item, "status", epath, false, &e->status)) != RM_OK ||
-		    (rc = get_str(ld, item, "address", epath, false, &e->address)) != RM_OK)
+			return rr_fail(ld, RM_EPARSE, "%s: %s, want an object", path,
+				       rr_type_name(item));
+		if ((rc = rr_get_str(ld, item, "from", path, true, &p->from)) != RM_OK ||
+		    (rc = rr_get_str(ld, item, "to", path, true, &p->to)) != RM_OK)
 			return rc;
-		j = cJSON_GetObjectItemCaseSensitive(item, "port");
-		e->port = cJSON_IsNumber(j) ? j->valueint : 0;
-		j = cJSON_GetObjectItemCaseSensitive(item, "arrived");
-		e->arrived = cJSON_IsBool(j) ? cJSON_IsTrue(j) : -1;
-		f->nevidence++;
-	}
-	return RM_OK;
-}
-
-static int load_finding(struct ld *ld, const cJSON *item, size_t k, struct rm_report_finding *f)
-{
-	static const char *const severities[] = { "error", "warning", "info" };
-	const cJSON *j, *p;
-	const char *sev;
-	char path[48];
-	size_t i;
-	int rc;
-
-	snprintf(path, sizeof(path), "findings[%zu]", k);
-	if (!cJSON_IsObject(item))
-		return ld_fail(ld, RM_EPARSE, "%s: %s, want an object", path, type_name(item));
-	if ((rc = get_str(ld, item, "kind", path, true, &f->kind)) != RM_OK ||
-	    (rc = get_str(ld, item, "severity", path, true, &sev)) != RM_OK ||
-	    (rc = get_str(ld, item, "summary", path, true, &f->summary)) != RM_OK ||
-	    (rc = get_str(ld, item, "remedy", path, false, &f->remedy)) != RM_OK ||
-	    (rc = get_str(ld, item, "protocol", path, false, &f->protocol)) != RM_OK ||
-	    (rc = load_side(ld, item, "from", path, &f->from)) != RM_OK ||
-	    (rc = load_side(ld, item, "to", path, &f->to)) != RM_OK)
-		return rc;
-	for (i = 0; i < ARRAY_SIZE(severities); i++)
-		if (strcmp(sev, severities[i]) == 0)
-			break;
-	if (i == ARRAY_SIZE(severities))
-		return ld_fail(ld, RM_EPARSE,
-			       "%s.severity: \"%s\", want \"error\", \"warning\" or \"info\"", path,
-			       sev);
-	f->severity = (enum rm_severity)i;
-	j = cJSON_GetObjectItemCaseSensitive(item, "cells");
-	f->cells = json_count(j);
-	j = cJSON_GetObjectItemCaseSensitive(item, "ports");
-	if (cJSON_IsArray(j) && cJSON_GetArraySize(j) > 0) {
-		char *s = NULL;
-
-		cJSON_ArrayForEach(p, j)
+		checks = cJSON_GetObjectItemCaseSensitive(item, "checks");
+		if (checks != NULL && !cJSON_IsObject(checks))
+			return rr_fail(ld, RM_EPARSE, "%s.checks: %s, want an object", path,
+				       rr_type_name(checks));
+		cJSON_ArrayForEach(co, checks)
 		{
-			if (!cJSON_IsNumber(p))
-				return ld_fail(ld, RM_EPARSE,
-					       "%s.ports: an item is %s, want a number", path,
-					       type_name(p));
-			s = s ? rm_arena_printf(ld->m->arena, "%s,%d", s, p->valueint)
-			      : rm_arena_printf(ld->m->arena, "%d", p->valueint);
-			if (s == NULL)
-				return ld_fail(ld, RM_ENOMEM, "-");
+			if ((rc = load_pair_check(ld, co, path, p)) != RM_OK)
+				return rc;
 		}
-		f->ports = s;
+		m->npairs++;
 	}
-	if ((rc = get_array(ld, item, "evidence", path, false, &j)) != RM_OK)
-		return rc;
-	return j ? load_evidence(ld, j, path, f) : RM_OK;
-}
-
-/* findings[], most severe first; the report's order within a severity. */
-static int load_findings(struct ld *ld, const cJSON *root)
-{
-	struct rm_report_doc *m = ld->m;
-	const cJSON *arr, *item;
-	struct rm_report_finding *all;
-	size_t n, k = 0, i;
-	int rc, sev;
-
-	if ((rc = get_array(ld, root, "findings", "", false, &arr)) != RM_OK || arr == NULL)
-		return rc;
-	n = (size_t)cJSON_GetArraySize(arr);
-	all = rm_arena_calloc(m->arena, n + 1, sizeof(*all));
-	m->findings = rm_arena_calloc(m->arena, n + 1, sizeof(*m->findings));
-	if (all == NULL || m->findings == NULL)
-		return ld_fail(ld, RM_ENOMEM, "-");
-	cJSON_ArrayForEach(item, arr)
-	{
-		if ((rc = load_finding(ld, item, k, &all[k])) != RM_OK)
-			return rc;
-		k++;
-	}
-	for (sev = RM_SEV_ERROR; sev <= RM_SEV_INFO; sev++)
-		for (i = 0; i < n; i++)
-			if ((int)all[i].severity == sev)
-				m->findings[m->nfindings++] = all[i];
 	return RM_OK;
-}
-
-static time_t parse_rfc3339(const char *s)
-{
-	struct tm tm;
-	char z = 0;
-
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) != 7 ||
-	    (z != 'Z' && z != 'z'))
-		return (time_t)-1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return timegm(&tm);
 }
 
 static long get_count(const cJSON *obj, const char *key)
 {
-	return json_count(cJSON_GetObjectItemCaseSensitive(obj, key));
+	return rr_count(cJSON_GetObjectItemCaseSensitive(obj, key));
 }
 
 static int load_root(struct ld *ld, const cJSON *root)
@@ -784,35 +688,37 @@ static int load_root(struct ld *ld, const cJSON *root)
 	int rc;
 
 	if (!cJSON_IsObject(root))
-		return ld_fail(ld, RM_EPARSE, "the document is %s, want an object",
-			       type_name(root));
-	if ((rc = get_str(ld, root, "schema", "", true, &schema)) != RM_OK)
+		return rr_fail(ld, RM_EPARSE, "the document is %s, want an object",
+			       rr_type_name(root));
+	if ((rc = rr_get_str(ld, root, "schema", "", true, &schema)) != RM_OK)
 		return rc;
 	if (strcmp(schema, "reachmap.report/v1") != 0)
-		return ld_fail(ld, RM_EPARSE, "schema: \"%s\", want \"reachmap.report/v1\"",
+		return rr_fail(ld, RM_EPARSE, "schema: \"%s\", want \"reachmap.report/v1\"",
 			       schema);
-	if ((rc = get_str(ld, root, "verdict", "", true, &m->verdict)) != RM_OK ||
-	    (rc = get_str(ld, root, "generated", "", false, &m->generated)) != RM_OK)
+	if ((rc = rr_get_str(ld, root, "verdict", "", true, &m->verdict)) != RM_OK ||
+	    (rc = rr_get_str(ld, root, "generated", "", false, &m->generated)) != RM_OK)
 		return rc;
 	if (strcmp(m->verdict, "pass") != 0 && strcmp(m->verdict, "fail") != 0)
-		return ld_fail(ld, RM_EPARSE, "verdict: \"%s\", want \"pass\" or \"fail\"",
+		return rr_fail(ld, RM_EPARSE, "verdict: \"%s\", want \"pass\" or \"fail\"",
 			       m->verdict);
-	m->generated_t = m->generated ? parse_rfc3339(m->generated) : (time_t)-1;
+	m->generated_t = m->generated ? rr_time(m->generated) : (time_t)-1;
 	if ((rc = load_clusters(ld, root)) != RM_OK)
 		return rc;
 	members = named_index(m->arena, m->nmembers, member_name, m);
 	if (members == NULL)
-		return ld_fail(ld, RM_ENOMEM, "-");
+		return rr_fail(ld, RM_ENOMEM, "-");
 	matrix = cJSON_GetObjectItemCaseSensitive(root, "matrix");
 	if (matrix != NULL && !cJSON_IsObject(matrix))
-		return ld_fail(ld, RM_EPARSE, "matrix: %s, want an object", type_name(matrix));
+		return rr_fail(ld, RM_EPARSE, "matrix: %s, want an object", rr_type_name(matrix));
+	if (matrix != NULL && (rc = load_pairs(ld, matrix)) != RM_OK)
+		return rc;
 	grid = cJSON_GetObjectItemCaseSensitive(matrix, "grid");
 	if (grid != NULL) {
 		if ((rc = load_grid(ld, grid, members)) != RM_OK ||
 		    (rc = load_cells(ld, matrix)) != RM_OK)
 			return rc;
 	}
-	if ((rc = load_findings(ld, root)) != RM_OK)
+	if ((rc = rr_load_findings(ld, root)) != RM_OK)
 		return rc;
 	summary = cJSON_GetObjectItemCaseSensitive(root, "summary");
 	m->errors = get_count(summary, "errors");
@@ -827,7 +733,7 @@ static int load_root(struct ld *ld, const cJSON *root)
 			(*c)++;
 		}
 	}
-	return rm_arena_failed(m->arena) ? ld_fail(ld, RM_ENOMEM, "-") : RM_OK;
+	return rm_arena_failed(m->arena) ? rr_fail(ld, RM_ENOMEM, "-") : RM_OK;
 }
 
 int report_doc_read(const char *name, const char *text, size_t len, struct rm_report_doc **out,
@@ -844,7 +750,7 @@ int report_doc_read(const char *name, const char *text, size_t len, struct rm_re
 	ld.m = rm_calloc(1, sizeof(*ld.m));
 	if (ld.m == NULL || (ld.m->arena = rm_arena_new()) == NULL) {
 		rm_free(ld.m);
-		return ld_fail(&ld, RM_ENOMEM, "-");
+		return rr_fail(&ld, RM_ENOMEM, "-");
 	}
 	root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
 	if (root == NULL) {
@@ -855,7 +761,7 @@ int report_doc_read(const char *name, const char *text, size_t len, struct rm_re
 				line++;
 				col = 0;
 			}
-		rc = ld_fail(&ld, RM_EPARSE, "%zu:%zu: not valid JSON", line, col);
+		rc = rr_fail(&ld, RM_EPARSE, "%zu:%zu: not valid JSON", line, col);
 		report_doc_free(ld.m);
 		return rc;
 	}

@@ -118,3 +118,30 @@ bool rm_status_healthy(enum rm_check check, enum rm_check_status status)
 		return false;
 	return (healthy[check] & BIT(status)) != 0;
 }
+
+const enum rm_check rm_check_order[RM_CHECK_COUNT] = {
+	RM_CHECK_ICMP, RM_CHECK_TCP, RM_CHECK_CQL, RM_CHECK_IDENTITY,
+	RM_CHECK_NAT,  RM_CHECK_DNS, RM_CHECK_MTU, RM_CHECK_PATH,
+};
+
+int rm_status_worst(enum rm_check check, const unsigned counts[RM_STATUS_COUNT], unsigned *count,
+		    unsigned *total)
+{
+	unsigned best = 0;
+	int st, pick = -1, any = -1;
+
+	*total = 0;
+	for (st = 0; st < RM_STATUS_COUNT; st++) {
+		unsigned n = counts[st];
+
+		*total += n;
+		if (n > 0)
+			any = st;
+		if (n > best && !rm_status_healthy(check, (enum rm_check_status)st)) {
+			best = n;
+			pick = st;
+		}
+	}
+	*count = best;
+	return pick >= 0 ? pick : any;
+}

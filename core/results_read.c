@@ -418,6 +418,7 @@ static void copy_time(char out[RM_TIME_STRLEN], const char *t)
  * before. NULL after a message. */
 static cJSON *parse_root(const char *name, const char *text, size_t len, struct rm_diag *d)
 {
+	const char *end = NULL;
 	cJSON *root;
 
 	rm_json_scratch_begin();
@@ -427,8 +428,20 @@ static cJSON *parse_root(const char *name, const char *text, size_t len, struct 
 								 : 12 * len + (1u << 20));
 	/* A hint of another tree could name a node at a reused address. */
 	hint_obj = hint_next = NULL;
-	if ((root = cJSON_ParseWithLength(text, len)) != NULL)
-		return root;
+	if ((root = cJSON_ParseWithLengthOpts(text, len, &end, false)) != NULL) {
+		/* cJSON stops after the first value: what follows it must be
+		 * blank, or a collector would keep (and hand on, GET
+		 * /v1/rounds) bytes that are not one JSON document. */
+		while (end < text + len && strchr(" \t\r\n", *end) != NULL && *end != '\0')
+			end++;
+		if (end == text + len)
+			return root;
+		rm_diag_error(d, "%s: data after the JSON document (at byte %ld)", name,
+			      (long)(end - text));
+		cJSON_Delete(root);
+		rm_json_scratch_end();
+		return NULL;
+	}
 	if (rm_json_scratch_over()) {
 		rm_diag_error(d,
 			      "%s: too many values for %zu bytes of JSON (their tree would take "

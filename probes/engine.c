@@ -291,9 +291,9 @@ static int add_dest(struct probe_engine *e, const struct rm_cluster *cl, const c
 	if (dns_name == NULL)
 		return RM_OK;
 	snprintf(msg, sizeof(msg),
-		 "%s (%s) has no address this round (%s did not resolve, and no collector "
-		 "gave one): only its dns check ran",
-		 name, cl->name, dns_name);
+		 "%s (%s) has no address this round (%s did not resolve to one in %s's "
+		 "ranges, and no collector gave one): only its dns check ran",
+		 name, cl->name, dns_name, cl->name);
 	e->ndests++;
 	return engine_note(e, msg);
 }

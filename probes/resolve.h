@@ -27,7 +27,7 @@ struct probe_addrs;
 typedef void (*probe_addrs_note_fn)(const char *msg, void *arg);
 
 /* A table for the probes and targets of topo (borrowed: it must outlive the
- * table). resolv_conf: the resolver configuration to use (NULL:
+ * table). resolv_conf: the resolver configuration to use (borrowed; NULL:
  * /etc/resolv.conf). note (may be NULL) hears refusals and failures.
  * 0 and *out (free with probe_addrs_free), or RM_ENOMEM. */
 int probe_addrs_new(const struct rm_topology *topo, const char *resolv_conf,

@@ -80,39 +80,23 @@ static void print_finding(FILE *out, const struct rm_finding *f)
 		fprintf(out, "      fix  %s\n", f->remedy);
 }
 
-/* The worst of a pair's cells for one check: the most common unhealthy
- * status with its count ("filtered 4/20"), else the healthy word, "-"
- * when nothing was measured. */
+/* The worst of a pair's cells for one check (rm_status_worst): "filtered
+ * 4/20", the healthy word, "-" when nothing was measured. */
 static void worst(const struct rm_pair_counts *pc, enum rm_check c, char *buf, size_t len)
 {
-	unsigned total = 0, best = 0;
-	int st, pick = -1, any = -1;
+	unsigned n, total;
+	int st = rm_status_worst(c, pc->counts[c], &n, &total);
 
-	for (st = 0; st < RM_STATUS_COUNT; st++) {
-		unsigned n = pc->counts[c][st];
-
-		total += n;
-		if (n > 0)
-			any = st;
-		if (n > best && !rm_status_healthy(c, (enum rm_check_status)st)) {
-			best = n;
-			pick = st;
-		}
-	}
-	if (total == 0)
+	if (st < 0)
 		snprintf(buf, len, "-");
-	else if (pick >= 0)
-		snprintf(buf, len, "%s %u/%u", rm_status_name((enum rm_check_status)pick), best,
-			 total);
+	else if (n > 0)
+		snprintf(buf, len, "%s %u/%u", rm_status_name((enum rm_check_status)st), n, total);
 	else
-		snprintf(buf, len, "%s", rm_status_name((enum rm_check_status)any));
+		snprintf(buf, len, "%s", rm_status_name((enum rm_check_status)st));
 }
 
 static void print_matrix(FILE *out, const struct rm_matrix *m)
 {
-	static const enum rm_check cols[] = { RM_CHECK_ICMP,	 RM_CHECK_TCP, RM_CHECK_CQL,
-					      RM_CHECK_IDENTITY, RM_CHECK_NAT, RM_CHECK_DNS,
-					      RM_CHECK_MTU,	 RM_CHECK_PATH };
 	size_t i, k;
 
 	char line[512];
@@ -128,13 +112,14 @@ static void print_matrix(FILE *out, const struct rm_matrix *m)
 			snprintf(pair, sizeof(pair), "%s -> %s", m->clusters[i - 1].from,
 				 m->clusters[i - 1].to);
 		used = (size_t)snprintf(line, sizeof(line), "  %-22s", pair);
-		for (k = 0; k < sizeof(cols) / sizeof(cols[0]) && used < sizeof(line); k++) {
+		for (k = 0; k < RM_CHECK_COUNT && used < sizeof(line); k++) {
 			char cell[48];
 
 			if (i == 0)
-				snprintf(cell, sizeof(cell), "%s", rm_check_name(cols[k]));
+				snprintf(cell, sizeof(cell), "%s",
+					 rm_check_name(rm_check_order[k]));
 			else
-				worst(&m->clusters[i - 1], cols[k], cell, sizeof(cell));
+				worst(&m->clusters[i - 1], rm_check_order[k], cell, sizeof(cell));
 			used += (size_t)snprintf(line + used, sizeof(line) - used, " %-16s", cell);
 		}
 		/* No trailing blanks. */

@@ -1,5 +1,6 @@
 /* What the dashboard adds to a report: the class (and glyph) of a status,
  * and the aggregates the matrix view draws at each level. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,44 @@ char tui_class_glyph(enum tui_class cls)
 	static const char glyphs[TUI_CLASS_COUNT] = "-.~?!x#";
 
 	return (unsigned)cls < TUI_CLASS_COUNT ? glyphs[cls] : ' ';
+}
+
+char *tui_age(time_t then, time_t now, char *buf, size_t len)
+{
+	long d = (long)(now - then);
+
+	if (then == (time_t)-1)
+		snprintf(buf, len, "-");
+	else if (d < 120)
+		snprintf(buf, len, "%lds", d < 0 ? 0 : d);
+	else if (d < 7200)
+		snprintf(buf, len, "%ldm", d / 60);
+	else if (d < 172800)
+		snprintf(buf, len, "%ldh", d / 3600);
+	else
+		snprintf(buf, len, "%ldd", d / 86400);
+	return buf;
+}
+
+enum tui_class tui_pair_cell(const struct rm_report_pair *p, enum rm_check c,
+			     enum tui_pair_mode mode, char *buf, size_t len)
+{
+	unsigned n, total;
+	int st = rm_status_worst(c, p->counts[c], &n, &total);
+	enum tui_class cls = st < 0 ? TUI_CLASS_NONE : tui_status_class(c, (uint8_t)st);
+	const char *word = st < 0 ? "-" : rm_status_name((enum rm_check_status)st);
+
+	if (st < 0)
+		snprintf(buf, len, "-");
+	else if (mode == TUI_PAIR_GLYPH && n > 0)
+		snprintf(buf, len, "%c %u/%u", tui_class_glyph(cls), n, total);
+	else if (mode == TUI_PAIR_GLYPH)
+		snprintf(buf, len, "%c", tui_class_glyph(cls));
+	else if (mode == TUI_PAIR_FULL && n > 0)
+		snprintf(buf, len, "%s %u/%u", word, n, total);
+	else
+		snprintf(buf, len, "%s", word);
+	return cls;
 }
 
 /* Aggregates -------------------------------------------------------------- */

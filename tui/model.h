@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "reachmap/report_doc.h"
 #include "reachmap/results.h"
@@ -34,6 +35,26 @@ enum tui_level {
 enum tui_class tui_status_class(enum rm_check check, uint8_t status);
 /* The glyph of a class: '.', '~', '?', '!', 'x', '#', '-'. */
 char tui_class_glyph(enum tui_class cls);
+
+/* How long ago `then` was, short: "42s", "12m", "5h", "3d"; "-" for
+ * (time_t)-1 (not known), "0s" for a time ahead of now (a clock ahead). */
+char *tui_age(time_t then, time_t now, char *buf, size_t len);
+
+/* How much a cluster-pair cell says, from the most to what fits. */
+enum tui_pair_mode {
+	TUI_PAIR_FULL = 0, /* "filtered 4/20" */
+	TUI_PAIR_WORD,	   /* "filtered" */
+	TUI_PAIR_GLYPH,	   /* "x 4/20" */
+	TUI_PAIR_MODES,
+};
+
+/* The cluster-pair table's cell (what the text report's CLUSTER PAIRS
+ * prints): pair p's worst status for check c (rm_status_worst) as
+ * "filtered 4/20", the healthy word ("open"), or "-" when nothing was
+ * measured; shorter in the other modes (a healthy cell's glyph is ".").
+ * Returns the class of that status. */
+enum tui_class tui_pair_cell(const struct rm_report_pair *p, enum rm_check c,
+			     enum tui_pair_mode mode, char *buf, size_t len);
 
 /* What one view shows: which part of the model, through which check
  * selector and which name filter. */

@@ -74,6 +74,9 @@ static const struct tui_source_ops file_source_ops = {
 	.name = "file",
 	.poll = file_poll,
 	.free = file_free,
+	.stale_before = "re-read failed, last good report shown: ",
+	.stale_after = "",
+	.help = "The report is re-read when its file changes.",
 };
 
 int tui_source_file_open(const char *path, struct tui_source **out, struct rm_diag *d)
@@ -89,6 +92,7 @@ int tui_source_file_open(const char *path, struct tui_source **out, struct rm_di
 	}
 	fs->base.ops = &file_source_ops;
 	fs->base.label = fs->path;
+	fs->base.as_of = (time_t)-1;
 	/* stat before reading: a change while reading is then seen later. */
 	if (stat(path, &fs->seen) != 0)
 		memset(&fs->seen, 0, sizeof(fs->seen));

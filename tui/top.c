@@ -100,24 +100,14 @@ struct tui_agg *tui_agg_current(struct tui *t)
 
 static void age_text(time_t then, char *buf, size_t len)
 {
-	time_t now = time(NULL);
-	long d;
+	char age[16];
 
-	if (then == (time_t)-1) {
+	if (then == (time_t)-1)
 		snprintf(buf, len, "age unknown");
-		return;
-	}
-	d = (long)(now - then);
-	if (d < 0)
+	else if (then > time(NULL))
 		snprintf(buf, len, "in the future");
-	else if (d < 120)
-		snprintf(buf, len, "%lds old", d);
-	else if (d < 7200)
-		snprintf(buf, len, "%ldm old", d / 60);
-	else if (d < 172800)
-		snprintf(buf, len, "%ldh old", d / 3600);
 	else
-		snprintf(buf, len, "%ldd old", d / 86400);
+		snprintf(buf, len, "%s old", tui_age(then, time(NULL), age, sizeof(age)));
 }
 
 static void breadcrumb(const struct tui *t, char *buf, size_t len)
@@ -174,15 +164,23 @@ static void draw_header(struct tui *t)
 	if (t->color)
 		attroff(COLOR_PAIR(pass ? TUI_PAIR_PASS : TUI_PAIR_ERROR));
 	attroff(A_BOLD);
-	age_text(m->generated_t, age, sizeof(age));
-	tui_putf(0, 20, COLS - 20, "%ld errors %ld warnings %ld info  %s, %s", m->errors,
-		 m->warnings, m->info, m->generated ? m->generated : "time unknown", age);
+	if (t->src->as_of != (time_t)-1) {
+		/* live: the data is as old as the collector's last answer */
+		age_text(t->src->as_of, age, sizeof(age));
+		tui_putf(0, 20, COLS - 20, "%ld errors %ld warnings %ld info  collector's, %s",
+			 m->errors, m->warnings, m->info, age);
+	} else {
+		age_text(m->generated_t, age, sizeof(age));
+		tui_putf(0, 20, COLS - 20, "%ld errors %ld warnings %ld info  %s, %s", m->errors,
+			 m->warnings, m->info, m->generated ? m->generated : "time unknown", age);
+	}
 	breadcrumb(t, crumb, sizeof(crumb));
 	if (t->reload.error[0] != '\0') {
 		if (t->color)
 			attron(COLOR_PAIR(TUI_PAIR_ERROR));
 		attron(A_BOLD);
-		tui_putf(1, 0, COLS, "re-read failed, last good report shown: %s", reload_error(t));
+		tui_putf(1, 0, COLS, "%s%s%s", t->src->ops->stale_before, reload_error(t),
+			 t->src->ops->stale_after);
 		attroff(A_BOLD);
 		if (t->color)
 			attroff(COLOR_PAIR(TUI_PAIR_ERROR));
@@ -227,9 +225,38 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* The first screen (clusters): the matrix as tall as its rows, the
+ * cluster-pair table and, from a collector, the probes' last rounds
+ * under it, the findings in what is left (at least half of it when they
+ * need that much). Deeper levels give the matrix two thirds. */
+static void layout_first(struct tui *t, int avail, struct tui_rect *mat, struct tui_rect *pairs,
+			 struct tui_rect *rounds, struct tui_rect *fnd)
+{
+	const struct rm_report_doc *m = t->m;
+	struct tui_agg *a = tui_agg_current(t);
+	int mh = a != NULL ? (int)a->nrows + 2 : 4, rh = t->src->seen != NULL, rest, fh, th;
+
+	if (mh < 4)
+		mh = 4;
+	if (mh > avail / 2)
+		mh = avail / 2;
+	rest = avail - mh - rh;
+	fh = (int)m->nfindings + 1 < rest / 2 ? (int)m->nfindings + 1 : rest / 2;
+	if (fh < 2)
+		fh = 2;
+	th = (int)m->npairs + 2 < rest - fh ? (int)m->npairs + 2 : rest - fh;
+	if (th < 3)
+		th = 0;
+	fh = rest - th;
+	*mat = (struct tui_rect){ 2, 0, mh, COLS };
+	*pairs = (struct tui_rect){ 2 + mh, 0, th, COLS };
+	*rounds = (struct tui_rect){ 2 + mh + th, 0, rh, COLS };
+	*fnd = (struct tui_rect){ 2 + mh + th + rh, 0, fh, COLS };
+}
+
 static void draw(struct tui *t)
 {
-	struct tui_rect full = { 0, 0, LINES, COLS }, mat, fnd;
+	struct tui_rect full = { 0, 0, LINES, COLS }, mat, fnd, pairs = { 0 }, rounds = { 0 };
 	int avail, fh;
 
 	if (COLS < TUI_MIN_COLS || LINES < TUI_MIN_LINES) {
@@ -241,18 +268,27 @@ static void draw(struct tui *t)
 		if (t->overlay != NULL)
 			return;
 	}
-	/* header 2 lines, footer 1; the findings take a third of the rest
-	 * (at most what they need), the matrix the remainder */
+	/* header 2 lines, footer 1 */
 	avail = LINES - 3;
-	fh = avail / 3;
-	if (fh > (int)t->m->nfindings + 1)
-		fh = (int)t->m->nfindings + 1;
-	if (fh < 2)
-		fh = 2;
-	mat = (struct tui_rect){ 2, 0, avail - fh, COLS };
-	fnd = (struct tui_rect){ 2 + avail - fh, 0, fh, COLS };
+	if (t->scope.level == TUI_LEVEL_CLUSTER && t->m->npairs > 0 && t->m->has_grid) {
+		layout_first(t, avail, &mat, &pairs, &rounds, &fnd);
+	} else {
+		/* the findings take a third of the rest (at most what they
+		 * need), the matrix the remainder */
+		fh = avail / 3;
+		if (fh > (int)t->m->nfindings + 1)
+			fh = (int)t->m->nfindings + 1;
+		if (fh < 2)
+			fh = 2;
+		mat = (struct tui_rect){ 2, 0, avail - fh, COLS };
+		fnd = (struct tui_rect){ 2 + avail - fh, 0, fh, COLS };
+	}
 	draw_header(t);
 	tui_view_matrix.draw(t, &mat);
+	if (pairs.h > 0)
+		tui_view_pairs.draw(t, &pairs);
+	if (rounds.h > 0)
+		tui_view_rounds.draw(t, &rounds);
 	tui_view_findings.draw(t, &fnd);
 	draw_footer(t);
 }

@@ -34,6 +34,8 @@ extern const struct tui_view_ops tui_view_findings;
 extern const struct tui_view_ops tui_view_finding; /* one finding: evidence, remedy */
 extern const struct tui_view_ops tui_view_detail;  /* one cell: every check */
 extern const struct tui_view_ops tui_view_help;
+extern const struct tui_view_ops tui_view_pairs;  /* the cluster-pair x check table */
+extern const struct tui_view_ops tui_view_rounds; /* each probe's last round, one line */
 
 /* Where the cursor was at a level, to come back to with Backspace. */
 struct tui_cursor {

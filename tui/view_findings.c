@@ -2,6 +2,9 @@
  * finding's evidence and remedy. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+
+#include "reachmap/timefmt.h"
 
 #include "tui/tuicurses.h"
 #include "tui/ui.h"
@@ -11,11 +14,25 @@ static const char *severity_word(enum rm_severity s)
 	return s == RM_SEV_ERROR ? "ERROR" : s == RM_SEV_WARNING ? "WARN " : "info ";
 }
 
+/* Whether the report says since when its findings hold (a collector's):
+ * the list then gives each one's age. */
+static bool has_since(const struct rm_report_doc *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nfindings; i++)
+		if (m->findings[i].since != (time_t)-1)
+			return true;
+	return false;
+}
+
 static void draw_list(struct tui *t, const struct tui_rect *r)
 {
 	const struct rm_report_doc *m = t->m;
-	int body = r->h - 1, i;
-	bool focused = t->focus == &tui_view_findings;
+	int body = r->h - 1, i, x = r->x + 7;
+	bool focused = t->focus == &tui_view_findings, ages = has_since(m);
+	time_t now = time(NULL);
+	char age[16];
 
 	if (t->finding >= m->nfindings)
 		t->finding = m->nfindings ? m->nfindings - 1 : 0;
@@ -25,7 +42,7 @@ static void draw_list(struct tui *t, const struct tui_rect *r)
 		t->finding_top = t->finding - (size_t)body + 1;
 	attron(focused ? A_REVERSE : A_BOLD);
 	tui_fill(r->y, r->x, r->w);
-	tui_putf(r->y, r->x, r->w, " Findings (%zu)%s", m->nfindings,
+	tui_putf(r->y, r->x, r->w, " Findings (%zu%s)%s", m->nfindings, ages ? ", how long" : "",
 		 focused ? "  Up/Down: select  Enter: evidence and remedy  Tab: matrix"
 			 : "  Tab: select");
 	attroff(focused ? A_REVERSE : A_BOLD);
@@ -50,7 +67,11 @@ static void draw_list(struct tui *t, const struct tui_rect *r)
 		tui_put(y, r->x + 1, 5, severity_word(f->severity));
 		tui_attr_class(t, TUI_CLASS_UNREACHABLE, false);
 		tui_attr_class(t, TUI_CLASS_DEGRADED, false);
-		tui_putf(y, r->x + 7, r->w - 7, "%s: %s", f->kind, f->summary);
+		/* how long it has held: the collector's since */
+		if (ages)
+			tui_putf(y, r->x + 7, 4, "%3s", tui_age(f->since, now, age, sizeof(age)));
+		tui_putf(y, x + (ages ? 5 : 0), r->w - (x - r->x) - (ages ? 5 : 0), "%s: %s",
+			 f->kind, f->summary);
 		attroff(A_REVERSE);
 	}
 }
@@ -99,7 +120,8 @@ static void draw_finding(struct tui *t, const struct tui_rect *r)
 {
 	const struct rm_report_finding *f = &t->m->findings[t->finding];
 	struct tui_lines l = { 0 };
-	char title[256];
+	char title[256], when[RM_TIME_STRLEN], age[16], since[32];
+	time_t now = time(NULL);
 	size_t i;
 
 	snprintf(title, sizeof(title), "Finding %zu of %zu: %s (%s)", t->finding + 1,
@@ -115,6 +137,10 @@ static void draw_finding(struct tui *t, const struct tui_rect *r)
 			      f->ports ? " ports " : "", f->ports ? f->ports : "");
 	if (f->cells >= 0)
 		tui_lines_add(&l, "cells:    %ld", f->cells);
+	if (f->since != (time_t)-1)
+		tui_lines_add(&l, "since:    %s (%s ago)",
+			      rm_time_format(f->since, when, sizeof(when)),
+			      tui_age(f->since, now, age, sizeof(age)));
 	tui_lines_add(&l, "%s", "");
 	tui_lines_wrap(&l, r->w - 2, "Summary:  ", 10, f->summary);
 	tui_lines_add(&l, "%s", "");
@@ -127,13 +153,19 @@ static void draw_finding(struct tui *t, const struct tui_rect *r)
 
 		if (e->port > 0)
 			snprintf(port, sizeof(port), "/%d", e->port);
-		tui_lines_add(
-		    &l, "  %s -> %s %s%s %s%s%s%s%s", e->from ? e->from : "?", e->to ? e->to : "?",
-		    e->check ? e->check : "?", port, e->status ? e->status : "?",
-		    e->arrived < 0 ? ""
-		    : e->arrived   ? ", arrived"
-				   : ", did not arrive",
-		    e->address ? " (" : "", e->address ? e->address : "", e->address ? ")" : "");
+		if (e->since != (time_t)-1)
+			snprintf(since, sizeof(since), ", for %s",
+				 tui_age(e->since, now, age, sizeof(age)));
+		else
+			since[0] = '\0';
+		tui_lines_add(&l, "  %s -> %s %s%s %s%s%s%s%s%s", e->from ? e->from : "?",
+			      e->to ? e->to : "?", e->check ? e->check : "?", port,
+			      e->status ? e->status : "?",
+			      e->arrived < 0 ? ""
+			      : e->arrived   ? ", arrived"
+					     : ", did not arrive",
+			      since, e->address ? " (" : "", e->address ? e->address : "",
+			      e->address ? ")" : "");
 	}
 	tui_overlay_draw(t, r, title, &l);
 	tui_lines_free(&l);

@@ -1,5 +1,6 @@
 /* ?: the keys and the glyphs. */
 #include <stdio.h>
+#include <string.h>
 
 #include "tui/tuicurses.h"
 #include "tui/ui.h"
@@ -18,6 +19,7 @@ static const char *const legend[TUI_CLASS_COUNT] = {
 static void draw_help(struct tui *t, const struct tui_rect *r)
 {
 	struct tui_lines l = { 0 };
+	const char *s, *e;
 	int c;
 
 	tui_lines_add(&l, "Keys");
@@ -36,10 +38,14 @@ static void draw_help(struct tui *t, const struct tui_rect *r)
 	for (c = 0; c < TUI_CLASS_COUNT; c++)
 		tui_lines_add(&l, "  %c  %s", tui_class_glyph((enum tui_class)c), legend[c]);
 	tui_lines_add(&l, "%s", "");
-	tui_lines_add(&l, "The report is re-read when its file changes. Frames drawn: %lu, last",
-		      t->frames);
-	tui_lines_add(&l, "%.1f ms, slowest %.1f ms; last matrix rebuild %.1f ms.", t->frame_ms,
-		      t->slowest_frame_ms, t->rebuild_ms);
+	for (s = t->src->ops->help; *s != '\0'; s = *e ? e + 1 : e) {
+		e = strchr(s, '\n');
+		e = e != NULL ? e : s + strlen(s);
+		tui_lines_add(&l, "%.*s", (int)(e - s), s);
+	}
+	tui_lines_add(&l, "Frames drawn: %lu, last %.1f ms, slowest %.1f ms; last matrix rebuild",
+		      t->frames, t->frame_ms, t->slowest_frame_ms);
+	tui_lines_add(&l, "%.1f ms.", t->rebuild_ms);
 	tui_overlay_draw(t, r, "reachmap top: help", &l);
 	tui_lines_free(&l);
 }

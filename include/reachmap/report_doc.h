@@ -56,8 +56,10 @@ struct rm_report_cell {
 
 struct rm_report_evidence {
 	const char *from, *to, *check, *status, *address;
-	int port;    /* 0: none */
-	int arrived; /* -1: not known */
+	int port;     /* 0: none */
+	int arrived;  /* -1: not known */
+	time_t since; /* the live collector's: since when the cell has had this
+		       * status; (time_t)-1: not said */
 };
 
 struct rm_report_finding {
@@ -71,6 +73,14 @@ struct rm_report_finding {
 	const char *remedy; /* NULL: none */
 	struct rm_report_evidence *evidence;
 	size_t nevidence;
+	time_t since; /* the live collector's: since when the cause holds;
+		       * (time_t)-1: not said (a one-shot report) */
+};
+
+/* A cluster pair's cells per check and status (matrix.clusterPairs). */
+struct rm_report_pair {
+	const char *from, *to; /* cluster names */
+	unsigned counts[RM_CHECK_COUNT][RM_STATUS_COUNT];
 };
 
 struct rm_arena;
@@ -97,6 +107,8 @@ struct rm_report_doc {
 	bool cells_complete;
 	struct rm_report_finding *findings; /* most severe first */
 	size_t nfindings;
+	struct rm_report_pair *pairs; /* in the report's order; none in a plan */
+	size_t npairs;
 };
 
 /* Parses a reachmap.report/v1 document of `len` bytes (no NUL needed);

@@ -67,6 +67,18 @@ bool rm_status_valid(enum rm_check check, enum rm_check_status status);
  * other way; that is the analyzer's business, not this table's. */
 bool rm_status_healthy(enum rm_check check, enum rm_check_status status);
 
+/* The order reports show the checks in, side by side (the text report's
+ * and the dashboard's cluster-pair tables): reachability first. */
+extern const enum rm_check rm_check_order[RM_CHECK_COUNT];
+
+/* The worst of a cluster pair's cells for one check, as the text report's
+ * and the dashboard's cluster-pair tables show it ("filtered 4/20"):
+ * counts[] are the cells per status. The most common unhealthy status,
+ * with *count its cells; else a healthy status seen, *count 0; -1 when
+ * nothing was measured. *total: all the cells. */
+int rm_status_worst(enum rm_check check, const unsigned counts[RM_STATUS_COUNT], unsigned *count,
+		    unsigned *total);
+
 struct rm_arena;
 
 /* One hop of a path: the TTL and the address that answered it (family

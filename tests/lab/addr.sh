@@ -93,10 +93,11 @@ fi
 for p in $probes; do
 	probe gone "$p" || bad "probe --once from $p (east-b-0's name gone): exit $?: $(cat "$dir/gone-$p.err")"
 done
+note="east-b-0 (east) has no address this round (nosuch-0.reachmap.reachmap.svc.east.cluster.local did not resolve to one in east's ranges, and no collector gave one): only its dns check ran"
 got=$(results "$dir/gone-west-a-0.json")
 cells=$(grep -v '^note:' <<<"$got" | sort -u | tr '\n' ' ')
 if [ "$cells" = "dns::nxdomain:- " ] &&
-	grep -q "^note:east-b-0 (east) has no address this round (nosuch-0.reachmap.reachmap.svc.east.cluster.local did not resolve, and no collector gave one): only its dns check ran$" <<<"$got"; then
+	grep -q "^note:$note\$" <<<"$got"; then
 	ok "west-a-0 -> east-b-0 whose name does not resolve: only dns nxdomain, no address, and the note"
 else
 	bad "west-a-0 -> east-b-0 whose name does not resolve: cells '$cells'; $(grep '^note:' <<<"$got")"
@@ -126,5 +127,25 @@ if /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
 		bad "schema: $(grep FAIL "$dir/schema.out")"
 	fi
 fi
+# 3. A source cluster that declares no DNS server: the name is asked of
+# the pod's own resolver (resolv.conf), so it still has its dns result.
+sed -E '/^  - name: west$/,/^  - name: east$/ s/dns: \{domain: ([a-z.]+), servers: \[[0-9., ]+\]\}/dns: {domain: \1}/' \
+	"$dir/gone.yaml" >"$dir/noservers.yaml"
+server=$(awk '$1 == "nameserver" { print $2; exit }' /etc/netns/rmlab-west-a-0/resolv.conf)
+if ! grep -q 'dns: {domain: west.cluster.local}$' "$dir/noservers.yaml"; then
+	bad "could not write the topology whose west declares no DNS server"
+elif ! probe noservers west-a-0; then
+	bad "probe --once from west-a-0 (west declares no DNS server): $(cat "$dir/noservers-west-a-0.err")"
+else
+	got=$(/usr/bin/python3 -c 'import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    if r["target"] in ("east-b-0", "east-c-0") and r["check"] == "dns":
+        print(r["target"], r["status"], r["detail"].get("server", "-"))' "$dir/noservers-west-a-0.json" | tr '\n' ' ')
+	want="east-b-0 nxdomain $server "
+	[ -n "$server" ] && [ "$got" = "$want" ] &&
+		ok "west declares no DNS server: east-b-0's name asked of the pod's resolver $server (nxdomain), east-c-0's not asked" ||
+		bad "west declares no DNS server: dns cells '$got', want '$want'"
+fi
+
 echo "lab.addr: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -55,10 +55,28 @@ curl -sf -H 'Content-Type: application/json' --data-binary @"$tmp/register.json"
 curl -sf $url/v1/report >"$tmp/collect-report.json"
 curl -sf $url/v1/peers >"$tmp/peers.json"
 curl -sf "$url/v1/history?from=east-b-0&to=west-a-0&since=30d" >"$tmp/history.json"
+curl -sf $url/v1/rounds >"$tmp/rounds.json"
 kill $pid; wait $pid
 grep -q '"since"' "$tmp/collect-report.json" || { echo "FAIL the live report has no since"; rc=1; }
 grep -q '"new": "filtered"' "$tmp/history.json" || { echo "FAIL the history lacks the filtered cell"; rc=1; }
-for pair in report:collect-report register:register peers:peers history:history; do
+for pair in report:collect-report register:register peers:peers history:history rounds:rounds; do
 	$py tests/schema/validate.py report/schema/reachmap.${pair%%:*}.v1.json "$tmp/${pair#*:}.json" || rc=1
 done
+# Each document GET /v1/rounds hands on is a whole reachmap.results/v1, the
+# one the lab pushed.
+$py - "$tmp/rounds.json" "$tmp" $lab/*.json <<'PY' || rc=1
+import json, sys
+rounds, tmp, files = sys.argv[1], sys.argv[2], sys.argv[3:]
+docs = json.load(open(rounds))["rounds"]
+pushed = {(d["probe"]["name"], "mode" in d): d for d in (json.load(open(f)) for f in files)}
+got = {(d["probe"]["name"], "mode" in d): d for d in docs}
+if len(docs) != len(files) or got != pushed:
+    print(f"FAIL GET /v1/rounds: {len(docs)} documents, want the {len(files)} pushed, as pushed")
+    sys.exit(1)
+for i, d in enumerate(docs):
+    json.dump(d, open(f"{tmp}/round-{i}.json", "w"))
+print(f"ok   GET /v1/rounds: the {len(docs)} documents pushed, as pushed")
+PY
+$py tests/schema/validate.py report/schema/reachmap.results.v1.json "$tmp"/round-*.json >/dev/null || {
+	echo "FAIL a document of GET /v1/rounds is not reachmap.results/v1"; rc=1; }
 exit $rc

@@ -22,6 +22,16 @@ expect top-missing-file 2 "reachmap top: tests/tui/nope.json: cannot read: No su
 expect top-not-a-terminal 2 "reachmap top: standard output is not a terminal; for a report in text, use: reachmap analyze --format text" -- top tests/tui/multi-fault.json
 expect top-not-a-terminal-iterations 2 "reachmap top: standard output is not a terminal; for a report in text, use: reachmap analyze --format text" -- top --iterations 3 tests/tui/firewall-drop.json
 
+# The live source's options.
+expect top-help-collector 0 '' -- top --help
+contains top-help-collector-text "$tmp/out" "       reachmap top --collector URL [--token-file F] [--ca-file F]"
+expect top-report-and-collector 2 'reachmap top: give a report or --collector, not both (got "tests/tui/plan.json")' -- top --collector http://127.0.0.1:1 tests/tui/plan.json
+expect top-token-without-collector 2 "reachmap top: --token-file is for --collector" -- top --token-file /nonexistent tests/tui/plan.json
+expect top-collector-bad-url 2 "reachmap top: ftp://x: scheme ftp is not http or https" -- top --collector ftp://x
+expect top-collector-ca-file 2 "reachmap top: --ca-file /nonexistent/ca.pem: cannot read it" -- top --collector http://127.0.0.1:1 --ca-file /nonexistent/ca.pem
+expect top-collector-not-a-terminal 2 "reachmap top: standard output is not a terminal; for a report in text, use: reachmap analyze --format text" -- top --collector http://127.0.0.1:1
+expect top-collector-needs-value 2 "reachmap top: --collector needs a value; see 'reachmap top --help'" -- top --collector
+
 # Broken reports: the file, the field path, what is wrong.
 python3 - "$tmp" <<'PY'
 import json, sys

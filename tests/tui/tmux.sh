@@ -266,6 +266,23 @@ for sc in multi-fault:FAIL:firewall-drop clean:PASS:- zone-partial:FAIL:no-route
 	expect "analyzer's $name report: q" "real-$name" "EXIT=0"
 done
 
+# --- the first screen: the cluster-pair x check table under the matrix -------------------------
+# (what the text report prints; words without counts where the counts do not fit in 80 columns)
+shell pairs
+run_top pairs "$tmp/multi-fault.json"
+expect_line "first screen: the matrix's cursor line" pairs 6 " west -> west: . ok, 66 measured  Enter: zones"
+expect_line "first screen: the table's title" pairs 7 " Cluster pairs: the worst status of each check"
+expect_line "first screen: the checks" pairs 8 " from -> to    icmp  tcp       cql  identity  nat   dns       mtu  path"
+expect_line "first screen: west -> east source-NATed" pairs 10 " west -> east  ok    open      ok   ok        snat  ok        ok   -"
+expect_line "first screen: east -> west dropped, unresolved" pairs 11 " east -> west  ok    filtered  ok   ok        none  nxdomain  ok   timeout"
+expect_line "first screen: the findings under it" pairs 13 " Findings (3)  Tab: select"
+expect_line "first screen: a finding" pairs 14 " ERROR firewall-drop: east -> west tcp/7000 is silently dropped: no answer, whi~"
+T send-keys -t pairs Enter
+expect "zones: the matrix has the room again" pairs "west -> west [zones]"
+expect_not "zones: no cluster-pair table" pairs "Cluster pairs:"
+T send-keys -t pairs q
+expect "first screen: q" pairs "EXIT=0"
+
 # --- 1,000 probes ------------------------------------------------------------------------------
 /usr/bin/python3 tests/tui/mkreport.py large >"$tmp/large.json"
 shell big

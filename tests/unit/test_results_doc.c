@@ -11,8 +11,10 @@
 
 #include <cmocka.h>
 
+#include "reachmap/alloc.h"
 #include "reachmap/error.h"
 #include "reachmap/results.h"
+#include "reachmap/rounds_doc.h"
 #include "reachmap/timefmt.h"
 
 static char *write_doc(const struct rm_results_doc *doc, size_t *len)
@@ -163,6 +165,9 @@ static void test_errors(void **state)
 	expect_error(HEAD "\"results\": 3}", "r.json: \"results\" must be a list");
 	expect_error(HEAD "\"notes\": \"x\"}", "r.json: \"notes\" must be a list");
 	expect_error(HEAD "\"notes\": [\"a\", 3]}", "r.json: notes[1]: must be a string");
+	/* a collector keeps the bytes of what it read, and hands them on */
+	expect_error(HEAD "\"notes\": []} {\"x\": 1}",
+		     "r.json: data after the JSON document (at byte 87)");
 	/* Only a dns result may lack its address (a destination known by its
 	 * dnsName alone, which did not resolve). */
 	expect_error(HEAD "\"results\": [{\"target\": \"t\", \"targetCluster\": \"c\", "
@@ -220,6 +225,85 @@ static void test_dns_without_address(void **state)
 	results_doc_free(&d);
 }
 
+#define DOC(name, mode)                                                                            \
+	"{\"schema\": \"reachmap.results/v1\", \"probe\": {\"name\": \"" name "\", \"cluster\": "  \
+	"\"c\"}, " mode "\"started\": \"2026-11-24T11:12:51Z\", \"finished\": "                    \
+	"\"2026-11-24T11:12:53Z\", \"results\": [], \"arrivals\": []}"
+
+static void expect_rounds_error(const char *text, const char *want)
+{
+	struct rm_rounds_doc r;
+	struct rm_diag diag;
+
+	assert_int_equal(rounds_doc_read("c/v1/rounds", text, strlen(text), &r, &diag), RM_EPARSE);
+	assert_string_equal(diag.error, want);
+	assert_int_equal(r.ndocs, 0);
+}
+
+/* reachmap.rounds/v1: the envelope walked, each document read whole by
+ * the results reader, every error placed. */
+static void test_rounds(void **state)
+{
+	const char *text = "{\"schema\": \"reachmap.rounds/v1\", \"collectorStarted\": "
+			   "\"2026-11-24T11:00:00Z\", \"future\": {\"a\": [1, \"]\\\"\", null]}, "
+			   "\"generated\": \"2026-11-24T11:13:00Z\", \"rounds\": [\n" DOC(
+			       "p", "\"mode\": \"raw\", ") ",\n" DOC("q", "") "\n]}\n";
+	struct rm_rounds_doc r;
+	struct rm_diag diag;
+	unsigned long n, i;
+	int rc;
+
+	(void)state;
+	assert_int_equal(rounds_doc_read("c/v1/rounds", text, strlen(text), &r, &diag), RM_OK);
+	assert_string_equal(r.collector_started, "2026-11-24T11:00:00Z");
+	assert_string_equal(r.generated, "2026-11-24T11:13:00Z");
+	assert_int_equal(r.ndocs, 2);
+	assert_string_equal(r.docs[0]->probe, "p");
+	assert_string_equal(r.docs[0]->mode, "raw");
+	assert_string_equal(r.docs[0]->finished, "2026-11-24T11:12:53Z");
+	assert_string_equal(r.docs[1]->probe, "q");
+	assert_null(r.docs[1]->mode);
+	rounds_doc_free(&r);
+	/* each allocation failing in turn: a status, nothing leaked */
+	rm_alloc_fail_at(0);
+	assert_int_equal(rounds_doc_read("c/v1/rounds", text, strlen(text), &r, &diag), RM_OK);
+	rounds_doc_free(&r);
+	n = rm_alloc_fail_at(0);
+	for (i = 1; i <= n; i++) {
+		rm_alloc_fail_at(i);
+		rc = rounds_doc_read("c/v1/rounds", text, strlen(text), &r, &diag);
+		rm_alloc_fail_at(0);
+		assert_true(rc == RM_OK || rc == RM_ENOMEM || rc == RM_EPARSE);
+		assert_true(rc == RM_OK || r.ndocs == 0);
+		rounds_doc_free(&r);
+	}
+	text = "{\"schema\": \"reachmap.rounds/v1\", \"rounds\": []}";
+	assert_int_equal(rounds_doc_read("c/v1/rounds", text, strlen(text), &r, &diag), RM_OK);
+	assert_int_equal(r.ndocs, 0);
+	rounds_doc_free(&r);
+	expect_rounds_error("[]", "c/v1/rounds: at byte 0: want a JSON object");
+	expect_rounds_error("{\"schema\": \"reachmap.report/v1\", \"rounds\": []}",
+			    "c/v1/rounds: at byte 31: schema \"reachmap.report/v1\" is not "
+			    "reachmap.rounds/v1");
+	expect_rounds_error("{\"rounds\": []}",
+			    "c/v1/rounds: at byte 14: no \"schema\": not a reachmap.rounds/v1 "
+			    "document");
+	expect_rounds_error("{\"schema\": \"reachmap.rounds/v1\", \"rounds\": [" DOC("p", "") "",
+			    "c/v1/rounds: at byte 219: rounds: want ',' or ']'");
+	expect_rounds_error("{\"schema\": \"reachmap.rounds/v1\", \"rounds\": [{\"schema\": \"x",
+			    "c/v1/rounds: at byte 57: the text ends inside a string");
+	expect_rounds_error("{\"schema\": \"reachmap.rounds/v1\", \"rounds\": [" DOC(
+				"p", "") ", {\"schema\": "
+					 "\"reachmap.results/v1\"}]}",
+			    "c/v1/rounds: rounds[1]: probe: missing or not an object");
+	expect_rounds_error("{\"schema\": \"reachmap.rounds/v1\", \"rounds\": []} x",
+			    "c/v1/rounds: at byte 47: data after the JSON document");
+	expect_rounds_error("{\"schema\": \"reachmap.rounds/v1\", \"generated\": \"soon\\n\", "
+			    "\"rounds\": []}",
+			    "c/v1/rounds: at byte 54: generated: not a time such as "
+			    "2026-11-24T11:12:51Z");
+}
+
 /* A file is read, parsed and named in every message by one call. */
 static void test_load(void **state)
 {
@@ -268,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip), cmocka_unit_test(test_time_parse),
 		cmocka_unit_test(test_errors),	   cmocka_unit_test(test_dns_without_address),
 		cmocka_unit_test(test_load),	   cmocka_unit_test(test_lost),
+		cmocka_unit_test(test_rounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

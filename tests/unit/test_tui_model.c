@@ -240,8 +240,13 @@ static const char base_doc[] =
     "\"columns\":[\"icmp\",\"tcp/7000\"],\"from\":[\"p1\",\"p2\"],\"to\":[\"p1\",\"t1\",\"p2\"],"
     "\"rows\":[\"..abac\",\"acab..\"]},"
     "\"cells\":[{\"from\":\"p1\",\"to\":\"t1\",\"check\":\"tcp\",\"port\":7000,\"status\":\"open\","
-    "\"rttMs\":0.5}],\"cellsComplete\":false},"
-    "\"findings\":[{\"kind\":\"x\",\"severity\":\"error\",\"summary\":\"s\",\"remedy\":\"r\"}]}";
+    "\"rttMs\":0.5}],\"cellsComplete\":false,"
+    "\"clusterPairs\":[{\"from\":\"a\",\"to\":\"b\",\"checks\":{\"icmp\":{\"ok\":4},"
+    "\"tcp\":{\"open\":3,\"filtered\":1}}}]},"
+    "\"findings\":[{\"kind\":\"x\",\"severity\":\"error\",\"summary\":\"s\",\"remedy\":\"r\","
+    "\"since\":\"2026-11-24T08:59:00Z\",\"evidence\":[{\"from\":\"p1\",\"to\":\"p2\","
+    "\"check\":\"tcp\",\"port\":7000,\"status\":\"filtered\",\"since\":\"2026-11-24T08:58:00Z\"},"
+    "{\"from\":\"p2\",\"to\":\"p1\",\"check\":\"icmp\",\"status\":\"ok\"}]}]}";
 
 static int parse_mutated(const char *from, const char *to, struct rm_diag *d)
 {
@@ -271,6 +276,53 @@ static void test_base_doc_parses(void **state)
 	assert_int_equal(report_doc_status(m, 1, 0, 1), RM_STATUS_FILTERED);
 	assert_int_equal(m->ncells, 1);
 	report_doc_free(m);
+}
+
+/* The live collector's since, the cluster pairs, and how the dashboard
+ * words them. */
+static void test_since_and_pairs(void **state)
+{
+	const time_t at = 1795510800; /* 2026-11-24T09:00:00Z */
+	struct rm_report_doc *m = NULL;
+	struct rm_diag diag;
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(report_doc_read("r.json", base_doc, strlen(base_doc), &m, &diag), RM_OK);
+	assert_int_equal(m->findings[0].since, at - 60);
+	assert_int_equal(m->findings[0].nevidence, 2);
+	assert_int_equal(m->findings[0].evidence[0].since, at - 120);
+	assert_int_equal(m->findings[0].evidence[1].since, (time_t)-1);
+	assert_int_equal(m->npairs, 1);
+	assert_string_equal(m->pairs[0].from, "a");
+	assert_string_equal(m->pairs[0].to, "b");
+	assert_int_equal(m->pairs[0].counts[RM_CHECK_TCP][RM_STATUS_FILTERED], 1);
+	assert_int_equal(m->pairs[0].counts[RM_CHECK_TCP][RM_STATUS_OPEN], 3);
+	/* the worst status, its cells of all: as the text report prints it */
+	assert_int_equal(tui_pair_cell(&m->pairs[0], RM_CHECK_TCP, TUI_PAIR_FULL, buf, sizeof(buf)),
+			 TUI_CLASS_DROPPED);
+	assert_string_equal(buf, "filtered 1/4");
+	tui_pair_cell(&m->pairs[0], RM_CHECK_TCP, TUI_PAIR_WORD, buf, sizeof(buf));
+	assert_string_equal(buf, "filtered");
+	tui_pair_cell(&m->pairs[0], RM_CHECK_TCP, TUI_PAIR_GLYPH, buf, sizeof(buf));
+	assert_string_equal(buf, "x 1/4");
+	assert_int_equal(
+	    tui_pair_cell(&m->pairs[0], RM_CHECK_ICMP, TUI_PAIR_FULL, buf, sizeof(buf)),
+	    TUI_CLASS_OK);
+	assert_string_equal(buf, "ok");
+	tui_pair_cell(&m->pairs[0], RM_CHECK_ICMP, TUI_PAIR_GLYPH, buf, sizeof(buf));
+	assert_string_equal(buf, ".");
+	assert_int_equal(tui_pair_cell(&m->pairs[0], RM_CHECK_DNS, TUI_PAIR_FULL, buf, sizeof(buf)),
+			 TUI_CLASS_NONE);
+	assert_string_equal(buf, "-");
+	report_doc_free(m);
+	assert_string_equal(tui_age(at - 42, at, buf, sizeof(buf)), "42s");
+	assert_string_equal(tui_age(at - 119, at, buf, sizeof(buf)), "119s");
+	assert_string_equal(tui_age(at - 120, at, buf, sizeof(buf)), "2m");
+	assert_string_equal(tui_age(at - 7200, at, buf, sizeof(buf)), "2h");
+	assert_string_equal(tui_age(at - 3 * 86400, at, buf, sizeof(buf)), "3d");
+	assert_string_equal(tui_age(at + 5, at, buf, sizeof(buf)), "0s");
+	assert_string_equal(tui_age((time_t)-1, at, buf, sizeof(buf)), "-");
 }
 
 static void test_malformed(void **state)
@@ -313,6 +365,20 @@ static void test_malformed(void **state)
 		  "r.json: matrix.cells[0].from: \"t1\" is not in matrix.grid.from" },
 		{ "\"port\":7000,", "\"port\":7001,",
 		  "r.json: matrix.cells[0]: tcp/7001 is not a column of matrix.grid" },
+		{ "\"since\":\"2026-11-24T08:59:00Z\"", "\"since\":\"yesterday\"",
+		  "r.json: findings[0].since: not a time, want a time such as "
+		  "2026-11-24T09:00:00Z" },
+		{ "\"since\":\"2026-11-24T08:58:00Z\"", "\"since\":8",
+		  "r.json: findings[0].evidence[0].since: a number, want a time such as "
+		  "2026-11-24T09:00:00Z" },
+		{ "\"filtered\":1", "\"filtered\":\"1\"",
+		  "r.json: matrix.clusterPairs[0].checks.tcp.filtered: a string, want a count" },
+		{ "\"icmp\":{", "\"icmpx\":{",
+		  "r.json: matrix.clusterPairs[0].checks: \"icmpx\" is not a check" },
+		{ "\"ok\":4", "\"fine\":4",
+		  "r.json: matrix.clusterPairs[0].checks.icmp: \"fine\" is not a status" },
+		{ "{\"from\":\"a\",\"to\":\"b\",", "{\"from\":\"a\",",
+		  "r.json: matrix.clusterPairs[0].to: missing, want a string" },
 		{ "\"matrix\":{", "\"matrix\":[{", "r.json: 1:" }, /* prefix: not JSON */
 		{ "\"matrix\":{\"grid\":{", "\"matrix\":{\"grid\":[{",
 		  "r.json: 1:" }, /* likewise */
@@ -389,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_plan_report_has_no_grid),
 		cmocka_unit_test(test_classes_and_glyphs),
 		cmocka_unit_test(test_base_doc_parses),
+		cmocka_unit_test(test_since_and_pairs),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_not_json_names_the_place),
 		cmocka_unit_test(test_out_of_memory),
