@@ -23,6 +23,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_collect(int argc, char **argv);
+int cmd_agent(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 
 /* "reachmap CMD: " + message + "\n" on stderr; returns EXIT_USAGE. */
@@ -66,10 +67,59 @@ int cli_pod_opt(int opt, const char *arg, struct cli_pod_opts *o);
  * EXIT_OK, or EXIT_USAGE after a message. */
 int cli_pod_args(const char *cmd, int argc, char **argv, const struct cli_pod_opts *o);
 
+/* The probe engine's options that probe and agent share: --rate,
+ * --timeout, --mode, --checks, --icmp-count, --allow-loopback. */
+struct cli_round_opts {
+	unsigned long rate, timeout, icmpn; /* 0: the topology's (icmpn: 3) */
+	unsigned checks;		    /* bit (1 << enum rm_check) each */
+	bool loopback;
+	const char *mode; /* "raw", "connect"; NULL: raw with CAP_NET_RAW */
+};
+
+/* Their rows of getopt_long's table (values from 0x200 up). */
+enum {
+	CLI_O_RATE = 0x200,
+	CLI_O_TIMEOUT,
+	CLI_O_MODE,
+	CLI_O_CHECKS,
+	CLI_O_ICMPN,
+	CLI_O_LOOPBACK,
+};
+/* clang-format off */
+#define CLI_ROUND_LONGOPTS                                        \
+	{ "rate", required_argument, NULL, CLI_O_RATE },          \
+	{ "timeout", required_argument, NULL, CLI_O_TIMEOUT },    \
+	{ "mode", required_argument, NULL, CLI_O_MODE },          \
+	{ "checks", required_argument, NULL, CLI_O_CHECKS },      \
+	{ "icmp-count", required_argument, NULL, CLI_O_ICMPN },   \
+	{ "allow-loopback", no_argument, NULL, CLI_O_LOOPBACK }
+/* clang-format on */
+
+/* Their help lines, as probe and agent print them; mode_env (or NULL)
+ * names the variable that sets --mode too. */
+void cli_round_help(FILE *out, const char *mode_env);
+
+/* Every check, three echo requests, the rest the topology's. */
+void cli_round_defaults(struct cli_round_opts *o);
+
+/* Takes getopt's opt when it is one of those (1, and *rc: EXIT_OK, or
+ * EXIT_USAGE after a message naming `opt_name`), else 0. */
+int cli_round_opt(const char *cmd, int opt, const char *arg, struct cli_round_opts *o, int *rc);
+
+/* A --mode value (or the environment's, named by what): EXIT_OK and *out,
+ * or EXIT_USAGE after a message. */
+int cli_parse_mode(const char *cmd, const char *what, const char *s, const char **out);
+/* A --checks list: EXIT_OK and *out, or EXIT_USAGE after a message. */
+int cli_parse_checks(const char *cmd, const char *list, unsigned *out);
+
+/* One socket per check in flight: takes every descriptor the hard limit
+ * allows. */
+void cli_raise_fd_limit(void);
+
 /* The pod a command speaks for, from the topology (borrowed from it). */
 struct cli_self {
 	const struct rm_cluster *cluster;
-	const char *name, *zone;
+	const char *name, *zone, *dns_name; /* dns_name: NULL when not given */
 	/* The topology's address; for an entry with only a dnsName, this
 	 * host's own address in the cluster (in `own`, facts_own_address), or
 	 * NULL when it has none there. Points into the struct: use it in
@@ -83,6 +133,12 @@ struct cli_self {
  * EXIT_OK, or EXIT_USAGE after a message naming what is not there. */
 int cli_find_self(const char *cmd, const struct rm_topology *topo, const struct cli_pod_opts *o,
 		  bool targets_too, struct cli_self *self);
+
+/* The engine's settings from o (its mode decided: raw with CAP_NET_RAW,
+ * else connect) for self; cfg is zeroed first. */
+struct probe_config;
+void cli_round_config(struct cli_round_opts *o, const struct rm_topology *topo,
+		      const struct cli_self *self, struct probe_config *cfg);
 
 /* A results document speaks for self and starts now. */
 struct rm_results_doc;

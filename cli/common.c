@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cli/cli.h"
+#include "probes/caps.h"
 #include "probes/engine.h"
 #include "probes/facts.h"
 #include "reachmap/error.h"
@@ -101,6 +103,119 @@ int cli_parse_num(const char *cmd, const char *opt, const char *s, unsigned long
 	return EXIT_OK;
 }
 
+int cli_parse_checks(const char *cmd, const char *list, unsigned *out)
+{
+	char buf[256], names[128];
+	char *tok, *save = NULL;
+
+	*out = 0;
+	if (strlen(list) >= sizeof(buf))
+		return cli_usage_error(cmd, "--checks: too long");
+	strcpy(buf, list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		enum rm_check c;
+
+		if (rm_check_parse(tok, &c) != RM_OK || probe_ops_for(c) == NULL)
+			return cli_usage_error(cmd, "--checks: \"%s\" is not a check (%s)", tok,
+					       cli_check_names(names, sizeof(names)));
+		*out |= 1u << c;
+	}
+	if (*out == 0)
+		return cli_usage_error(cmd, "--checks: empty");
+	return EXIT_OK;
+}
+
+int cli_parse_mode(const char *cmd, const char *what, const char *s, const char **out)
+{
+	if (strcmp(s, "raw") != 0 && strcmp(s, "connect") != 0)
+		return cli_usage_error(cmd, "%s %s: give raw or connect", what, s);
+	*out = s;
+	return EXIT_OK;
+}
+
+void cli_round_defaults(struct cli_round_opts *o)
+{
+	unsigned c;
+
+	memset(o, 0, sizeof(*o));
+	o->icmpn = 3;
+	for (c = 0; c < RM_CHECK_COUNT; c++)
+		if (probe_ops_for((enum rm_check)c) != NULL)
+			o->checks |= 1u << c;
+}
+
+int cli_round_opt(const char *cmd, int opt, const char *arg, struct cli_round_opts *o, int *rc)
+{
+	const char *num = "a whole number";
+
+	switch (opt) {
+	case CLI_O_RATE:
+		*rc = cli_parse_num(cmd, "--rate", arg, 1, 1000000, num, &o->rate);
+		return 1;
+	case CLI_O_TIMEOUT:
+		*rc = cli_parse_num(cmd, "--timeout", arg, 1, 60000, num, &o->timeout);
+		return 1;
+	case CLI_O_ICMPN:
+		*rc = cli_parse_num(cmd, "--icmp-count", arg, 1, 8, num, &o->icmpn);
+		return 1;
+	case CLI_O_MODE:
+		*rc = cli_parse_mode(cmd, "--mode", arg, &o->mode);
+		return 1;
+	case CLI_O_CHECKS:
+		*rc = cli_parse_checks(cmd, arg, &o->checks);
+		return 1;
+	case CLI_O_LOOPBACK:
+		o->loopback = true;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void cli_round_help(FILE *out, const char *mode_env)
+{
+	fputs(
+	    "      --rate PPS        packets per second at most (default: the topology's rate)\n"
+	    "      --timeout MS      how long to wait for an answer (default: the topology's)\n"
+	    "      --mode MODE       raw (SYNs built with libnet, answers captured with libpcap;\n"
+	    "                        needs CAP_NET_RAW) or connect (non-blocking connect());\n"
+	    "                        default raw with CAP_NET_RAW, else connect\n",
+	    out);
+	if (mode_env != NULL)
+		fprintf(out, "                        [%s]\n", mode_env);
+	fputs("      --checks LIST     some of the checks below, comma-separated (default: all)\n"
+	      "      --icmp-count N    echo requests per destination, 1 to 8 (default 3)\n"
+	      "      --allow-loopback  also probe 127.0.0.0/8 (tests only)\n",
+	      out);
+}
+
+void cli_raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+void cli_round_config(struct cli_round_opts *o, const struct rm_topology *topo,
+		      const struct cli_self *self, struct probe_config *cfg)
+{
+	if (o->mode == NULL)
+		o->mode = caps_have_net_raw() ? "raw" : "connect";
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->topo = topo;
+	cfg->cluster = self->cluster;
+	cfg->name = self->name;
+	cfg->timeout_ms = o->timeout ? (unsigned)o->timeout : topo->timeout_ms;
+	cfg->rate = o->rate ? (double)o->rate : topo->rate;
+	cfg->checks = o->checks;
+	cfg->allow_loopback = o->loopback;
+	cfg->icmp_count = (unsigned)o->icmpn;
+	cfg->raw = strcmp(o->mode, "raw") == 0;
+}
+
 int cli_pod_opt(int opt, const char *arg, struct cli_pod_opts *o)
 {
 	switch (opt) {
@@ -160,6 +275,7 @@ int cli_find_self(const char *cmd, const struct rm_topology *topo, const struct 
 		if (strcmp(c->probes[i].name, o->name) == 0) {
 			self->name = c->probes[i].name;
 			self->zone = c->probes[i].zone;
+			self->dns_name = c->probes[i].dns_name;
 			self->address = &c->probes[i].address;
 			self->probe = true;
 			return self_address(self);
@@ -168,6 +284,7 @@ int cli_find_self(const char *cmd, const struct rm_topology *topo, const struct 
 		if (strcmp(c->targets[i].name, o->name) == 0) {
 			self->name = c->targets[i].name;
 			self->zone = c->targets[i].zone;
+			self->dns_name = c->targets[i].dns_name;
 			self->address = &c->targets[i].address;
 			return self_address(self);
 		}

@@ -32,6 +32,9 @@ static const struct command {
 	{ "serve", cmd_serve,
 	  "the receiving end: identity/NAT responder, stand-in listeners (CQL on CQL "
 	  "ports), what arrived" },
+	{ "agent", cmd_agent,
+	  "what runs in a pod: serve, a probe round every interval, each round pushed to "
+	  "every collector (spooled when it cannot go)" },
 	{ "collect", cmd_collect,
 	  "the collector: takes the agents' rounds over HTTP, keeps the live matrix and "
 	  "its history, serves the report, a heat map and Prometheus metrics" },

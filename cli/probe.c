@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -22,29 +21,21 @@ static void probe_usage(FILE *out)
 {
 	char checks[128];
 
-	fputs(
-	    "usage: reachmap probe --topology T --cluster C --name N --once [options]\n"
-	    "\n"
-	    "One round of checks from probe N of cluster C to every peer probe and target\n"
-	    "of every cluster of topology T; writes a reachmap.results/v1 document.\n"
-	    "\n"
-	    "options:\n"
-	    "  -t, --topology FILE   the topology (YAML or JSON)\n"
-	    "  -c, --cluster NAME    this probe's cluster\n"
-	    "  -n, --name NAME       this probe's name in the topology\n"
-	    "      --once            one round, then exit (continuous rounds: reachmap agent)\n"
-	    "  -o, --out FILE        write the document to FILE (default: standard output)\n"
-	    "      --rate PPS        packets per second at most (default: the topology's rate)\n"
-	    "      --timeout MS      how long to wait for an answer (default: the topology's)\n"
-	    "      --mode MODE       raw (SYNs built with libnet, answers captured with libpcap;\n"
-	    "                        needs CAP_NET_RAW) or connect (non-blocking connect());\n"
-	    "                        default raw with CAP_NET_RAW, else connect\n"
-	    "      --checks LIST     some of the checks below, comma-separated (default: all)\n"
-	    "      --responder-port P  the responders' port (default 8788)\n"
-	    "      --icmp-count N    echo requests per destination, 1 to 8 (default 3)\n"
-	    "      --allow-loopback  also probe 127.0.0.0/8 (tests only)\n"
-	    "  -h, --help            this text\n",
-	    out);
+	fputs("usage: reachmap probe --topology T --cluster C --name N --once [options]\n"
+	      "\n"
+	      "One round of checks from probe N of cluster C to every peer probe and target\n"
+	      "of every cluster of topology T; writes a reachmap.results/v1 document.\n"
+	      "\n"
+	      "options:\n"
+	      "  -t, --topology FILE   the topology (YAML or JSON)\n"
+	      "  -c, --cluster NAME    this probe's cluster\n"
+	      "  -n, --name NAME       this probe's name in the topology\n"
+	      "      --once            one round, then exit (continuous rounds: reachmap agent)\n"
+	      "  -o, --out FILE        write the document to FILE (default: standard output)\n"
+	      "      --responder-port P  the responders' port (default 8788)\n",
+	      out);
+	cli_round_help(out, NULL);
+	fputs("  -h, --help            this text\n", out);
 	fprintf(out, "\nchecks: %s\n\n", cli_check_names(checks, sizeof(checks)));
 	fputs("It sends only to addresses inside the topology's ranges, never to reserved\n"
 	      "ones; it opens its raw ICMP socket first and then drops every capability.\n"
@@ -111,103 +102,42 @@ static void opened(void *arg)
 	pc->doc->cap_eff = rm_arena_strdup(pc->doc->arena, hex);
 }
 
-static int parse_checks(const char *list, unsigned *out)
-{
-	char buf[256], names[128];
-	char *tok, *save = NULL;
-
-	*out = 0;
-	if (strlen(list) >= sizeof(buf))
-		return cli_usage_error("probe", "--checks: too long");
-	strcpy(buf, list);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		enum rm_check c;
-
-		if (rm_check_parse(tok, &c) != RM_OK || probe_ops_for(c) == NULL)
-			return cli_usage_error("probe", "--checks: \"%s\" is not a check (%s)", tok,
-					       cli_check_names(names, sizeof(names)));
-		*out |= 1u << c;
-	}
-	if (*out == 0)
-		return cli_usage_error("probe", "--checks: empty");
-	return 0;
-}
-
-/* Every check the engine runs. */
-static unsigned all_checks(void)
-{
-	unsigned checks = 0, c;
-
-	for (c = 0; c < RM_CHECK_COUNT; c++)
-		if (probe_ops_for((enum rm_check)c) != NULL)
-			checks |= 1u << c;
-	return checks;
-}
-
 struct probe_opts {
 	struct cli_pod_opts pod;
-	unsigned long rate, timeout, rport, icmpn;
-	unsigned checks;
-	bool once, loopback;
-	const char *mode;
+	struct cli_round_opts round;
+	unsigned long rport;
+	bool once;
 };
 
 /* The command line into o; EXIT_OK, EXIT_USAGE after a message, or -1 when
  * --help was printed. */
 static int probe_args(int argc, char **argv, struct probe_opts *o)
 {
-	enum { O_ONCE = 256, O_RATE, O_TIMEOUT, O_MODE, O_CHECKS, O_LOOPBACK, O_RESPPORT, O_ICMPN };
+	enum { O_ONCE = 256, O_RESPPORT };
 	static const struct option longopts[] = {
 		CLI_POD_LONGOPTS,
+		CLI_ROUND_LONGOPTS,
 		{ "once", no_argument, NULL, O_ONCE },
-		{ "rate", required_argument, NULL, O_RATE },
-		{ "timeout", required_argument, NULL, O_TIMEOUT },
-		{ "mode", required_argument, NULL, O_MODE },
-		{ "checks", required_argument, NULL, O_CHECKS },
-		{ "allow-loopback", no_argument, NULL, O_LOOPBACK },
 		{ "responder-port", required_argument, NULL, O_RESPPORT },
-		{ "icmp-count", required_argument, NULL, O_ICMPN },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *num = "a whole number";
 	int opt, rc = EXIT_OK;
 
 	opterr = 0;
 	optind = 1;
 	while (rc == EXIT_OK &&
 	       (opt = getopt_long(argc, argv, ":t:c:n:o:h", longopts, NULL)) != -1) {
-		if (cli_pod_opt(opt, optarg, &o->pod))
+		if (cli_pod_opt(opt, optarg, &o->pod) ||
+		    cli_round_opt("probe", opt, optarg, &o->round, &rc))
 			continue;
 		switch (opt) {
 		case O_ONCE:
 			o->once = true;
 			break;
-		case O_RATE:
-			rc = cli_parse_num("probe", "--rate", optarg, 1, 1000000, num, &o->rate);
-			break;
-		case O_TIMEOUT:
-			rc =
-			    cli_parse_num("probe", "--timeout", optarg, 1, 60000, num, &o->timeout);
-			break;
-		case O_ICMPN:
-			rc = cli_parse_num("probe", "--icmp-count", optarg, 1, 8, num, &o->icmpn);
-			break;
 		case O_RESPPORT:
-			rc = cli_parse_num("probe", "--responder-port", optarg, 1, 65535, num,
-					   &o->rport);
-			break;
-		case O_MODE:
-			if (strcmp(optarg, "raw") != 0 && strcmp(optarg, "connect") != 0)
-				return cli_usage_error("probe", "--mode %s: give raw or connect",
-						       optarg);
-			o->mode = optarg;
-			break;
-		case O_CHECKS:
-			rc = parse_checks(optarg, &o->checks) ? EXIT_USAGE : EXIT_OK;
-			break;
-		case O_LOOPBACK:
-			o->loopback = true;
+			rc = cli_parse_num("probe", "--responder-port", optarg, 1, 65535,
+					   "a whole number", &o->rport);
 			break;
 		case 'h':
 			probe_usage(stdout);
@@ -219,38 +149,16 @@ static int probe_args(int argc, char **argv, struct probe_opts *o)
 	if (rc == EXIT_OK)
 		rc = cli_pod_args("probe", argc, argv, &o->pod);
 	if (rc == EXIT_OK && !o->once)
-		rc = cli_usage_error("probe", "give --once (continuous rounds are reachmap "
-					      "agent's, not built yet)");
+		rc = cli_usage_error("probe", "give --once (continuous rounds: reachmap agent)");
 	return rc;
 }
 
-/* One socket per check in flight: take all the descriptors the hard limit
- * allows. */
-static void raise_fd_limit(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
-
-static void probe_config_fill(struct probe_config *cfg, const struct probe_opts *o,
+static void probe_config_fill(struct probe_config *cfg, struct probe_opts *o,
 			      const struct rm_topology *topo, const struct cli_self *self,
 			      struct probe_cli *pc)
 {
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->topo = topo;
-	cfg->cluster = self->cluster;
-	cfg->name = self->name;
-	cfg->timeout_ms = o->timeout ? (unsigned)o->timeout : topo->timeout_ms;
-	cfg->rate = o->rate ? (double)o->rate : topo->rate;
-	cfg->checks = o->checks;
-	cfg->allow_loopback = o->loopback;
+	cli_round_config(&o->round, topo, self, cfg);
 	cfg->responder_port = (uint16_t)o->rport;
-	cfg->icmp_count = (unsigned)o->icmpn;
-	cfg->raw = strcmp(o->mode, "raw") == 0;
 	cfg->progress = progress;
 	cfg->progress_arg = pc;
 	cfg->opened = opened;
@@ -259,7 +167,7 @@ static void probe_config_fill(struct probe_config *cfg, const struct probe_opts 
 
 int cmd_probe(int argc, char **argv)
 {
-	struct probe_opts o = { .rport = RESP_DEFAULT_PORT, .icmpn = 3, .checks = all_checks() };
+	struct probe_opts o = { .rport = RESP_DEFAULT_PORT };
 	struct rm_topology *topo = NULL;
 	struct rm_results_doc doc;
 	struct probe_config cfg;
@@ -267,8 +175,10 @@ int cmd_probe(int argc, char **argv)
 	struct probe_addrs *addrs = NULL;
 	struct cli_self self;
 	struct rm_diag diag;
-	int rc, exitcode = probe_args(argc, argv, &o);
+	int rc, exitcode;
 
+	cli_round_defaults(&o.round);
+	exitcode = probe_args(argc, argv, &o);
 	if (exitcode != EXIT_OK)
 		return exitcode < 0 ? EXIT_OK : exitcode;
 	exitcode = cli_load_topology("probe", o.pod.topology, &topo);
@@ -280,16 +190,14 @@ int cmd_probe(int argc, char **argv)
 		topo_free(topo);
 		return exitcode;
 	}
-	raise_fd_limit();
-	if (o.mode == NULL)
-		o.mode = caps_have_net_raw() ? "raw" : "connect";
+	cli_raise_fd_limit();
 	pc.doc = &doc;
 	pc.tty = isatty(STDERR_FILENO);
 	probe_config_fill(&cfg, &o, topo, &self, &pc);
 	rm_diag_clear(&diag);
 	cfg.diag = &diag;
 	cli_doc_start(&doc, &self);
-	doc.mode = o.mode;
+	doc.mode = o.round.mode;
 	if (facts_collect(&doc, "/etc/resolv.conf") != RM_OK ||
 	    resolve_names(topo, &pc, cfg.timeout_ms, &addrs) != RM_OK) {
 		fprintf(stderr, "reachmap probe: out of memory\n");

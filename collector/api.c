@@ -101,11 +101,15 @@ static void on_results(void *ctx, const struct http_req *req, struct http_resp *
 		     info.probe, info.stored ? "true" : "false", info.outdated ? "true" : "false",
 		     info.results, info.transitions);
 	http_resp_set(resp, 202, NULL, body, (size_t)n);
-	snprintf(resp->log, sizeof(resp->log), " probe=%s results=%zu transitions=%zu outcome=%s",
-		 info.probe, info.results, info.transitions,
-		 !info.stored	 ? "duplicate"
-		 : info.outdated ? "outdated"
-				 : "stored");
+	n = snprintf(resp->log, sizeof(resp->log),
+		     " probe=%s results=%zu transitions=%zu outcome=%s", info.probe, info.results,
+		     info.transitions,
+		     !info.stored    ? "duplicate"
+		     : info.outdated ? "outdated"
+				     : "stored");
+	/* Rounds the agent's spool dropped: said where an operator looks. */
+	if (info.lost > 0 && n > 0 && (size_t)n < sizeof(resp->log))
+		snprintf(resp->log + n, sizeof(resp->log) - (size_t)n, " lost=%u", info.lost);
 }
 
 static void on_register(void *ctx, const struct http_req *req, struct http_resp *resp)

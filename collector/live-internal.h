@@ -96,6 +96,7 @@ struct live {
 
 	atomic_ullong outcomes[LIVE_OUTCOME_COUNT];
 	atomic_ullong results;
+	atomic_ullong lost; /* rounds agents' spools dropped, as their pushes said */
 };
 
 /* The node called name, added (undeclared) when new; NULL when out of

@@ -569,6 +569,7 @@ int live_ingest(struct live *l, const char *text, size_t len, const void *raw, s
 		return rc;
 	}
 	info->results = p.doc->doc.nresults;
+	info->lost = p.doc->doc.lost;
 	pthread_mutex_lock(&l->lock);
 	if ((n = sender(l, &p.doc->doc, d)) == NULL) {
 		rc = RM_ENOTFOUND;
@@ -586,6 +587,9 @@ int live_ingest(struct live *l, const char *text, size_t len, const void *raw, s
 			 1);
 	if (rc == RM_OK && info->stored && !info->outdated)
 		atomic_fetch_add(&l->results, info->results);
+	/* Counted once: a retry of a stored document is not stored again. */
+	if (rc == RM_OK && info->stored)
+		atomic_fetch_add(&l->lost, info->lost);
 	return rc;
 }
 

@@ -45,6 +45,7 @@ struct live_ingest_info {
 	const char *probe; /* in the live's memory, valid while it lives */
 	size_t results;
 	size_t transitions;
+	unsigned lost; /* the document's "lost": rounds its agent's spool dropped */
 	bool stored;   /* false: (probe, started) was stored before: a retry */
 	bool outdated; /* stored, but older than the probe's newest round */
 };

@@ -423,8 +423,13 @@ int live_metrics(struct live *l, int64_t now_ms, FILE *out)
 	fprintf(out,
 		"# HELP reachmap_ingest_results_total Results of the rounds stored.\n"
 		"# TYPE reachmap_ingest_results_total counter\n"
-		"reachmap_ingest_results_total %llu\n",
-		(unsigned long long)atomic_load(&l->results));
+		"reachmap_ingest_results_total %llu\n"
+		"# HELP reachmap_collector_rounds_lost_total Rounds agents' spools dropped unsent, "
+		"as their next pushes said.\n"
+		"# TYPE reachmap_collector_rounds_lost_total counter\n"
+		"reachmap_collector_rounds_lost_total %llu\n",
+		(unsigned long long)atomic_load(&l->results),
+		(unsigned long long)atomic_load(&l->lost));
 	pthread_mutex_lock(&l->cache_lock);
 	computations = l->computations;
 	if (l->cache != NULL)

@@ -23,6 +23,8 @@ const char *rm_strerror(int status)
 		return "data ends early";
 	case RM_ESYS:
 		return "system call failed";
+	case RM_ECANCEL:
+		return "cancelled";
 	default:
 		return "unknown error";
 	}

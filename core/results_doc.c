@@ -214,6 +214,8 @@ int results_doc_write_json(const struct rm_results_doc *doc, FILE *out)
 		jb_push(&b, a,
 			cJSON_CreateString(cidr_addr_format(&doc->addresses[i], buf, sizeof(buf))));
 	jb_str(&b, root, "mode", doc->mode);
+	if (doc->lost > 0)
+		jb_num(&b, root, "lost", doc->lost);
 	jb_str(&b, root, "started", doc->started);
 	jb_str(&b, root, "finished", doc->finished);
 	f = jb_obj(&b, root, "facts");

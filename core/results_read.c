@@ -465,7 +465,7 @@ static void drop_root(cJSON *root)
 	rm_json_scratch_end();
 }
 
-/* schema, probe, mode, started, finished. */
+/* schema, probe, mode, lost, started, finished. */
 static int read_head(struct reader *r, const cJSON *root)
 {
 	struct rm_results_doc *doc = r->doc;
@@ -482,6 +482,7 @@ static int read_head(struct reader *r, const cJSON *root)
 		return rc;
 	at(r, "%s", "");
 	if ((rc = get_str(r, root, "mode", false, &doc->mode)) != RM_OK ||
+	    (rc = read_uint(r, root, "lost", 1000000000, &doc->lost)) != RM_OK ||
 	    (rc = get_str(r, root, "started", false, &t)) != RM_OK)
 		return rc;
 	copy_time(doc->started, t);

@@ -20,6 +20,17 @@ int caps_drop_all(void)
 	return syscall(SYS_capset, &h, d) == 0 ? RM_OK : RM_ESYS;
 }
 
+int caps_keep_net_raw(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	d[0].effective = d[0].permitted = 1u << CAP_NET_RAW;
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	return syscall(SYS_capset, &h, d) == 0 ? RM_OK : RM_ESYS;
+}
+
 uint64_t caps_effective(void)
 {
 	FILE *f = fopen("/proc/self/status", "r");

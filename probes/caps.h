@@ -7,6 +7,10 @@
 
 /* Clears the effective, permitted and inheritable sets. 0, or RM_ESYS. */
 int caps_drop_all(void);
+/* Keeps CAP_NET_RAW alone in the effective and permitted sets (the
+ * agent's raw mode opens raw sockets every round); the rest go. 0, or
+ * RM_ESYS. */
+int caps_keep_net_raw(void);
 /* The effective set as /proc/self/status shows it (CapEff), or
  * UINT64_MAX when it cannot be read. */
 uint64_t caps_effective(void);

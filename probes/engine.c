@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -33,7 +34,7 @@ struct probe_engine {
 	size_t njobs, jobs_cap, next, inflight, done;
 	size_t max_inflight; /* descriptors: ENGINE_INFLIGHT or the fd limit */
 	struct loop_timer *pump_timer;
-	int failed; /* RM_ENOMEM during the round */
+	int failed; /* RM_ENOMEM during the round, or RM_ECANCEL */
 	struct icmp_sock *icmp;
 	/* The table that runs each check this round (NULL: not run), and what
 	 * its open hook made for its jobs. */
@@ -600,6 +601,18 @@ static void engine_free(struct probe_engine *e)
 	rm_free(e);
 }
 
+/* The caller's cancel descriptor became readable: no job starts any more
+ * and the loop ends now; the jobs in flight are closed by engine_free. */
+static void on_cancel(struct rm_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct probe_engine *e = arg;
+
+	(void)fd;
+	(void)events;
+	e->failed = RM_ECANCEL;
+	loop_stop(loop);
+}
+
 /* Runs the jobs from e->next on until every one has finished. */
 static int run_jobs(struct probe_engine *e)
 {
@@ -628,6 +641,8 @@ int engine_run(const struct probe_config *cfg, struct rm_results_doc *doc)
 		rc = build_jobs(e);
 	if (rc == RM_OK)
 		rc = open_checks(e);
+	if (rc == RM_OK && cfg->cancel_fd != NULL)
+		rc = loop_watch(e->loop, *cfg->cancel_fd, EPOLLIN, on_cancel, e);
 	if (rc != RM_OK)
 		goto out;
 	if (cfg->opened)
@@ -645,6 +660,27 @@ int engine_run(const struct probe_config *cfg, struct rm_results_doc *doc)
 	if (doc->nresults > 1)
 		qsort(doc->results, doc->nresults, sizeof(*doc->results), result_cmp);
 out:
+	engine_free(e);
+	rm_free(all_ports);
+	return rc;
+}
+
+int engine_plan(const struct probe_config *cfg, size_t *packets)
+{
+	struct rm_results_doc none;
+	struct probe_engine *e;
+	size_t *all_ports = NULL;
+	int rc;
+
+	*packets = 0;
+	memset(&none, 0, sizeof(none));
+	if ((rc = engine_new(cfg, &none, &e)) != RM_OK)
+		return rc;
+	rc = build_dests(e, &all_ports);
+	if (rc == RM_OK)
+		rc = build_jobs(e);
+	if (rc == RM_OK)
+		*packets = e->njobs;
 	engine_free(e);
 	rm_free(all_ports);
 	return rc;

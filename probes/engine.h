@@ -27,6 +27,10 @@ struct probe_config {
 	/* The address to probe a destination at this round when it is not the
 	 * topology's (see probes/resolve.h); NULL: the topology's. */
 	const struct probe_addrs *addrs;
+	/* NULL, or a descriptor that ends the round once it is readable (the
+	 * agent's signalfd): engine_run then returns RM_ECANCEL within a
+	 * loop turn, its results partial. The engine never reads it. */
+	const int *cancel_fd;
 	/* Told about a check that cannot run here (icmp without a socket);
 	 * may be NULL. */
 	void (*note)(const char *msg, void *arg);
@@ -47,8 +51,15 @@ struct probe_ops;
 const struct probe_ops *probe_ops_for(enum rm_check check);
 
 /* Runs one round; appends results to doc (sorted by cluster, destination,
- * check and port). 0, RM_ENOMEM, or RM_ESYS when the loop itself failed or
- * a check could not open what it needs (then cfg->diag says why). */
+ * check and port). 0, RM_ENOMEM, RM_ECANCEL (cfg->cancel_fd became
+ * readable), or RM_ESYS when the loop itself failed or a check could not
+ * open what it needs (then cfg->diag says why). */
 int engine_run(const struct probe_config *cfg, struct rm_results_doc *doc);
+
+/* How many packets a round of cfg starts before any path check (what the
+ * rate limit meters: one token per check started), without opening
+ * anything: the agent compares packets / rate with its interval. 0 and
+ * *packets, or RM_ENOMEM. */
+int engine_plan(const struct probe_config *cfg, size_t *packets);
 
 #endif

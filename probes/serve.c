@@ -4,16 +4,19 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
 
+#include "probes/arrivals.h"
 #include "probes/cql.h"
 #include "probes/loop.h"
 #include "probes/packet.h"
@@ -26,6 +29,9 @@
 
 #define SERVE_MAX_CONNS 1024
 #define SERVE_IDLE_NS	(10ull * 1000000000ull)
+/* Sources recorded per generation at most (a flood of forged sources must
+ * not fill memory); those beyond are counted and said in a note. */
+#define SERVE_MAX_ARRIVALS 65536
 
 enum listener_kind { L_RESPONDER, L_CQL, L_PLAIN };
 
@@ -52,76 +58,46 @@ struct conn {
 struct serve {
 	const struct serve_config *cfg;
 	struct rm_loop *loop;
-	struct rm_results_doc *doc;
+	struct arrivals *arr; /* under lock */
+	pthread_mutex_t lock;
 	struct listener *listeners;
 	size_t nlisteners;
 	size_t nconns;
 	struct conn *conns;
-	int sigfd;
-	int failed;
+	int stopfd;   /* serve_run: the signalfd; serve_start: the eventfd */
+	int failed;   /* RM_ENOMEM: an arrival could not be recorded */
 	pcap_t *pcap; /* arrivals of bare SYNs, datagrams and echoes; NULL: none */
 	int dlt;
 };
 
-/* One arrival more from `from` on `port`: counted per (source, port,
- * protocol). The probe's name is kept when a WHO said it. */
+/* One arrival more from `from` on `port`, or with count false only the
+ * probe's name for one the capture counted (arrivals_note). Under the lock:
+ * serve_take reads the record from another thread. */
+static void arrived_as(struct serve *s, const struct rm_addr *from, uint16_t port,
+		       const char *protocol, const char *probe, bool count)
+{
+	char now[RM_TIME_STRLEN];
+	int rc;
+
+	rm_time_format(rm_time_document(), now, sizeof(now));
+	pthread_mutex_lock(&s->lock);
+	rc = arrivals_note(s->arr, from, port, protocol, probe, count, now);
+	pthread_mutex_unlock(&s->lock);
+	if (rc == RM_ENOMEM)
+		s->failed = RM_ENOMEM;
+}
+
 static void arrived(struct serve *s, const struct rm_addr *from, uint16_t port,
 		    const char *protocol, const char *probe)
 {
-	struct rm_results_doc *doc = s->doc;
-	struct rm_arrival *a = NULL;
-	char now[RM_TIME_STRLEN];
-	size_t i;
-
-	rm_time_format(rm_time_document(), now, sizeof(now));
-	for (i = 0; i < doc->narrivals; i++) {
-		struct rm_arrival *x = &doc->arrivals[i];
-
-		if (x->port == port && strcmp(x->protocol, protocol) == 0 &&
-		    cidr_addr_equal(&x->from, from)) {
-			a = x;
-			break;
-		}
-	}
-	if (a == NULL) {
-		a = results_doc_add_arrival(doc);
-		if (a == NULL) {
-			s->failed = RM_ENOMEM;
-			return;
-		}
-		a->from = *from;
-		a->port = port;
-		a->protocol = protocol;
-		memcpy(a->first, now, sizeof(a->first));
-	}
-	if (probe != NULL && a->probe == NULL)
-		a->probe = rm_arena_strdup(doc->arena, probe);
-	a->count++;
-	memcpy(a->last, now, sizeof(a->last));
+	arrived_as(s, from, port, protocol, probe, true);
 }
 
 /* Counts an arrival (when `count`) and names its probe. */
 static void arrived_named(struct serve *s, const struct rm_addr *from, uint16_t port,
 			  const char *protocol, const char *probe, bool count)
 {
-	size_t before = s->doc->narrivals, i;
-
-	if (count) {
-		arrived(s, from, port, protocol, probe);
-		return;
-	}
-	for (i = 0; i < before; i++) {
-		struct rm_arrival *a = &s->doc->arrivals[i];
-
-		if (a->port == port && strcmp(a->protocol, protocol) == 0 &&
-		    cidr_addr_equal(&a->from, from)) {
-			if (probe != NULL && a->probe == NULL)
-				a->probe = rm_arena_strdup(s->doc->arena, probe);
-			return;
-		}
-	}
-	/* Not captured (the capture missed it): count it now. */
-	arrived(s, from, port, protocol, probe);
+	arrived_as(s, from, port, protocol, probe, count);
 }
 
 /* What the capture saw arrive: a SYN (no ACK) to one of our ports, a
@@ -465,48 +441,31 @@ static int open_listeners(struct serve *s, int type, uint16_t port, enum listene
 	return RM_OK;
 }
 
-int serve_run(const struct serve_config *cfg, struct rm_results_doc *doc)
+/* The responder's tcp and udp listeners, a stand-in per port (each in
+ * both families), and the capture. RM_OK, RM_ESYS when the responder's
+ * own port cannot be opened (errno), RM_ENOMEM. */
+static int open_all(struct serve *s)
 {
-	struct serve s = { .cfg = cfg, .doc = doc, .sigfd = -1 };
-	sigset_t mask;
+	const struct serve_config *cfg = s->cfg;
 	size_t i;
-	int rc;
+	int rc = open_listeners(s, SOCK_STREAM, cfg->port, L_RESPONDER);
 
-	/* The responder's tcp and udp and a stand-in per port, each in both
-	 * families. */
-	s.listeners = rm_calloc(2 * (cfg->topo->nports + 2), sizeof(*s.listeners));
-	if (s.listeners == NULL)
-		return RM_ENOMEM;
-	rc = loop_new(&s.loop);
-	if (rc != RM_OK)
-		goto out;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	s.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (s.sigfd < 0 || loop_watch(s.loop, s.sigfd, EPOLLIN, on_signal, &s) != RM_OK) {
-		rc = RM_ESYS;
-		goto out;
-	}
-	rc = open_listeners(&s, SOCK_STREAM, cfg->port, L_RESPONDER);
 	if (rc == RM_OK)
-		rc = open_listeners(&s, SOCK_DGRAM, cfg->port, L_RESPONDER);
+		rc = open_listeners(s, SOCK_DGRAM, cfg->port, L_RESPONDER);
 	if (rc != RM_OK)
-		goto out;
+		return rc;
 	for (i = 0; cfg->standins && i < cfg->topo->nports; i++) {
 		const struct rm_port *p = &cfg->topo->ports[i];
+		char msg[160];
 		int err;
 
 		if (p->port == cfg->port)
 			continue;
-		if (open_listeners(&s, SOCK_STREAM, p->port,
+		if (open_listeners(s, SOCK_STREAM, p->port,
 				   p->protocol == RM_PORT_CQL ? L_CQL : L_PLAIN) == RM_OK)
 			continue;
 		err = errno;
 		if (cfg->note) {
-			char msg[160];
-
 			snprintf(msg, sizeof(msg), "no stand-in on tcp/%u (%s): %s", p->port,
 				 p->name,
 				 err == EADDRINUSE ? "the port is in use, by the real service?"
@@ -514,22 +473,185 @@ int serve_run(const struct serve_config *cfg, struct rm_results_doc *doc)
 			cfg->note(msg, cfg->note_arg);
 		}
 	}
-	open_capture(&s);
+	open_capture(s);
+	return RM_OK;
+}
+
+/* The record, the lock and the loop; undone by serve_close. */
+static int serve_init(struct serve *s, const struct serve_config *cfg)
+{
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	s->stopfd = -1;
+	pthread_mutex_init(&s->lock, NULL);
+	s->listeners = rm_calloc(2 * (cfg->topo->nports + 2), sizeof(*s->listeners));
+	if (s->listeners == NULL || arrivals_new(SERVE_MAX_ARRIVALS, &s->arr) != RM_OK)
+		return RM_ENOMEM;
+	rc = loop_new(&s->loop);
+	return rc;
+}
+
+static void serve_close(struct serve *s)
+{
+	size_t i;
+
+	while (s->conns != NULL)
+		conn_close(s->conns);
+	for (i = 0; i < s->nlisteners; i++)
+		close(s->listeners[i].fd);
+	if (s->stopfd >= 0)
+		close(s->stopfd);
+	if (s->pcap != NULL)
+		pcap_close(s->pcap);
+	loop_free(s->loop);
+	rm_free(s->listeners);
+	arrivals_free(s->arr);
+	pthread_mutex_destroy(&s->lock);
+}
+
+/* Arrivals not recorded since the last take, said in the document. */
+static int note_dropped(struct serve *s, uint64_t *seen, struct rm_results_doc *doc)
+{
+	uint64_t now = arrivals_dropped(s->arr);
+	char msg[200];
+
+	if (now == *seen)
+		return RM_OK;
+	snprintf(msg, sizeof(msg),
+		 "%llu arrivals not recorded: more than %u sources in one interval",
+		 (unsigned long long)(now - *seen), SERVE_MAX_ARRIVALS);
+	*seen = now;
+	return results_doc_add_note(doc, msg);
+}
+
+int serve_run(const struct serve_config *cfg, struct rm_results_doc *doc)
+{
+	struct serve s;
+	uint64_t dropped = 0;
+	sigset_t mask;
+	int rc = serve_init(&s, cfg);
+
+	if (rc != RM_OK)
+		goto out;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	s.stopfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (s.stopfd < 0 || loop_watch(s.loop, s.stopfd, EPOLLIN, on_signal, &s) != RM_OK) {
+		rc = RM_ESYS;
+		goto out;
+	}
+	if ((rc = open_all(&s)) != RM_OK)
+		goto out;
 	if (cfg->ready)
 		cfg->ready((unsigned)s.nlisteners, cfg->note_arg);
 	rc = loop_run(s.loop);
 	if (rc == RM_OK && s.failed)
 		rc = s.failed;
+	/* One generation for the whole run. */
+	if (rc == RM_OK)
+		rc = arrivals_take(s.arr, 1, false, doc);
+	if (rc == RM_OK)
+		rc = note_dropped(&s, &dropped, doc);
 out:
-	while (s.conns != NULL)
-		conn_close(s.conns);
-	for (i = 0; i < s.nlisteners; i++)
-		close(s.listeners[i].fd);
-	if (s.sigfd >= 0)
-		close(s.sigfd);
-	if (s.pcap != NULL)
-		pcap_close(s.pcap);
-	loop_free(s.loop);
-	rm_free(s.listeners);
+	serve_close(&s);
+	return rc;
+}
+
+/* ---- in the background (the agent) --------------------------------------- */
+
+struct serve_bg {
+	struct serve s;
+	pthread_t thread;
+	bool running;
+	int status;	  /* the loop's, once the thread ended */
+	uint64_t dropped; /* arrivals_dropped at the last take */
+};
+
+static void on_stop(struct rm_loop *loop, int fd, uint32_t events, void *arg)
+{
+	uint64_t v;
+
+	(void)events;
+	(void)arg;
+	if (read(fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
+		loop_stop(loop);
+}
+
+static void *serve_thread(void *arg)
+{
+	struct serve_bg *bg = arg;
+
+	bg->status = loop_run(bg->s.loop);
+	return NULL;
+}
+
+int serve_start(const struct serve_config *cfg, struct serve_bg **out)
+{
+	struct serve_bg *bg = rm_calloc(1, sizeof(*bg));
+	int rc;
+
+	*out = NULL;
+	if (bg == NULL)
+		return RM_ENOMEM;
+	rc = serve_init(&bg->s, cfg);
+	if (rc != RM_OK)
+		goto fail;
+	bg->s.stopfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (bg->s.stopfd < 0 ||
+	    loop_watch(bg->s.loop, bg->s.stopfd, EPOLLIN, on_stop, bg) != RM_OK) {
+		rc = RM_ESYS;
+		goto fail;
+	}
+	if ((rc = open_all(&bg->s)) != RM_OK)
+		goto fail;
+	/* Before the thread starts: what ready drops (capabilities) is then
+	 * dropped for the serve thread too. */
+	if (cfg->ready)
+		cfg->ready((unsigned)bg->s.nlisteners, cfg->note_arg);
+	if (pthread_create(&bg->thread, NULL, serve_thread, bg) != 0) {
+		rc = RM_ESYS;
+		goto fail;
+	}
+	bg->running = true;
+	*out = bg;
+	return RM_OK;
+fail:
+	serve_close(&bg->s);
+	rm_free(bg);
+	return rc;
+}
+
+int serve_take(struct serve_bg *bg, struct rm_results_doc *doc)
+{
+	int rc;
+
+	pthread_mutex_lock(&bg->s.lock);
+	rc = arrivals_take(bg->s.arr, ARRIVALS_GENERATIONS, true, doc);
+	if (rc == RM_OK)
+		rc = note_dropped(&bg->s, &bg->dropped, doc);
+	pthread_mutex_unlock(&bg->s.lock);
+	return rc;
+}
+
+int serve_stop(struct serve_bg *bg)
+{
+	uint64_t one = 1;
+	int rc;
+
+	if (bg == NULL)
+		return RM_OK;
+	if (bg->running) {
+		/* An eventfd's write fails only when its counter would overflow. */
+		if (write(bg->s.stopfd, &one, sizeof(one)) < 0)
+			bg->status = RM_ESYS;
+		pthread_join(bg->thread, NULL);
+	}
+	rc = bg->status != RM_OK ? bg->status : bg->s.failed;
+	serve_close(&bg->s);
+	rm_free(bg);
 	return rc;
 }

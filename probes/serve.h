@@ -30,4 +30,36 @@ struct serve_config {
  * the responder's own port cannot be opened (errno tells why); RM_ENOMEM. */
 int serve_run(const struct serve_config *cfg, struct rm_results_doc *doc);
 
+/* The same listeners in the background, for the agent. */
+struct serve_bg;
+
+/* Opens every listener and the capture on the caller's thread and calls
+ * cfg->ready there, then serves on a thread of its own until serve_stop:
+ * capabilities dropped in ready are dropped for that thread too. cfg (and
+ * its topology) must outlive it. 0 and *out; RM_ESYS when the responder's
+ * own port cannot be opened (errno tells why) or the thread cannot start;
+ * RM_ENOMEM. The caller blocks SIGTERM and SIGINT itself: serve_start
+ * does not touch signals. */
+int serve_start(const struct serve_config *cfg, struct serve_bg **out);
+
+/* Appends to doc's arrivals what arrived in the last three intervals (the
+ * time since the third take before this one), without stopping, then
+ * starts a new interval; called once per push. Why three, not "since the
+ * last push": the analyzer takes an arrivals document as the whole truth
+ * about what reached this pod (analyze/index.c: a probe's packet that is
+ * not in it never arrived). Peers' rounds are not in step with ours: a
+ * peer's round that started up to an interval before our last push, and
+ * took up to an interval, sent its packets across two of our intervals;
+ * the collector pairs our newest arrivals with that round. Three intervals
+ * cover it with one to spare for jitter, and older entries go, so memory
+ * stays bounded (and each interval's sources are bounded too; those beyond
+ * are counted in a note). 0 or RM_ENOMEM. Thread-safe against the serve
+ * thread; one caller at a time. */
+int serve_take(struct serve_bg *bg, struct rm_results_doc *doc);
+
+/* Stops the serve thread (through an eventfd, not a signal), closes every
+ * listener and frees bg. 0, or what went wrong while serving: RM_ENOMEM
+ * (an arrival could not be recorded), RM_ESYS. NULL is a no-op. */
+int serve_stop(struct serve_bg *bg);
+
 #endif

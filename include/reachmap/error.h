@@ -14,6 +14,7 @@ enum rm_status {
 	RM_EEXIST = -7,	   /* a name or key is already taken */
 	RM_ETRUNC = -8,	   /* the data ends before its declared length */
 	RM_ESYS = -9,	   /* a system call failed; errno tells why */
+	RM_ECANCEL = -10,  /* stopped on the caller's request before the end */
 };
 
 /* A short English description of a status; never NULL, never to be freed. */

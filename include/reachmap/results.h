@@ -178,6 +178,9 @@ struct rm_results_doc {
 	const char **search;
 	size_t nsearch;
 	const char *cap_eff; /* CapEff after start-up, hex; NULL when unknown */
+	/* Rounds the agent's spool dropped unsent before this document (the
+	 * spool was full); 0: none, and not written. */
+	unsigned lost;
 	/* What could not be measured and why ("icmp is not run: ..."): a check
 	 * that cannot run says so here, never by leaving its cells out in
 	 * silence. */

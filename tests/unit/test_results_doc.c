@@ -175,6 +175,37 @@ static void test_errors(void **state)
 		     "r.json: results[0]: missing \"address\"");
 }
 
+/* "lost": the rounds an agent's full spool dropped, said by its next push:
+ * written only when there are some, read back, checked like any number. */
+static void test_lost(void **state)
+{
+	struct rm_results_doc a, b;
+	struct rm_diag diag;
+	char *t;
+	size_t l;
+
+	(void)state;
+	assert_int_equal(results_doc_init(&a), RM_OK);
+	a.probe = "west-a-0";
+	a.cluster = "west";
+	strcpy(a.started, "2026-11-24T10:00:00Z");
+	t = write_doc(&a, &l);
+	assert_null(strstr(t, "\"lost\""));
+	free(t);
+	a.lost = 7;
+	t = write_doc(&a, &l);
+	assert_non_null(strstr(t, "\"lost\": 7,"));
+	assert_int_equal(results_doc_init(&b), RM_OK);
+	assert_int_equal(results_doc_read("r.json", t, l, &b, &diag), RM_OK);
+	assert_int_equal(b.lost, 7);
+	free(t);
+	results_doc_free(&a);
+	results_doc_free(&b);
+	expect_error(HEAD "\"lost\": -1}", "r.json: \"lost\" must be a number from 0 to 1e+09");
+	expect_error(HEAD "\"lost\": 2.5}", "r.json: \"lost\" must be a whole number");
+	expect_error(HEAD "\"lost\": \"3\"}", "r.json: \"lost\" must be a number from 0 to 1e+09");
+}
+
 static void test_dns_without_address(void **state)
 {
 	static const char text[] =
@@ -320,7 +351,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip), cmocka_unit_test(test_time_parse),
 		cmocka_unit_test(test_errors),	   cmocka_unit_test(test_dns_without_address),
-		cmocka_unit_test(test_load),	   cmocka_unit_test(test_rounds),
+		cmocka_unit_test(test_load),	   cmocka_unit_test(test_lost),
+		cmocka_unit_test(test_rounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
