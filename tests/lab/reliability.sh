@@ -123,7 +123,7 @@ agent_stat() {
 }
 
 part_bad_collector() {
-	local p pods r1 n1 r2 n2 last spool lost want
+	local p pods r1 n1 r2 n2 last spool lost want pushed
 	# A sanitizer build keeps freed memory in quarantine (up to 256 MiB), which
 	# would read as growth; it is not the agent's.
 	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=1
@@ -149,7 +149,10 @@ part_bad_collector() {
 		lost=$(sed -n 's/.* lost=\([0-9]*\).*/\1/p' <<<"$last")
 		[ $((n2 - n1)) -ge $want ] && pass "$p kept probing: $((n2 - n1)) rounds in 24 s" ||
 			fail "$p: $((n2 - n1)) rounds in 24 s, want at least $want"
-		grep -q ' pushed=1/3 ' <<<"$last" && pass "$p: the good collector took its round (pushed=1/3)" ||
+		# pushed=OK/TOTAL counts documents (results, arrivals) to all three.
+		pushed=$(sed -n 's/.* pushed=\([0-9]*\/[0-9]*\) .*/\1/p' <<<"$last")
+		[ -n "$pushed" ] && [ "${pushed%/*}" -gt 0 ] && [ $((${pushed%/*} * 3)) -eq "${pushed#*/}" ] &&
+			pass "$p: the good collector took its documents, the bad ones did not (pushed=$pushed)" ||
 			fail "$p: its last round: $last"
 		[ -n "$spool" ] && [ "$spool" -le 10 ] && [ "${lost:-0}" -gt 0 ] &&
 			pass "$p: its spool stays bounded (spool=$spool, the oldest dropped: lost=$lost)" ||
