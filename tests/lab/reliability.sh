@@ -65,7 +65,7 @@ check() {
 }
 
 # at LINE VERB: the time in "VERB at TIME" of a lab command's line.
-at() { grep -oE "$2 at $RFC3339_MS" <<<"$1" | awk '{ print $3 }'; }
+at() { grep -oE "$2 at $RFC3339_MS" <<<"$1" | awk '{ print $NF }'; }
 
 part_outage() {
 	local out killed started
