@@ -637,6 +637,7 @@ lab_build() {
 	[ "$DUAL_STACK" = 0 ] || write_topology "$LAB_DIR/topology-v6.yaml" 6
 	[ -z "$COLLECTOR_URL" ] || start_collector
 	start_serve
+	[ "$LIVE" = 0 ] || next_second
 	[ "$FAULTS_IN" = 1 ] || return 0
 	for f in "${FAULTS[@]}"; do
 		eval "$f" || die "fault '$f' could not be applied"

@@ -29,6 +29,18 @@ FAULTS_AT=""       # when FAULTS_STATE last changed
 # now_rfc3339: the time now, RFC 3339 UTC with milliseconds.
 now_rfc3339() { date -u +%Y-%m-%dT%H:%M:%S.%3NZ; }
 
+# next_second: sleep into the next whole second (and 20 ms). The documents
+# place rounds to the second, and `reachmap check` takes a round that
+# started in its own first second as fresh: a lab command that returns
+# after a change only once that second is over makes every round check
+# then waits for one taken after the change.
+next_second() {
+	local ms
+	ms=$(($(date +%s%3N) % 1000))
+	ms=$((1020 - ms))
+	sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
+}
+
 # mgmt_addr CLUSTER-INDEX 1|2: the collector's (1) or the gateway's (2) end
 # of that cluster's management link.
 mgmt_addr() { echo "$MGMT_LINKS.$((4 * $1 + $2))"; }
