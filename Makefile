@@ -8,7 +8,7 @@ FUZZ_BUILD  ?= build-fuzz
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE       ?= cmake
 
-.PHONY: all build deps check demo fuzz bench format format-check golden clean help
+.PHONY: all build deps check demo preflight fuzz bench format format-check golden clean help
 
 all: build
 
@@ -17,6 +17,7 @@ help:
 	@echo "make          build reachmap into $(BUILD)/"
 	@echo "make check    deps, then an ASan+UBSan -Werror build and every test (ctest)"
 	@echo "make demo     deps, build, then run the demo"
+	@echo "make preflight  deps, build, then the pre-flight flow in the lab (root): plan, agents, check"
 	@echo "make fuzz     build the libFuzzer targets with clang into $(FUZZ_BUILD)/"
 	@echo "make bench    an optimized build in build-bench/, then bench/analyze, bench/store, bench/collect, bench/top, bench/sweep, bench/agent and bench/detect (root)"
 	@echo "make golden   regenerate the golden files after an intended output change"
@@ -37,6 +38,9 @@ check: deps
 
 demo: deps build
 	@bash scripts/demo.sh $(BUILD)/cli/reachmap
+
+preflight: deps build
+	@bash scripts/preflight.sh --reachmap $(BUILD)/cli/reachmap $(SCENARIO)
 
 fuzz: deps
 	$(CMAKE) -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \

@@ -5,6 +5,7 @@
 #include "analyze/index.h"
 #include "reachmap/alloc.h"
 #include "reachmap/error.h"
+#include "reachmap/timefmt.h"
 
 static uint64_t fnv(const void *p, size_t n, uint64_t h)
 {
@@ -186,17 +187,36 @@ static size_t key_slot(const struct an_index *ix, uint64_t key)
 	return h;
 }
 
+/* Where arrivals are placed: who holds an address, and the second each
+ * endpoint's round started (-1: no round, or no time in it). */
+struct sources {
+	const uint32_t *slots; /* endpoint + 1 by address hash, 0 empty */
+	size_t mask;
+	const struct rm_addr *const *addr_of;
+	const int64_t *round_s;
+};
+
+/* An arrival whose last packet came in a second before the sender's round
+ * started is from an earlier round (an agent's responder reports what it
+ * saw over the last intervals): it says nothing of this round's packets.
+ * Unknown times keep it. */
+static bool before_round(const struct sources *src, uint32_t e, int64_t last_s)
+{
+	return last_s >= 0 && src->round_s[e] >= 0 && last_s < src->round_s[e];
+}
+
 /* Who sent an arrival: the probe it names, and every endpoint whose
  * document (or, failing that, whose topology entry) has its address (two
- * when ranges overlap). Calls put(key) for each; returns how many. */
+ * when ranges overlap), unless it came before that endpoint's round.
+ * Calls put(key) for each; returns how many. */
 static size_t arrival_sources(struct an_index *ix, uint32_t to, const struct rm_arrival *a,
-			      const uint32_t *addr_slots, size_t addr_mask,
-			      const struct rm_addr *const *addr_of, bool put)
+			      const struct sources *src, bool put)
 {
 	uint32_t named = a->probe ? an_endpoint_find(ix, a->probe) : AN_NONE, e;
+	int64_t last_ms = rm_time_parse_ms(a->last), last_s = last_ms < 0 ? -1 : last_ms / 1000;
 	size_t h, n = 0;
 
-	if (named != AN_NONE) {
+	if (named != AN_NONE && !before_round(src, named, last_s)) {
 		if (put) {
 			uint64_t key = arrival_key(to, named, a->port);
 
@@ -204,10 +224,11 @@ static size_t arrival_sources(struct an_index *ix, uint32_t to, const struct rm_
 		}
 		n++;
 	}
-	h = (size_t)addr_hash(&a->from) & addr_mask;
-	for (; addr_slots[h] != 0; h = (h + 1) & addr_mask) {
-		e = addr_slots[h] - 1;
-		if (e == named || !cidr_addr_equal(addr_of[e], &a->from))
+	h = (size_t)addr_hash(&a->from) & src->mask;
+	for (; src->slots[h] != 0; h = (h + 1) & src->mask) {
+		e = src->slots[h] - 1;
+		if (e == named || !cidr_addr_equal(src->addr_of[e], &a->from) ||
+		    before_round(src, e, last_s))
 			continue;
 		if (put) {
 			uint64_t key = arrival_key(to, e, a->port);
@@ -219,38 +240,58 @@ static size_t arrival_sources(struct an_index *ix, uint32_t to, const struct rm_
 	return n;
 }
 
+/* The address each endpoint really sends from (its own document's; the
+ * topology's is the fallback) into addr_of, hashed into slots; the second
+ * its round started into round_s. */
+static void sources_fill(const struct an_index *ix, uint32_t *slots, size_t mask,
+			 const struct rm_addr **addr_of, int64_t *round_s)
+{
+	size_t d, h;
+	uint32_t e;
+
+	for (e = 0; e < ix->nep; e++) {
+		addr_of[e] = ix->ep[e].address;
+		round_s[e] = -1;
+	}
+	for (d = 0; d < ix->ndocs; d++) {
+		const struct rm_results_doc *doc = ix->docs[d];
+		int64_t ms;
+
+		if (ix->doc_probe[d] == AN_NONE)
+			continue;
+		if (doc->naddresses > 0 && cidr_addr_is_set(&doc->addresses[0]))
+			addr_of[ix->doc_probe[d]] = &doc->addresses[0];
+		if (doc->mode != NULL && (ms = rm_time_parse_ms(doc->started)) >= 0)
+			round_s[ix->doc_probe[d]] = ms / 1000;
+	}
+	for (e = 0; e < ix->nep; e++) {
+		if (addr_of[e] == NULL)
+			continue; /* no address known: no arrival is from it */
+		h = (size_t)addr_hash(addr_of[e]) & mask;
+		while (slots[h] != 0)
+			h = (h + 1) & mask;
+		slots[h] = e + 1;
+	}
+}
+
 static int arrivals(struct an_index *ix)
 {
 	size_t d, k, n = 0, addr_mask;
-	uint32_t *addr_slots = NULL, e;
+	uint32_t *addr_slots = NULL;
 	const struct rm_addr **addr_of = NULL;
+	int64_t *round_s = NULL;
+	struct sources src;
 	int rc = RM_ENOMEM;
 
 	ix->responder_said = rm_calloc(ix->nep + 1, sizeof(*ix->responder_said));
 	addr_mask = table_size(ix->nep) - 1;
 	addr_slots = rm_calloc(addr_mask + 1, sizeof(*addr_slots));
 	addr_of = rm_calloc(ix->nep + 1, sizeof(*addr_of));
-	if (ix->responder_said == NULL || addr_slots == NULL || addr_of == NULL)
+	round_s = rm_calloc(ix->nep + 1, sizeof(*round_s));
+	if (ix->responder_said == NULL || addr_slots == NULL || addr_of == NULL || round_s == NULL)
 		goto out;
-	/* The address a probe really sends from is the one its own document
-	 * gives; the topology's is the fallback. */
-	for (e = 0; e < ix->nep; e++)
-		addr_of[e] = ix->ep[e].address;
-	for (d = 0; d < ix->ndocs; d++)
-		if (ix->doc_probe[d] != AN_NONE && ix->docs[d]->naddresses > 0 &&
-		    cidr_addr_is_set(&ix->docs[d]->addresses[0]))
-			addr_of[ix->doc_probe[d]] = &ix->docs[d]->addresses[0];
-	for (e = 0; e < ix->nep; e++) {
-		size_t h;
-
-		if (addr_of[e] == NULL)
-			continue; /* no address known: no arrival is from it */
-		h = (size_t)addr_hash(addr_of[e]) & addr_mask;
-
-		while (addr_slots[h] != 0)
-			h = (h + 1) & addr_mask;
-		addr_slots[h] = e + 1;
-	}
+	sources_fill(ix, addr_slots, addr_mask, addr_of, round_s);
+	src = (struct sources){ addr_slots, addr_mask, addr_of, round_s };
 	/* Count the keys, size the set, then fill it. */
 	for (int pass = 0; pass < 2; pass++) {
 		for (d = 0; d < ix->ndocs; d++) {
@@ -264,8 +305,7 @@ static int arrivals(struct an_index *ix)
 				const struct rm_arrival *a = &doc->arrivals[k];
 
 				if (a->protocol != NULL && strcmp(a->protocol, "tcp") == 0)
-					n += arrival_sources(ix, to, a, addr_slots, addr_mask,
-							     addr_of, pass == 1);
+					n += arrival_sources(ix, to, a, &src, pass == 1);
 			}
 		}
 		if (pass == 0) {
@@ -279,6 +319,7 @@ static int arrivals(struct an_index *ix)
 out:
 	rm_free(addr_slots);
 	rm_free(addr_of);
+	rm_free(round_s);
 	return rc;
 }
 

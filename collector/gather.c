@@ -24,6 +24,7 @@ struct entry {
 	const char *name; /* the topology's, or owned (extra) */
 	bool declared, probe;
 	struct rm_results_doc *round, *arrivals;
+	unsigned round_poll; /* the poll that brought round */
 	int64_t round_started, round_finished;
 	int64_t arr_started, arr_finished;
 };
@@ -41,6 +42,7 @@ struct gather {
 	size_t nsrc;
 	struct entry *e; /* sorted by name */
 	size_t n, cap, nextra;
+	unsigned poll; /* polls begun */
 };
 
 static int entry_cmp(const void *a, const void *b)
@@ -193,8 +195,15 @@ static int keep(struct gather *g, struct rm_results_doc **slot)
 	if (doc->mode != NULL) {
 		if (e->round != NULL && started <= e->round_started)
 			return RM_OK;
+		/* A fresh round is kept once a later poll has come: agents take a
+		 * round every interval, and the arrivals can only catch up with
+		 * rounds that stop moving (gather_waiting). Within one poll the
+		 * newest of the collectors' wins. */
+		if (e->round != NULL && e->round_started >= g->t0_ms && e->round_poll != g->poll)
+			return RM_OK;
 		doc_free(e->round);
 		e->round = doc;
+		e->round_poll = g->poll;
 		e->round_started = started;
 		e->round_finished = finished;
 	} else {
@@ -309,6 +318,7 @@ int gather_poll(struct gather *g, size_t *changed)
 	int rc = RM_OK;
 
 	*changed = 0;
+	g->poll++;
 	for (i = 0; rc == RM_OK && i < g->nsrc; i++) {
 		struct source *s = &g->src[i];
 		enum gather_state st = s->pub.state;

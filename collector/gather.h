@@ -6,7 +6,9 @@
  * (so what the responders saw of those rounds is in). Across collectors a
  * probe's newest round wins (by its start) and a pod's newest arrivals (by
  * their end): agents push to every collector, and a collector cut off by
- * a partition only has older ones.
+ * a partition only has older ones. A probe's fresh round, once a poll
+ * brought it, stays: newer rounds keep coming every interval, and waiting
+ * for arrivals that cover the newest would never end.
  *
  * Times are the documents' own, to the second (a round that started in
  * t0's second counts). One thread; the collectors are asked one after the

@@ -53,10 +53,14 @@ struct icmp_sock *engine_icmp(struct probe_engine *e)
 	return e->icmp;
 }
 
+/* engine_plan's engine has a document with no arena (it keeps nothing):
+ * its notes go to the callback only. */
 int engine_note(struct probe_engine *e, const char *msg)
 {
 	if (e->cfg->note != NULL)
 		e->cfg->note(msg, e->cfg->progress_arg);
+	if (e->doc->arena == NULL)
+		return RM_OK;
 	return results_doc_add_note(e->doc, msg);
 }
 

@@ -16,7 +16,7 @@ packages=(
   python3-junitparser tmux chromium openssl curl
   # the lab: namespaces, firewalls, DNS, standard network tools
   iproute2 iptables nftables dnsmasq-base bind9-dnsutils iputils-ping
-  iputils-tracepath netcat-openbsd procps psmisc
+  iputils-tracepath netcat-openbsd procps psmisc conntrack
   # benchmarks
   nmap fping bc zlib1g-dev prometheus-pushgateway
 )

@@ -35,6 +35,13 @@ declare -A NOT_CQL      # pod -> 1: something else answers on 9042
 # domain: no upstream for it (dnsmasq answers REFUSED, as a resolver with no
 # forward for that zone does), or one that never answers (a timeout).
 declare -A DNS_STUB_BROKEN
+# FAULTS_IN=1: the scenario's faults are applied (up, inject): the fault
+# commands, and its DNS and not-Cassandra settings; 0: the same network
+# without them (up --healthy, heal). IPT_OP is how a fault's iptables rules
+# are applied: -A, or -D when heal runs the same fault function to undo it.
+FAULTS_IN=1
+IPT_OP=-A
+declare -A NO_ADDR      # pod -> 1: its topology entry has a dnsName and no address
 SCENARIO_DESC=""
 INCLUDED=()
 
@@ -258,9 +265,12 @@ build_pod() {
 		"${C_DNS[$c]}" "${C_DOMAIN[$c]}" >"/etc/netns/$n/resolv.conf"
 }
 
-start_dns() {
-	local c=$1 o p aaaa args=()
-	args=(--conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces
+# dns_args CLUSTER: dnsmasq's arguments for that cluster's DNS server, into
+# DNS_ARGS: a host record per pod at its current address, a stub domain per
+# other cluster; the scenario's DNS faults only while FAULTS_IN=1.
+dns_args() {
+	local c=$1 o p aaaa addr stub
+	DNS_ARGS=(--conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces
 		--listen-address="${C_DNS[$c]}" --user=root --group=root
 		--pid-file="$LAB_DIR/dnsmasq-$c.pid" --log-facility="$LAB_DIR/dnsmasq-$c.log"
 		--log-queries --cache-size=0
@@ -270,121 +280,183 @@ start_dns() {
 	# Dual-stack: the server answers on its v6 service address too, and
 	# every name has its AAAA record; the stub domains below carry AAAA
 	# queries as they carry A.
-	[ "$DUAL_STACK" = 0 ] || args+=(--listen-address="$(v6_of "${C_DNS[$c]}")")
+	[ "$DUAL_STACK" = 0 ] || DNS_ARGS+=(--listen-address="$(v6_of "${C_DNS[$c]}")")
 	for p in "${PODS[@]}"; do
 		[ "${P_CLUSTER[$p]}" = "$c" ] || continue
 		aaaa=
 		[ "$DUAL_STACK" = 0 ] || aaaa=,$(v6_of "${P_ADDR[$p]}")
-		args+=(--host-record="${P_DNS[$p]},${DNS_ADDR[$p]:-${P_ADDR[$p]}}$aaaa")
+		addr=${P_ADDR[$p]}
+		[ "$FAULTS_IN" = 0 ] || addr=${DNS_ADDR[$p]:-$addr}
+		DNS_ARGS+=(--host-record="${P_DNS[$p]},$addr$aaaa")
 	done
 	# Stub domains: each other cluster's domain goes to its DNS server.
 	for o in "${CLUSTERS[@]}"; do
 		[ "$o" = "$c" ] && continue
-		[ "${DNS_NO_STUB[$c]:-}" = "$o" ] && continue
-		case ${DNS_STUB_BROKEN[$c:$o]:-} in
+		stub=
+		if [ "$FAULTS_IN" = 1 ]; then
+			[ "${DNS_NO_STUB[$c]:-}" = "$o" ] && continue
+			stub=${DNS_STUB_BROKEN[$c:$o]:-}
+		fi
+		case $stub in
 		# "#" is "the default servers", and there are none (--no-resolv).
-		refused) args+=(--server="/${C_DOMAIN[$o]}/#") ;;
+		refused) DNS_ARGS+=(--server="/${C_DOMAIN[$o]}/#") ;;
 		# The right host, a port where nothing listens: dnsmasq never answers.
-		silent) args+=(--server="/${C_DOMAIN[$o]}/${C_DNS[$o]}#5353") ;;
-		*) args+=(--server="/${C_DOMAIN[$o]}/${C_DNS[$o]}") ;;
+		silent) DNS_ARGS+=(--server="/${C_DOMAIN[$o]}/${C_DNS[$o]}#5353") ;;
+		*) DNS_ARGS+=(--server="/${C_DOMAIN[$o]}/${C_DNS[$o]}") ;;
 		esac
 	done
-	nsx "$c-gw" dnsmasq "${args[@]}" 8>&- 9>&- || die "dnsmasq of $c did not start (see $LAB_DIR/dnsmasq-$c.log)"
+}
+
+start_dns() {
+	local c=$1
+	dns_args "$c"
+	nsx "$c-gw" dnsmasq "${DNS_ARGS[@]}" 8>&- 9>&- || die "dnsmasq of $c did not start (see $LAB_DIR/dnsmasq-$c.log)"
+}
+
+# restart_dns CLUSTER: its DNS server again, with the records and stubs as
+# they are now (an address a re-created pod got, faults injected or healed).
+# dnsmasq has bound its socket when the command returns (it forks after).
+restart_dns() {
+	local c=$1 pid end=$((SECONDS + 5))
+	pid=$(cat "$LAB_DIR/dnsmasq-$c.pid" 2>/dev/null || true)
+	if [ -n "$pid" ]; then
+		kill "$pid" 2>/dev/null || true
+		while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $end ]; do sleep 0.02; done
+		kill -9 "$pid" 2>/dev/null || true
+	fi
+	start_dns "$c"
 }
 
 # Every pod runs `reachmap serve --standins` (STANDIN=reachmap): the
 # responder on 8788 and stand-in listeners on the Cassandra ports (CQL on
-# 9042); or, with no binary built (STANDIN=lab), the lab's own standin.py,
-# which answers the same. A target marked NOT_CQL has a web server on 9042
-# first, so the stand-in leaves that port to it. `setsid -f` detaches them:
+# 9042); with a live lab (LIVE=1) `reachmap agent --standins` instead
+# (lab/lib/live.sh), which serves the same and probes; or, with no binary
+# built (STANDIN=lab), the lab's own standin.py, which answers the same. A
+# target marked NOT_CQL has a web server on 9042 first while the faults are
+# in, so the stand-in leaves that port to it. `setsid -f` detaches them:
 # nothing of the lab's stays in the host namespace, and none holds the lock.
-start_serve() {
+start_serve() { start_pods "${PODS[@]}"; }
+
+# start_pods POD...: each pod's processes, then waits for their ready lines.
+start_pods() {
 	local p
-	for p in "${PODS[@]}"; do
-		if [ -n "${NOT_CQL[$p]:-}" ]; then
+	declare -A skip
+	for p; do
+		if [ -n "${NOT_CQL[$p]:-}" ] && [ "$FAULTS_IN" = 1 ]; then
 			nsx "$p" setsid -f /usr/bin/python3 "$LAB_DIR_SRC/lib/not-cassandra.py" "$LAB_CQL_PORT" \
 				</dev/null >"$LAB_DIR/not-cassandra-$p.log" 2>&1 8>&- 9>&-
 			wait_for_line "$LAB_DIR/not-cassandra-$p.log" ready
 		fi
-		if [ "$STANDIN" = reachmap ]; then
+		skip[$p]=$(line_count "$(pod_log "$p")")
+		if [ "$LIVE" = 1 ]; then
+			start_agent "$p"
+		elif [ "$STANDIN" = reachmap ]; then
 			nsx "$p" setsid -f "$REACHMAP_BIN" serve --topology "$LAB_DIR/topology.yaml" \
 				--cluster "${P_CLUSTER[$p]}" --name "$p" --standins \
-				--out "$LAB_DIR/arrivals-$p.json" </dev/null >"$LAB_DIR/serve-$p.log" 2>&1 8>&- 9>&-
+				--out "$LAB_DIR/arrivals-$p.json" </dev/null >>"$(pod_log "$p")" 2>&1 8>&- 9>&-
 		else
 			# shellcheck disable=SC2086
 			nsx "$p" setsid -f /usr/bin/python3 "$LAB_DIR_SRC/lib/standin.py" --name "$p" \
 				--cluster "${P_CLUSTER[$p]}" --cql "$LAB_CQL_PORT" $LAB_PORTS \
-				</dev/null >"$LAB_DIR/serve-$p.log" 2>&1 8>&- 9>&-
+				</dev/null >>"$(pod_log "$p")" 2>&1 8>&- 9>&-
 		fi
 	done
-	for p in "${PODS[@]}"; do
-		if [ "$STANDIN" = reachmap ]; then
-			wait_for_line "$LAB_DIR/serve-$p.log" "reachmap serve: ready"
-		else
-			wait_for_line "$LAB_DIR/serve-$p.log" "standin: ready"
-		fi
-	done
-	[ "$DUAL_STACK" = 0 ] || start_serve6
+	for p; do wait_for_line "$(pod_log "$p")" "$(pod_ready_line)" "${skip[$p]}"; done
+	[ "$DUAL_STACK" = 0 ] || start_serve6 "$@"
 }
 
-# start_serve6: the same ports over IPv6, from the lab's stand-in in every
+# pod_log POD: the log of the pod's main process (appended to when it is
+# started again); pod_ready_line: what that process prints once it serves.
+pod_log() {
+	if [ "$LIVE" = 1 ]; then echo "$LAB_DIR/agent-$1.log"; else echo "$LAB_DIR/serve-$1.log"; fi
+}
+pod_ready_line() {
+	if [ "$LIVE" = 1 ]; then echo "reachmap agent: ready"
+	elif [ "$STANDIN" = reachmap ]; then echo "reachmap serve: ready"
+	else echo "standin: ready"; fi
+}
+
+line_count() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
+
+# start_serve6 POD...: the same ports over IPv6, from the lab's stand-in in every
 # pod of a dual-stack scenario, since `reachmap serve` listens on IPv4 only
 # today. It starts after serve and leaves alone any port serve already
 # holds over IPv6, so once serve listens there too, serve answers.
 start_serve6() {
 	local p
-	for p in "${PODS[@]}"; do
+	for p; do
 		# shellcheck disable=SC2086
 		nsx "$p" setsid -f /usr/bin/python3 "$LAB_DIR_SRC/lib/standin.py" --family 6 --name "$p" \
 			--cluster "${P_CLUSTER[$p]}" --cql "$LAB_CQL_PORT" $LAB_PORTS \
 			</dev/null >"$LAB_DIR/serve6-$p.log" 2>&1 8>&- 9>&-
 	done
-	for p in "${PODS[@]}"; do wait_for_line "$LAB_DIR/serve6-$p.log" "standin: ready"; done
+	for p; do wait_for_line "$LAB_DIR/serve6-$p.log" "standin: ready"; done
 }
 
-# wait_for_line FILE TEXT: wait until FILE holds TEXT, bounded by this one
-# wait (20 s: a sanitizer build starting on a loaded machine), not by a
-# budget shared with the rest of up.
+# wait_for_line FILE TEXT [SKIP]: wait until FILE holds TEXT after its first
+# SKIP lines (those of an earlier start), bounded by this one wait (20 s: a
+# sanitizer build starting on a loaded machine), not by a budget shared with
+# the rest of up.
 wait_for_line() {
-	local end=$((SECONDS + 20))
+	local end=$((SECONDS + 20)) from=$((${3:-0} + 1))
 	while [ $SECONDS -lt $end ]; do
-		grep -qF "$2" "$1" 2>/dev/null && return 0
+		tail -n "+$from" "$1" 2>/dev/null | grep -qF "$2" && return 0
 		sleep 0.05
 	done
-	grep -qF "$2" "$1" 2>/dev/null && return 0
+	tail -n "+$from" "$1" 2>/dev/null | grep -qF "$2" && return 0
 	die "no '$2' in $1 after 20 s: $(tail -3 "$1" 2>/dev/null)"
 }
 
 # ---- faults: each is a function a scenario names with `fault` ----------
+# Each applies its fault; heal (lab/lib/live.sh) undoes it: a fault made of
+# iptables rules by running the same function with IPT_OP=-D, any other by
+# its heal_FUNCTION, defined beside it.
 
 # fw_drop FROM TO PORT: the VPC silently drops tcp/PORT from FROM's pods to TO's.
 fw_drop() {
-	nsx vpc iptables -A FORWARD -s "${C_PODS[$1]}" -d "${C_PODS[$2]}" -p tcp --dport "$3" -j DROP
+	nsx vpc iptables "$IPT_OP" FORWARD -s "${C_PODS[$1]}" -d "${C_PODS[$2]}" -p tcp --dport "$3" -j DROP
 }
 
 # fw_drop6 FROM TO PORT: the same over IPv6 only (ip6tables), between the
 # clusters' v6 pod ranges; their IPv4 traffic passes.
 fw_drop6() {
-	nsx vpc ip6tables -A FORWARD -s "$(v6_of "${C_PODS[$1]}")" -d "$(v6_of "${C_PODS[$2]}")" \
+	nsx vpc ip6tables "$IPT_OP" FORWARD -s "$(v6_of "${C_PODS[$1]}")" -d "$(v6_of "${C_PODS[$2]}")" \
 		-p tcp --dport "$3" -j DROP
 }
 
 # fw_reject FROM TO PORT: the VPC rejects it with ICMP admin-prohibited (3/13).
 fw_reject() {
-	nsx vpc iptables -A FORWARD -s "${C_PODS[$1]}" -d "${C_PODS[$2]}" -p tcp --dport "$3" \
+	nsx vpc iptables "$IPT_OP" FORWARD -s "${C_PODS[$1]}" -d "${C_PODS[$2]}" -p tcp --dport "$3" \
 		-j REJECT --reject-with icmp-admin-prohibited
 }
 
 # no_route TO: the VPC has no route to TO's pods (it answers net unreachable).
 no_route() { nsx vpc ip route del "${C_PODS[$1]}"; }
+heal_no_route() { nsx vpc ip route add "${C_PODS[$1]}" via "${C_GWIP[$1]}"; }
 
 # no_return_route FROM TO: FROM's gateway has lost its route to TO's pods, so
 # TO's packets arrive in FROM but FROM's answers never leave.
 no_return_route() { nsx "$1-gw" ip route del "${C_PODS[$2]}"; }
+heal_no_return_route() { nsx "$1-gw" ip route add "${C_PODS[$2]}" via "${C_VPCIP[$1]}"; }
 
 # snat FROM TO: FROM's gateway masquerades pod traffic towards TO's pods.
+# Connection tracking keeps a flow's translation (or its lack) for the
+# flow's life, and a probe's pings and datagrams reuse one flow round after
+# round, so the gateway forgets its flows whenever the rule comes or goes.
 snat() {
-	nsx "$1-gw" iptables -t nat -A POSTROUTING -s "${C_PODS[$1]}" -d "${C_PODS[$2]}" -j MASQUERADE
+	nsx "$1-gw" iptables -t nat "$IPT_OP" POSTROUTING -s "${C_PODS[$1]}" -d "${C_PODS[$2]}" -j MASQUERADE
+	forget_flows "$1-gw"
+}
+
+# forget_flows ROUTER: drop its connection tracking table, where conntrack
+# (the tool) is installed; without it a flow keeps its translation until it
+# has been idle for its timeout (30 s for pings).
+forget_flows() {
+	if command -v conntrack >/dev/null 2>&1; then
+		nsx "$1" conntrack -F >/dev/null 2>&1 || true
+	else
+		echo "reachmap-lab: note: no conntrack tool; $1 keeps its flows' translations until they idle out" >&2
+	fi
 }
 
 # mtu_blackhole TO MTU: the VPC's link to TO carries at most MTU bytes, and the
@@ -394,12 +466,21 @@ mtu_blackhole() {
 	nsx "$1-gw" ip link set vpc0 mtu "$2"
 	nsx vpc iptables -A OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP
 }
+# Healed, the links carry full size again, and every namespace forgets the
+# path MTU it learned (a route exception lives 10 minutes otherwise).
+heal_mtu_blackhole() {
+	local n
+	nsx vpc ip link set "to-$1" mtu "${C_LINKMTU[$1]}"
+	nsx "$1-gw" ip link set vpc0 mtu "${C_LINKMTU[$1]}"
+	nsx vpc iptables -D OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP
+	for n in $(lab_namespaces); do ip -n "$n" route flush cache 2>/dev/null || true; done
+}
 
 # zone_cut CLUSTER ZONE_INDEX: the VPC drops everything to and from that zone.
 zone_cut() {
 	local nets=(${C_ZNETS[$1]})
-	nsx vpc iptables -A FORWARD -d "${nets[$2]}.0/24" -j DROP
-	nsx vpc iptables -A FORWARD -s "${nets[$2]}.0/24" -j DROP
+	nsx vpc iptables "$IPT_OP" FORWARD -d "${nets[$2]}.0/24" -j DROP
+	nsx vpc iptables "$IPT_OP" FORWARD -s "${nets[$2]}.0/24" -j DROP
 }
 
 # zone_reject FROM ZONE_INDEX TO: the VPC rejects everything from that zone of
@@ -408,7 +489,7 @@ zone_cut() {
 # are lost on the way back.
 zone_reject() {
 	local nets=(${C_ZNETS[$1]})
-	nsx vpc iptables -A FORWARD -s "${nets[$2]}.0/24" -d "${C_PODS[$3]}" \
+	nsx vpc iptables "$IPT_OP" FORWARD -s "${nets[$2]}.0/24" -d "${C_PODS[$3]}" \
 		-j REJECT --reject-with icmp-net-unreachable
 }
 
@@ -416,6 +497,12 @@ zone_reject() {
 
 # in_family 4|6 ADDRESS[/LEN]: the address itself, or its IPv6 twin.
 in_family() { if [ "$1" = 6 ]; then v6_of "$2"; else echo "$2"; fi; }
+
+# topo_addr 4|6 POD: the " address: A," of its topology entry; nothing for a
+# pod up --no-address names, whose entry is its dnsName only.
+topo_addr() {
+	[ -n "${NO_ADDR[$2]:-}" ] || printf ' address: %s,' "$(in_family "$1" "${P_ADDR[$2]}")"
+}
 
 # write_topology FILE [6]: the topology; with 6, its IPv6 view (the same
 # clusters, pods and targets at their v6 addresses, the v6 ranges), since a
@@ -457,12 +544,12 @@ write_topology() {
 			echo "    probes:"
 			for p in "${PODS[@]}"; do
 				[ "${P_CLUSTER[$p]}" = "$c" ] && [ "${P_ROLE[$p]}" = probe ] || continue
-				echo "      - {name: $p, address: $(in_family "$fam" "${P_ADDR[$p]}"), zone: ${P_ZONE[$p]}, dnsName: ${P_DNS[$p]}}"
+				echo "      - {name: $p,$(topo_addr "$fam" "$p") zone: ${P_ZONE[$p]}, dnsName: ${P_DNS[$p]}}"
 			done
 			echo "    targets:"
 			for p in "${PODS[@]}"; do
 				[ "${P_CLUSTER[$p]}" = "$c" ] && [ "${P_ROLE[$p]}" = target ] || continue
-				echo "      - {name: $p, address: $(in_family "$fam" "${P_ADDR[$p]}"), zone: ${P_ZONE[$p]}, dnsName: ${P_DNS[$p]}, ports: [gossip, gossip-tls, jmx, cql, mgmt-api]}"
+				echo "      - {name: $p,$(topo_addr "$fam" "$p") zone: ${P_ZONE[$p]}, dnsName: ${P_DNS[$p]}, ports: [gossip, gossip-tls, jmx, cql, mgmt-api]}"
 			done
 		done
 		echo "expect:"
@@ -474,18 +561,32 @@ write_topology() {
 
 # ---- state: what is up, for status, exec and down -------------------------
 
+# write_state: DIR/state, read by status, exec, inject, heal, recreate, down
+# and the tests: the scenario, the faults (in, out, or none: the scenario
+# has none; with the time of their last change), the live parts, one POD
+# line per pod at its current address. Written whole and renamed, so a
+# reader never sees half of it.
 write_state() {
 	local p
 	{
 		echo "SCENARIO=$SCENARIO"
 		echo "LAB_DIR=$LAB_DIR"
 		echo "STANDIN=$STANDIN${REACHMAP_BIN:+ $REACHMAP_BIN}"
+		echo "FAULTS=$FAULTS_STATE"
+		echo "FAULTS_AT=$FAULTS_AT"
+		echo "COLLECTOR=$COLLECTOR_URL"
+		echo "COLLECTOR_ARGS=$COLLECTOR_ARGS"
+		echo "LIVE=$LIVE"
+		echo "INTERVAL=$INTERVAL"
+		echo "AGENT_ARGS=$AGENT_ARGS"
+		echo "NO_ADDRESS=${!NO_ADDR[*]}"
 		for p in "${PODS[@]}"; do
 			echo "POD $p $(ns "$p") ${P_CLUSTER[$p]} ${P_ROLE[$p]} ${P_ZONE[$p]} ${P_ADDR[$p]} ${P_DNS[$p]}"
 		done
 		# A line of its own, so readers of the POD lines stay as they are.
 		[ "$DUAL_STACK" = 0 ] || for p in "${PODS[@]}"; do echo "ADDR6 $p $(v6_of "${P_ADDR[$p]}")"; done
-	} >"$LAB_DIR/state"
+	} >"$LAB_DIR/state.new"
+	mv -f "$LAB_DIR/state.new" "$LAB_DIR/state"
 	echo "$LAB_DIR" >"$LAB_STATE_POINTER"
 }
 
@@ -497,9 +598,10 @@ lab_teardown() {
 		pids=$(ip netns pids "$n" 2>/dev/null || true)
 		for pid in $pids; do kill "$pid" 2>/dev/null || true; done
 	done
-	# Give them a moment (serve writes its arrivals on SIGTERM), then make sure.
+	# Give them a moment (serve writes its arrivals on SIGTERM, an agent ends
+	# its round within 2 s and writes its spool), then make sure.
 	local tries=0
-	while [ $tries -lt 20 ]; do
+	while [ $tries -lt 40 ]; do
 		pids=""
 		for n in $(lab_namespaces); do pids="$pids$(ip netns pids "$n" 2>/dev/null)"; done
 		[ -z "$pids" ] && break
@@ -525,6 +627,7 @@ lab_build() {
 	build_vpc
 	for c in "${CLUSTERS[@]}"; do build_cluster "$c"; done
 	route_clusters
+	[ -z "$COLLECTOR_URL" ] || build_collector_net
 	for p in "${PODS[@]}"; do
 		build_pod "$p" "$i"
 		i=$((i + 1))
@@ -532,7 +635,10 @@ lab_build() {
 	for c in "${CLUSTERS[@]}"; do start_dns "$c"; done
 	write_topology "$LAB_DIR/topology.yaml"
 	[ "$DUAL_STACK" = 0 ] || write_topology "$LAB_DIR/topology-v6.yaml" 6
+	[ -z "$COLLECTOR_URL" ] || start_collector
 	start_serve
+	[ "$LIVE" = 0 ] || next_second
+	[ "$FAULTS_IN" = 1 ] || return 0
 	for f in "${FAULTS[@]}"; do
 		eval "$f" || die "fault '$f' could not be applied"
 	done

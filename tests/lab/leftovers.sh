@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What a lab run may have left behind: namespaces named rmlab-*, their
-# /etc/netns entries, and lab processes (dnsmasq, reachmap serve, the lab's
-# stand-ins) still alive in a network namespace other than this one's (a
+# /etc/netns entries, and lab processes (dnsmasq, reachmap serve, agent and
+# collect as the lab starts them, the lab's stand-ins, the tests' bad
+# collector) still alive in a network namespace other than this one's (a
 # process keeps a namespace alive after `ip netns del`). Sourced, it defines
 # lab_leftovers, which prints one line per leftover and fails if any; run,
 # it takes the lab lock (tests/lab/lock.sh) and checks (ctest's lab.no-leftovers).
@@ -14,7 +15,7 @@ lab_leftovers() {
 		bad=1
 	fi
 	self=$(readlink /proc/self/ns/net)
-	for pid in $(pgrep -f 'lab/lib/(standin|not-cassandra)\.py|dnsmasq .*--pid-file=[^ ]*/dnsmasq-[a-z]+\.pid|reachmap serve .*arrivals-'); do
+	for pid in $(pgrep -f 'lab/lib/(standin|not-cassandra)\.py|tests/lab/badcollector\.py|dnsmasq .*--pid-file=[^ ]*/dnsmasq-[a-z]+\.pid|reachmap serve .*arrivals-|reachmap agent .*--spool [^ ]*/spool/|reachmap collect .*--db [^ ]*/collector\.db'); do
 		[ "$(readlink "/proc/$pid/ns/net" 2>/dev/null)" = "$self" ] && continue
 		cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
 		[ -n "$cmd" ] || continue

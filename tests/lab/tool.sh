@@ -54,7 +54,12 @@ run up-unknown-option 2 "up: unknown option '--fast'" -- "$LAB" up clean --fast
 run up-dir-missing 2 "up: --dir needs a directory" -- "$LAB" up clean --dir
 run up-bad-reachmap 2 "up: --reachmap: '/nonexistent/reachmap' is not an executable file" -- "$LAB" up clean --reachmap /nonexistent/reachmap
 run up-help 0 "usage: reachmap-lab up SCENARIO [--dir DIR]" -- "$LAB" up --help
-for c in down status list exec; do
+run up-bad-interval 2 "up: --interval: '0' is not a number of seconds from 1 to 3600" -- "$LAB" up clean --interval 0
+run up-interval-missing 2 "up: --interval needs a number of seconds" -- "$LAB" up clean --interval
+run up-live-lab-standins 2 "up: --collector and --live need reachmap, not --lab-standins" -- "$LAB" up clean --live --lab-standins
+run up-no-address-unknown 2 "up: --no-address: scenario 'clean' has no pod 'nosuch'" -- "$LAB" up clean --no-address nosuch
+run collector-no-action 2 "reachmap-lab: collector: start, stop or kill?" -- "$LAB" collector
+for c in down status list exec inject heal recreate collector; do
 	run "$c-help" 0 "usage: reachmap-lab $c" -- "$LAB" "$c" --help
 done
 run down-extra-arg 2 "down takes no arguments, got 'now'" -- "$LAB" down now
@@ -70,6 +75,9 @@ else fail "a scenario has no '# description:' line"; fi
 run down-nothing 0 "no lab is up" -- "$LAB" down
 run status-nothing 0 "no lab is up" -- "$LAB" status
 run exec-nothing-up 2 "exec: no pod 'west-a-0' is up" -- "$LAB" exec west-a-0 -- true
+run inject-nothing-up 3 "reachmap-lab: inject: no lab is up" -- "$LAB" inject
+run heal-nothing-up 3 "reachmap-lab: heal: no lab is up" -- "$LAB" heal
+run inject-extra-arg 2 "inject takes no arguments, got 'now'" -- "$LAB" inject now
 
 run up 0 "topology: $dir/topology.yaml" -- "$LAB" up snat --dir "$dir" "${standin[@]}"
 run up-twice 3 "a lab is already up" -- "$LAB" up clean --dir "$dir"
@@ -78,6 +86,8 @@ run status-pods 0 "dc-east-rack2-sts-0    east    target us-east1-c     10.250.2
 run exec 0 "10.200.1.10/24" -- "$LAB" exec west-a-0 -- ip -4 addr show dev eth0
 run exec-vpc 0 "10.250.0.0/16 via 10.150.0.10" -- "$LAB" exec vpc -- ip route
 run exec-unknown-pod 2 "exec: no pod 'nosuch' is up" -- "$LAB" exec nosuch -- true
+run status-faults 0 "faults: in (since " -- "$LAB" status
+run collector-none 3 "reachmap-lab: collector: this lab has none (up --collector or --live makes one)" -- "$LAB" collector start
 run exec-exit-code 7 "" -- "$LAB" exec west-a-0 -- sh -c 'exit 7'
 run resolv-conf 0 "nameserver 10.97.0.10" -- "$LAB" exec east-c-0 -- cat /etc/resolv.conf
 # A hand-run down while a test holds the lock is refused.

@@ -301,6 +301,59 @@ static void test_arrivals_by_address_or_name(void **state)
 	teardown(&fx);
 }
 
+/* An agent's responder reports what arrived over its last intervals: an
+ * arrival whose last packet came before the sender's round started is an
+ * earlier round's, and does not say this round's SYN got there (a firewall
+ * that began dropping since is a firewall-drop, not an asymmetric route).
+ * One in the round's own second counts. */
+static void test_arrivals_before_the_round(void **state)
+{
+	struct rm_results_doc serve;
+	struct rm_arrival *a;
+	struct fx fx;
+	size_t i;
+
+	(void)state;
+	setup(&fx);
+	fx.w.mode = "raw";
+	strcpy(fx.w.started, "2026-01-01T00:00:10Z");
+	set(&fx.w, "east", RM_CHECK_TCP, 7000, RM_STATUS_FILTERED, NULL);
+	assert_int_equal(results_doc_init(&serve), RM_OK);
+	serve.probe = "et";
+	serve.cluster = "east";
+	for (i = 0; i < 2; i++) {
+		a = results_doc_add_arrival(&serve);
+		a->from = A("10.200.1.10");
+		a->protocol = "tcp";
+		a->port = i == 0 ? 7000 : 9042;
+		a->count = 3;
+		strcpy(a->first, "2026-01-01T00:00:02Z");
+		strcpy(a->last, i == 0 ? "2026-01-01T00:00:09Z" : "2026-01-01T00:00:10Z");
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		const struct rm_results_doc *docs[3] = { &fx.w, &fx.e, &serve };
+		bool seen = false;
+
+		/* Then the 7000 arrival is of the round's own second. */
+		if (pass == 1)
+			strcpy(serve.arrivals[0].last, "2026-01-01T00:00:10Z");
+		assert_int_equal(analyze(&fx, docs, 3), RM_OK);
+		assert_true(fx.f.n >= 1);
+		if (pass == 0)
+			assert_int_equal(fx.f.v[0].kind, RM_FINDING_FIREWALL_DROP);
+		for (i = 0; i < fx.f.v[0].nevidence; i++)
+			if (strcmp(fx.f.v[0].evidence[i].to, "et") == 0) {
+				assert_int_equal(fx.f.v[0].evidence[i].arrived, pass);
+				seen = true;
+			}
+		assert_true(seen);
+		findings_free(&fx.f);
+		assert_int_equal(findings_init(&fx.f), RM_OK);
+	}
+	results_doc_free(&serve);
+	teardown(&fx);
+}
+
 static void test_snat_and_collision(void **state)
 {
 	struct fx fx;
@@ -513,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_no_route_hides_consequences),
 		cmocka_unit_test(test_silence_is_not_a_port_firewall),
 		cmocka_unit_test(test_arrivals_by_address_or_name),
+		cmocka_unit_test(test_arrivals_before_the_round),
 		cmocka_unit_test(test_snat_and_collision),
 		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_latency_and_loss),
