@@ -173,7 +173,12 @@ def waiting(binary, tmp):
     want = ["reachmap check: waiting for 4 of 4 probes: east-b-0, east-c-0, west-a-0, west-b-0",
             "reachmap check: waiting for 2 of 4 probes: east-b-0, east-c-0"]
     F.equal(lines[:2], want, "waiting: a line per change of what is missing")
-    F.check(len(lines) == 3 and lines[2].startswith(
+    # East's two rounds are pushed one after the other: on a loaded machine
+    # a poll may fall between them, which is one more change, said once.
+    F.check(lines[2:-1] in ([], ["reachmap check: waiting for 1 of 4 probes: east-b-0"],
+                            ["reachmap check: waiting for 1 of 4 probes: east-c-0"]),
+            f"waiting: at most one line between, for one of east's two: {lines}")
+    F.check(len(lines) >= 3 and lines[-1].startswith(
         "reachmap check: every probe sent a round since check started (after "),
         f"waiting: then that every probe is in, nothing else: {lines}")
 
