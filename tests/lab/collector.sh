@@ -14,27 +14,8 @@ T=lab.collector
 [ "$(id -u)" -eq 0 ] || { echo "$T: SKIP: needs root to create network namespaces"; exit 77; }
 [ -n "${REACHMAP:-}" ] && [ -x "$REACHMAP" ] || { echo "$T: FAIL: REACHMAP must name the reachmap binary"; exit 1; }
 command -v curl >/dev/null || { echo "$T: SKIP: curl is missing (make deps installs it)"; exit 77; }
-# shellcheck source=lock.sh
-. "$SRC/tests/lab/lock.sh"
-# shellcheck source=leftovers.sh
-. "$SRC/tests/lab/leftovers.sh"
-lab_lock "$T"
-lab_need_netns "$T"
-PASS=0 FAILED=0
-pass() { echo "ok   $*"; PASS=$((PASS + 1)); }
-fail() { echo "FAIL $*"; FAILED=$((FAILED + 1)); }
-dir=$(mktemp -d /tmp/reachmap-lab-collector.XXXXXX)
-cleanup() {
-	local rc=$?
-	timeout 60 "$LAB" down >/dev/null 2>&1
-	rm -rf "$dir"
-	lab_leftovers || rc=1
-	exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-RFC3339_MS='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z'
-URL=http://192.168.250.1:8787
+# shellcheck source=live-common.sh
+. "$SRC/tests/lab/live-common.sh"
 
 # reach_from_every_pod WHAT: GET /healthz from every pod of the state.
 reach_from_every_pod() {

@@ -13,26 +13,8 @@ T=lab.recreate
 for t in dnsmasq iptables dig flock timeout /usr/bin/python3; do
 	command -v "$t" >/dev/null || { echo "$T: SKIP: $t is missing (make deps installs it)"; exit 77; }
 done
-# shellcheck source=lock.sh
-. "$SRC/tests/lab/lock.sh"
-# shellcheck source=leftovers.sh
-. "$SRC/tests/lab/leftovers.sh"
-lab_lock "$T"
-lab_need_netns "$T"
-PASS=0 FAILED=0
-pass() { echo "ok   $*"; PASS=$((PASS + 1)); }
-fail() { echo "FAIL $*"; FAILED=$((FAILED + 1)); }
-dir=$(mktemp -d /tmp/reachmap-lab-recreate.XXXXXX)
-cleanup() {
-	local rc=$?
-	timeout 60 "$LAB" down >/dev/null 2>&1
-	rm -rf "$dir"
-	lab_leftovers || rc=1
-	exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-RFC3339_MS='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z'
+# shellcheck source=live-common.sh
+. "$SRC/tests/lab/live-common.sh"
 TCPCHECK="/usr/bin/python3 $SRC/lab/lib/tcpcheck.py"
 standin=()
 if [ -n "${REACHMAP:-}" ] && [ -x "$REACHMAP" ]; then standin=(--reachmap "$REACHMAP"); fi

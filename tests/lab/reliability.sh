@@ -23,30 +23,8 @@ T=lab.reliability.$PART
 for c in agent check; do
 	"$REACHMAP" "$c" --help >/dev/null 2>&1 || { echo "$T: FAIL: $REACHMAP has no '$c' command"; exit 1; }
 done
-# shellcheck source=lock.sh
-. "$SRC/tests/lab/lock.sh"
-# shellcheck source=leftovers.sh
-. "$SRC/tests/lab/leftovers.sh"
-lab_lock "$T"
-lab_need_netns "$T"
-PASS=0 FAILED=0
-pass() { echo "ok   $*"; PASS=$((PASS + 1)); }
-fail() { echo "FAIL $*"; FAILED=$((FAILED + 1)); }
-dir=$(mktemp -d /tmp/reachmap-lab-reliability.XXXXXX)
-cleanup() {
-	local rc=$?
-	[ $rc -eq 0 ] || for f in "$dir"/collector.log "$dir"/agent-*.log; do
-		[ -f "$f" ] && { echo "---- tail of $f"; tail -4 "$f"; }
-	done
-	timeout 60 "$LAB" down >/dev/null 2>&1
-	rm -rf "$dir"
-	lab_leftovers || rc=1
-	exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-URL=http://192.168.250.1:8787
-RFC3339_MS='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z'
+# shellcheck source=live-common.sh
+. "$SRC/tests/lab/live-common.sh"
 EXPECT="/usr/bin/python3 $SRC/tests/lab/reliability_expect.py"
 
 up() {
