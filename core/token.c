@@ -30,8 +30,13 @@ static int token_text(const char *path, char **text, struct rm_diag *d)
 			close(fd);
 		return RM_EIO;
 	}
-	if (st.st_mode & 077) {
-		rm_diag_error(d, "%s: mode %04o lets group or others read the token; chmod 600 %s",
+	/* Group read is allowed: a Secret mounted into a non-root pod is
+	 * readable only through its group (kubelet gives it root:fsGroup,
+	 * mode 0440). Others, and a group that may write, are refused. */
+	if (st.st_mode & 037) {
+		rm_diag_error(d,
+			      "%s: mode %04o lets others read the token or the group change it; "
+			      "chmod 600 %s",
 			      path, (unsigned)(st.st_mode & 07777), path);
 		close(fd);
 		return RM_EINVAL;

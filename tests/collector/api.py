@@ -363,7 +363,8 @@ def tokens(binary, tmp):
                         "-d", f"{tmp}/token2.db", "--token-file", path],
                        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=20)
     F.equal((r.returncode, r.stderr),
-            (2, f"reachmap collect: {path}: mode 0644 lets group or others read the token; "
+            (2, f"reachmap collect: {path}: mode 0644 lets others read the token or the group "
+                f"change it; "
                 f"chmod 600 {path}\n"), "a token file of mode 0644")
 
 

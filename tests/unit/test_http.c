@@ -637,9 +637,23 @@ static void test_token_load(void **state)
 	write_file("t1", "  tok-1 \nsecond\n", 0644, path, sizeof(path));
 	assert_int_equal(rm_token_load(path, &tok, &d), RM_EINVAL);
 	snprintf(want, sizeof(want),
-		 "%s: mode 0644 lets group or others read the token; chmod 600 %s", path, path);
+		 "%s: mode 0644 lets others read the token or the group change it; chmod 600 %s",
+		 path, path);
 	assert_string_equal(d.error, want);
 	assert_null(tok);
+	assert_int_equal(chmod(path, 0660), 0);
+	rm_diag_clear(&d);
+	assert_int_equal(rm_token_load(path, &tok, &d), RM_EINVAL);
+	snprintf(want, sizeof(want),
+		 "%s: mode 0660 lets others read the token or the group change it; chmod 600 %s",
+		 path, path);
+	assert_string_equal(d.error, want);
+	/* A Secret in a non-root pod: root:fsGroup, 0440. */
+	assert_int_equal(chmod(path, 0440), 0);
+	rm_diag_clear(&d);
+	assert_int_equal(rm_token_load(path, &tok, &d), 0);
+	assert_string_equal(tok, "tok-1");
+	rm_free(tok);
 	assert_int_equal(chmod(path, 0600), 0);
 	rm_diag_clear(&d);
 	assert_int_equal(rm_token_load(path, &tok, &d), 0);
