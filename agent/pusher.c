@@ -46,7 +46,7 @@ struct pusher {
 	bool inflight_mem; /* a document from memory is being pushed */
 	/* The newest round's documents and how they fared. */
 	size_t nround;
-	unsigned round_ok;
+	unsigned round_ok, round_refused;
 	bool round_failed;
 	uint64_t round, round_seq; /* the newest round offered, its sequence number */
 	/* The address now, the one registered, the one refused for good; a
@@ -223,7 +223,10 @@ static void settle(struct pusher *p, struct spool_item *it, bool from_spool, int
 		if (ok && of_round(p, it->seq))
 			p->round_ok++;
 		if (never) {
-			p->round_failed = true;
+			/* Settled, but not failing: the round's other documents
+			 * are still pushed at once (its log line waits for them). */
+			if (of_round(p, it->seq))
+				p->round_refused++;
 			logf_(p, "%s/v1/results refused a %s document for good (%s); dropped",
 			      p->o.url, it->kind == SPOOL_RESULTS ? "round's results" : "arrivals",
 			      answer_text(r, buf, sizeof(buf)));
@@ -557,6 +560,7 @@ void pusher_offer(struct pusher *p, uint64_t round, enum spool_kind kind, const 
 		p->round_seq = p->next_seq++;
 		p->nround = 0;
 		p->round_ok = 0;
+		p->round_refused = 0;
 		p->round_failed = false;
 	}
 	seq = p->round_seq;
@@ -580,7 +584,7 @@ void pusher_outcome(struct pusher *p, unsigned *ok, bool *settled)
 {
 	pthread_mutex_lock(&p->lock);
 	*ok = p->round_ok;
-	*settled = p->round_ok == p->nround || p->round_failed;
+	*settled = p->round_ok + p->round_refused >= p->nround || p->round_failed;
 	pthread_mutex_unlock(&p->lock);
 }
 
