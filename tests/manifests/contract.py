@@ -177,6 +177,8 @@ def sidecar_checks(objs):
     check({k: v for k, v in env.items() if k not in ("REACHMAP_STANDINS", "REACHMAP_CLUSTER")}
           == {k: v for k, v in AGENT_ENV.items()
               if k not in ("REACHMAP_STANDINS", "REACHMAP_CLUSTER")}, "sidecar: env")
+    check(c["env"][4]["name"] == "REACHMAP_COLLECTOR",
+          "sidecar: the component's comment names env/4 as REACHMAP_COLLECTOR")
     check("readinessProbe" not in c, "sidecar: a readiness probe would gate Cassandra's")
     check(c["livenessProbe"]["tcpSocket"]["port"] == 8788, "sidecar: liveness")
     vols = {v["name"]: v for v in cass["extraVolumes"]["volumes"]}
