@@ -147,6 +147,8 @@ def base_checks(objs):
         rule = get(objs, "NetworkPolicy", name)["spec"]["ingress"][0]
         check({f["ipBlock"]["cidr"] for f in rule["from"]} == RANGES, f"base: {name} ranges")
         check({(p["port"], p["protocol"]) for p in rule["ports"]} == ports, f"base: {name} ports")
+    peers = get(objs, "NetworkPolicy", "reachmap-in-cluster")["spec"]["ingress"][0]["from"]
+    check(peers == [{"namespaceSelector": {}}], "base: reachmap-in-cluster admits this cluster's pods")
     configmap_mounts_match(objs, "base")
 
 
