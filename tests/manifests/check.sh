@@ -10,7 +10,7 @@
 #     DIR/pss-baseline.expected when they exist (raw-mode's): a line missing
 #     or unexpected fails;
 #   - the ConfigMap reachmap-topology: byte for byte DIR/topology.yaml, or
-#     manifests/base/topology.yaml when DIR has none.
+#     manifests/base/common/topology.yaml when DIR has none.
 # Prints "ok DIR: ..." or "FAIL DIR: ..." lines; exit 0 when every directory
 # passes, 1 otherwise, 2 on usage, 77 (ctest's skip) when a tool is missing.
 set -uo pipefail
@@ -70,7 +70,7 @@ for dir in "$@"; do
 		fail "$dir" "pss.py: "
 	fi
 	topology=$dir/topology.yaml
-	[ -f "$topology" ] || topology=$src/manifests/base/topology.yaml
+	[ -f "$topology" ] || topology=$src/manifests/base/common/topology.yaml
 	if ! $py "$here/topology.py" "$render" "$topology" >"$tmp/out" 2>&1; then
 		sed -i "s|$src/||g" "$tmp/out"
 		fail "$dir" "topology: "

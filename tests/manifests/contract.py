@@ -108,8 +108,12 @@ def base_checks(objs):
     svc = get(objs, "Service", "reachmap")["spec"]
     check(svc.get("clusterIP") == "None" and svc.get("publishNotReadyAddresses") is True,
           "base: Service reachmap is not headless with publishNotReadyAddresses")
-    sts = get(objs, "StatefulSet", "agent")
+    check([o["metadata"]["name"] for o in objs if o["kind"] == "StatefulSet"] == ["west-a"],
+          "base: one StatefulSet, west-a (pod west-a-0, the example's probe)")
+    sts = get(objs, "StatefulSet", "west-a")
     spec, c = pod(sts), pod(sts)["containers"][0]
+    check(sts["spec"]["selector"]["matchLabels"]["app.kubernetes.io/instance"] == "west-a",
+          "base: west-a instance label")
     check(sts["spec"]["serviceName"] == "reachmap", "base: agent serviceName")
     check(sts["spec"]["podManagementPolicy"] == "Parallel", "base: agent podManagementPolicy")
     check(sts["metadata"]["labels"]["app.kubernetes.io/component"] == "agent", "base: agent label")
@@ -156,7 +160,7 @@ def raw_mode_checks(objs):
     labels = get(objs, "Namespace", "reachmap")["metadata"]["labels"]
     check(labels["pod-security.kubernetes.io/enforce"] == "privileged", "raw-mode: enforce")
     check(labels["pod-security.kubernetes.io/warn"] == "restricted", "raw-mode: warn")
-    c = pod(get(objs, "StatefulSet", "agent"))["containers"][0]
+    c = pod(get(objs, "StatefulSet", "west-a"))["containers"][0]
     check([e["name"] for e in c["env"]].count("REACHMAP_MODE") == 1, "raw-mode: REACHMAP_MODE twice")
     check(env_of(c)["REACHMAP_MODE"] == "raw", "raw-mode: REACHMAP_MODE")
     sc = c["securityContext"]
