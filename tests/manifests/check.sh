@@ -10,7 +10,9 @@
 #     DIR/pss-baseline.expected when they exist (raw-mode's): a line missing
 #     or unexpected fails;
 #   - the ConfigMap reachmap-topology: byte for byte DIR/topology.yaml, or
-#     manifests/base/common/topology.yaml when DIR has none.
+#     manifests/base/common/topology.yaml when DIR has none; and every agent
+#     StatefulSet's pods are probes of that topology, of the cluster its
+#     REACHMAP_CLUSTER names, placed in their zones (topology.py).
 # Prints "ok DIR: ..." or "FAIL DIR: ..." lines; exit 0 when every directory
 # passes, 1 otherwise, 2 on usage, 77 (ctest's skip) when a tool is missing.
 set -uo pipefail

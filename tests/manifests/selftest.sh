@@ -52,4 +52,6 @@ expect "pod security per namespace's enforce label" "$fixtures/broken/pss-enforc
 	"$py" "$here/pss.py" --enforce "$fixtures/broken/pss.yaml"
 expect "check.sh on a broken kustomization" "$fixtures/broken-dir/check.expected" 1 \
 	"$here/check.sh" "$fixtures/broken-dir"
+expect "check.sh on agents that are no probes" "$fixtures/broken-agents/check.expected" 1 \
+	"$here/check.sh" "$fixtures/broken-agents"
 exit $status
