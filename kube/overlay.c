@@ -16,7 +16,8 @@
 #define KUSTOMIZATION_HEAD                                                                         \
 	"apiVersion: kustomize.config.k8s.io/v1beta1\n"                                            \
 	"kind: Kustomization\n"
-#define AGENT_SELECTOR "app.kubernetes.io/component=agent"
+#define AGENT_SELECTOR	  "app.kubernetes.io/component=agent"
+#define TEMPLATE_SELECTOR "app.kubernetes.io/instance=agent"
 
 struct build {
 	const struct rm_topology *topo;
@@ -89,8 +90,10 @@ static void from_ranges(struct kube_text *t, const struct build *b)
 			kt_comment(t, c->name);
 			kt_printf(t, ", %s: ", topo_range_kind_name(g->kind));
 			kt_comment(t, b->topo->path);
-			kt_printf(t, ":%u\n              - ipBlock:\n                  cidr: %s\n",
-				  g->pos.line, cidr_format(&g->prefix, cidr, sizeof(cidr)));
+			kt_printf(t,
+				  ":%u:%u\n              - ipBlock:\n                  cidr: %s\n",
+				  g->pos.line, g->pos.column,
+				  cidr_format(&g->prefix, cidr, sizeof(cidr)));
 		}
 	}
 	kt_printf(t, "            ports:\n");
@@ -107,7 +110,7 @@ static void agent_ports(struct kube_text *t, const struct build *b)
 {
 	size_t i, j;
 
-	kt_printf(t, "              # the responder (identity, NAT, UDP)\n");
+	kt_printf(t, "              # the responder, tcp and udp\n");
 	port(t, "TCP", KUBE_RESPONDER_PORT);
 	port(t, "UDP", KUBE_RESPONDER_PORT);
 	for (i = 0; i < b->topo->nports; i++) {
@@ -126,7 +129,7 @@ static void agent_ports(struct kube_text *t, const struct build *b)
 			}
 		kt_printf(t, " (stand-in): ");
 		kt_comment(t, b->topo->path);
-		kt_printf(t, ":%u\n", p->pos.line);
+		kt_printf(t, ":%u:%u\n", p->pos.line, p->pos.column);
 		port(t, "TCP", p->port);
 	}
 }
@@ -187,11 +190,14 @@ static void top_kustomization(struct kube_text *t, const struct build *b)
 	images(t, &b->o->image);
 	kt_printf(t, "configMapGenerator:\n  # topology.yaml: ");
 	kt_comment(t, b->topo->path);
-	kt_printf(t, ", byte for byte.\n  - name: reachmap-topology\n    behavior: replace\n"
-		     "    files:\n      - topology.yaml\n"
-		     "patches:\n  # The base's template; each zone has its own copy, renamed.\n"
-		     "  - patch: |-\n      $patch: delete\n      apiVersion: apps/v1\n"
-		     "      kind: StatefulSet\n      metadata:\n        name: agent\n");
+	kt_printf(t,
+		  ", byte for byte.\n  - name: reachmap-topology\n    behavior: replace\n"
+		  "    files:\n      - topology.yaml\n"
+		  "patches:\n  # The base's template; each zone has its own copy, renamed. By its\n"
+		  "  # label: kustomize still knows the zones' copies by the name agent.\n"
+		  "  - target:\n      kind: StatefulSet\n      labelSelector: " TEMPLATE_SELECTOR
+		  "\n    patch: |-\n      $patch: delete\n      apiVersion: apps/v1\n"
+		  "      kind: StatefulSet\n      metadata:\n        name: agent\n");
 	patch_agents(t, b);
 	patch_netpols(t, b);
 }

@@ -79,7 +79,10 @@ static bool is_plain(const char *s)
 {
 	const char *p;
 
-	if (!is_alpha(s[0]) || is_yaml_word(s))
+	/* A path may start with "./", "../" or "/"; ".inf" and ".nan" may not. */
+	if (!is_alpha(s[0]) && strncmp(s, "./", 2) != 0 && strncmp(s, "../", 3) != 0 && s[0] != '/')
+		return false;
+	if (is_yaml_word(s))
 		return false;
 	for (p = s; *p; p++)
 		if (!is_alpha(*p) && !(*p >= '0' && *p <= '9') && !strchr("._/-", *p))

@@ -20,8 +20,9 @@ void kt_printf(struct kube_text *t, const char *fmt, ...) __attribute__((format(
 void kt_bytes(struct kube_text *t, const void *data, size_t n);
 
 /* s as a YAML scalar: plain when it cannot be read as anything but this
- * string (a letter first, then letters, digits, '.', '_', '/', '-'; no
- * boolean or null word), else double-quoted with escapes. */
+ * string (a letter, "./", "../" or "/" first, then letters, digits, '.',
+ * '_', '/', '-'; no boolean or null word), else double-quoted with
+ * escapes. */
 void kt_scalar(struct kube_text *t, const char *s);
 
 /* s in a comment: control characters (a newline would end the comment)
