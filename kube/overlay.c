@@ -104,29 +104,22 @@ static void port(struct kube_text *t, const char *proto, unsigned n)
 	kt_printf(t, "              - protocol: %s\n                port: %u\n", proto, n);
 }
 
-/* The responder, then each port of the topology once (two names may share
- * a number), with where it came from. */
+/* The responder, then each port of the topology (the topology has no port
+ * number twice) with where it came from. */
 static void agent_ports(struct kube_text *t, const struct build *b)
 {
-	size_t i, j;
+	size_t i;
 
 	kt_printf(t, "              # the responder, tcp and udp\n");
 	port(t, "TCP", KUBE_RESPONDER_PORT);
 	port(t, "UDP", KUBE_RESPONDER_PORT);
 	for (i = 0; i < b->topo->nports; i++) {
 		const struct rm_port *p = &b->topo->ports[i];
-		bool seen = p->port == KUBE_RESPONDER_PORT;
 
-		for (j = 0; j < i && !seen; j++)
-			seen = b->topo->ports[j].port == p->port;
-		if (seen)
+		if (p->port == KUBE_RESPONDER_PORT)
 			continue;
 		kt_printf(t, "              # ");
-		for (j = i; j < b->topo->nports; j++)
-			if (b->topo->ports[j].port == p->port) {
-				kt_printf(t, "%s", j > i ? ", " : "");
-				kt_comment(t, b->topo->ports[j].name);
-			}
+		kt_comment(t, p->name);
 		kt_printf(t, " (stand-in): ");
 		kt_comment(t, b->topo->path);
 		kt_printf(t, ":%u:%u\n", p->pos.line, p->pos.column);
