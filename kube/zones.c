@@ -50,29 +50,34 @@ static bool is_dns_label(const char *s)
 	return true;
 }
 
-/* "west-a-12": *prefix 6, *ordinal 12. False when there is no "-DIGITS" end
- * after a non-empty prefix, or the digits are not an ordinal a StatefulSet
- * gives (a leading zero, KUBE_MAX_REPLICAS or more). */
-static bool split_ordinal(const char *name, size_t *prefix, unsigned *ordinal)
+enum ordinal_kind {
+	ORDINAL_OK,
+	ORDINAL_NONE, /* no "-DIGITS" end after a non-empty prefix */
+	ORDINAL_BAD,  /* digits no StatefulSet gives: a leading zero, too high */
+};
+
+/* "west-a-12": *prefix 6, *ordinal 12. */
+static enum ordinal_kind split_ordinal(const char *name, size_t *prefix, unsigned *ordinal)
 {
 	const char *dash = strrchr(name, '-');
 	const char *p;
 	unsigned v = 0;
 
 	if (dash == NULL || dash == name || dash[-1] == '-' || dash[1] == '\0')
-		return false;
-	if (dash[1] == '0' && dash[2] != '\0')
-		return false;
-	for (p = dash + 1; *p; p++) {
+		return ORDINAL_NONE;
+	for (p = dash + 1; *p; p++)
 		if (*p < '0' || *p > '9')
-			return false;
+			return ORDINAL_NONE;
+	if (dash[1] == '0' && dash[2] != '\0')
+		return ORDINAL_BAD;
+	for (p = dash + 1; *p; p++) {
 		v = v * 10 + (unsigned)(*p - '0');
 		if (v >= KUBE_MAX_REPLICAS)
-			return false;
+			return ORDINAL_BAD;
 	}
 	*prefix = (size_t)(dash - name);
 	*ordinal = v;
-	return true;
+	return ORDINAL_OK;
 }
 
 static int probe_error(struct zones_ctx *z, size_t i, const char *field, const char *what)
@@ -94,15 +99,24 @@ static int check_name(struct zones_ctx *z, size_t i, size_t *prefix, unsigned *o
 	if (!is_dns_label(p->name)) {
 		snprintf(msg, sizeof(msg),
 			 "\"%s\" cannot be a pod's name: lowercase letters, digits and '-', "
-			 "at most 63",
+			 "at most 63 characters",
 			 p->name);
 		return probe_error(z, i, ".name", msg);
 	}
-	if (!split_ordinal(p->name, prefix, ordinal)) {
+	switch (split_ordinal(p->name, prefix, ordinal)) {
+	case ORDINAL_OK:
+		break;
+	case ORDINAL_NONE:
 		snprintf(msg, sizeof(msg),
 			 "probe %s has no ordinal: the agents are StatefulSet pods, named "
-			 "NAME-ORDINAL (%s-0 is pod 0 of StatefulSet %s; ordinals below %d)",
-			 p->name, p->name, p->name, KUBE_MAX_REPLICAS);
+			 "NAME-ORDINAL (%s-0 is pod 0 of StatefulSet %s)",
+			 p->name, p->name, p->name);
+		return probe_error(z, i, ".name", msg);
+	default:
+		snprintf(msg, sizeof(msg),
+			 "probe %s: %s is not an ordinal a StatefulSet gives its pods (0, 1, "
+			 "2, ... without leading zeros, below %d)",
+			 p->name, strrchr(p->name, '-') + 1, KUBE_MAX_REPLICAS);
 		return probe_error(z, i, ".name", msg);
 	}
 	if (*prefix == strlen(TEMPLATE_NAME) && strncmp(p->name, TEMPLATE_NAME, *prefix) == 0) {
@@ -209,23 +223,33 @@ static void warn_probe(struct zones_ctx *z, size_t i)
 }
 
 /* A gap in the ordinals is a pod the StatefulSet runs that the topology does
- * not know: its agent finds no probe of its name. */
+ * not know: its agent finds no probe of its name. The first few are named. */
 static void warn_gaps(struct zones_ctx *z, const struct set_acc *a)
 {
 	const struct rm_probe *h = &z->c->probes[a->highest];
-	unsigned k, missing = 0, first = 0;
+	char names[256];
+	size_t at = 0;
+	unsigned k, missing = 0;
 
-	for (k = 0; k < a->set.replicas; k++)
-		if (!a->seen[k] && missing++ == 0)
-			first = k;
+	names[0] = '\0';
+	for (k = 0; k < a->set.replicas; k++) {
+		if (a->seen[k])
+			continue;
+		if (missing++ < 4 && at < sizeof(names))
+			at += (size_t)snprintf(names + at, sizeof(names) - at, "%s%s-%u",
+					       missing > 1 ? ", " : "", a->set.name, k);
+		else if (missing == 5 && at < sizeof(names))
+			at += (size_t)snprintf(names + at, sizeof(names) - at, ", ...");
+	}
 	if (missing == 0)
 		return;
 	rm_diag_warn(z->diag,
-		     "%s:%u:%u: clusters[%zu].probes: StatefulSet %s runs %u pods (up to %s) but "
-		     "%s-%u%s is not a probe of the topology: that agent will not find itself "
-		     "in it",
-		     z->topo->path, h->pos.line, h->pos.column, z->ci, a->set.name, a->set.replicas,
-		     h->name, a->set.name, first, missing > 1 ? " (and more below it)" : "");
+		     "%s:%u:%u: clusters[%zu].probes[%zu]: StatefulSet %s runs pods %s-0 to %s "
+		     "but the topology has no probe %s: %s not find %s in it",
+		     z->topo->path, h->pos.line, h->pos.column, z->ci, a->highest, a->set.name,
+		     a->set.name, h->name, names,
+		     missing > 1 ? "those agents will" : "that agent will",
+		     missing > 1 ? "themselves" : "itself");
 }
 
 static int set_cmp(const void *a, const void *b)
