@@ -419,7 +419,8 @@ static void remove_stale_zones(const char *out, const struct kube_overlay *ov)
 	closedir(d);
 }
 
-/* mkdir -p of path's directories (not its last component). */
+/* mkdir -p of path's directories (not its last component): EXIT_OK, or
+ * EXIT_RUNTIME after a message naming the one that could not be made. */
 static int make_parents(const char *path)
 {
 	char buf[PATH_MAX];
@@ -428,11 +429,14 @@ static int make_parents(const char *path)
 	snprintf(buf, sizeof(buf), "%s", path);
 	for (p = buf + 1; (p = strchr(p, '/')) != NULL; p++) {
 		*p = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return -1;
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
+			fprintf(stderr, "reachmap " CMD ": cannot make %s: %s\n", buf,
+				strerror(errno));
+			return EXIT_RUNTIME;
+		}
 		*p = '/';
 	}
-	return 0;
+	return EXIT_OK;
 }
 
 static int write_file(const char *dir, const struct kube_file *f)
@@ -441,8 +445,13 @@ static int write_file(const char *dir, const struct kube_file *f)
 	FILE *fp;
 	int bad;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, f->path);
-	if (make_parents(path) != 0 || (fp = fopen(path, "wb")) == NULL) {
+	if (snprintf(path, sizeof(path), "%s/%s", dir, f->path) >= (int)sizeof(path)) {
+		fprintf(stderr, "reachmap " CMD ": %s/%s: path too long\n", dir, f->path);
+		return EXIT_RUNTIME;
+	}
+	if (make_parents(path) != EXIT_OK)
+		return EXIT_RUNTIME;
+	if ((fp = fopen(path, "wb")) == NULL) {
 		fprintf(stderr, "reachmap " CMD ": cannot write %s: %s\n", path, strerror(errno));
 		return EXIT_RUNTIME;
 	}
