@@ -46,56 +46,52 @@ static struct rm_topology *load(const char *yaml)
 	return topo;
 }
 
-/* kube_statefulsets of cluster 0: its status, diag's error or warnings. */
+/* kube_statefulsets of cluster 0: its status, diag's error or warnings. The
+ * sets borrow their zones from the topology, kept in *topo (topo_free). */
 static int sets_of(const char *yaml, struct kube_statefulset **sets, size_t *n,
-		   struct rm_arena *arena, struct rm_diag *d)
+		   struct rm_arena *arena, struct rm_diag *d, struct rm_topology **topo)
 {
-	struct rm_topology *topo = load(yaml);
-	int rc;
-
+	topo_free(*topo);
+	*topo = load(yaml);
 	rm_diag_clear(d);
-	rc = kube_statefulsets(topo, 0, arena, sets, n, d);
-	topo_free(topo);
-	return rc;
+	return kube_statefulsets(*topo, 0, arena, sets, n, d);
 }
 
 static void test_statefulsets(void **state)
 {
 	struct rm_arena *arena = rm_arena_new();
+	struct rm_topology *topo = NULL;
 	struct kube_statefulset *s;
 	struct rm_diag d;
 	size_t n;
 
 	(void)state;
 	assert_int_equal(
-	    sets_of(
-		HEAD
-		"      - {name: west-b-0, zone: b" DNS("west-b-0") "      - {name: west-a-1, zone: "
-								   "a" DNS("west-a-1") "      - "
-										       "{name: "
-										       "west-a-0, "
-										       "zone: "
-										       "a" DNS(
-											   "west-a-"
-											   "0") "  "
-												"  "
-												"  "
-												"- "
-												"{n"
-												"am"
-												"e:"
-												" w"
-												"es"
-												"t-"
-												"a-"
-												"2,"
-												" z"
-												"on"
-												"e:"
-												" "
-												"a" DNS("west-a-2")
-												    TAIL,
-		&s, &n, arena, &d),
+	    sets_of(HEAD "      - {name: west-b-0, zone: b" DNS(
+			"west-b-0") "      - {name: west-a-1, zone: "
+				    "a" DNS("west-a-1") "      - "
+							"{name: "
+							"west-a-0, "
+							"zone: "
+							"a" DNS("west-a-"
+								"0") "  "
+								     "  "
+								     "  "
+								     "- "
+								     "{n"
+								     "am"
+								     "e:"
+								     " w"
+								     "es"
+								     "t-"
+								     "a-"
+								     "2,"
+								     " z"
+								     "on"
+								     "e:"
+								     " "
+								     "a" DNS("west-a-2") TAIL,
+		    &s, &n, arena, &d, &topo),
 	    RM_OK);
 	assert_int_equal(n, 2);
 	/* By name, whatever the file's order. */
@@ -107,24 +103,27 @@ static void test_statefulsets(void **state)
 	assert_int_equal(d.nwarnings, 0);
 	/* The ordinal is what follows the last '-'; 999 is the highest. */
 	assert_int_equal(sets_of(HEAD "      - {name: w-1-2-999, zone: a" DNS("w-1-2-999") TAIL, &s,
-				 &n, arena, &d),
+				 &n, arena, &d, &topo),
 			 RM_OK);
 	assert_string_equal(s[0].name, "w-1-2");
 	assert_int_equal(s[0].replicas, 1000);
 	rm_arena_free(arena);
+	topo_free(topo);
 }
 
 static void expect_error(const char *yaml, const char *want)
 {
 	struct rm_arena *arena = rm_arena_new();
+	struct rm_topology *topo = NULL;
 	struct kube_statefulset *s;
 	struct rm_diag d;
 	size_t n;
 
-	assert_int_equal(sets_of(yaml, &s, &n, arena, &d), RM_EINVAL);
+	assert_int_equal(sets_of(yaml, &s, &n, arena, &d, &topo), RM_EINVAL);
 	assert_string_equal(d.error, want);
 	assert_null(s);
 	rm_arena_free(arena);
+	topo_free(topo);
 }
 
 static void test_statefulset_errors(void **state)
@@ -173,6 +172,7 @@ static void test_statefulset_errors(void **state)
 static void test_statefulset_warnings(void **state)
 {
 	struct rm_arena *arena = rm_arena_new();
+	struct rm_topology *topo = NULL;
 	struct kube_statefulset *s;
 	struct rm_diag d;
 	size_t n;
@@ -183,7 +183,7 @@ static void test_statefulset_warnings(void **state)
 			"west-a-0") "      - {name: west-a-2, zone: a, address: 10.200.0.2}\n"
 				    "      - {name: west-a-5, zone: a, dnsName: "
 				    "west-a-5.elsewhere}\n" TAIL,
-		    &s, &n, arena, &d),
+		    &s, &n, arena, &d, &topo),
 	    RM_OK);
 	assert_int_equal(s[0].replicas, 6);
 	assert_int_equal(d.nwarnings, 4);
@@ -204,6 +204,7 @@ static void test_statefulset_warnings(void **state)
 			   "west-a-0 to west-a-5 but the topology has no probe west-a-1, west-a-3, "
 			   "west-a-4: those agents will not find themselves in it");
 	rm_arena_free(arena);
+	topo_free(topo);
 }
 
 #define TWO_ZONES                                                                                  \
