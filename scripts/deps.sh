@@ -21,6 +21,23 @@ packages=(
   nmap fping bc zlib1g-dev prometheus-pushgateway
 )
 
+# tests/manifests: node and npm from any source (Debian's nodejs + npm, or
+# NodeSource's nodejs, which carries npm and conflicts with Debian's npm).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
+
+# tests/manifests validates against the Kubernetes schemas of the npm
+# packages its package-lock.json pins; installed once, offline afterwards.
+npm_deps() {
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/manifests"
+  if [ ! -d "$dir/node_modules" ] && command -v npm >/dev/null 2>&1; then
+    echo "deps: npm ci in tests/manifests"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+}
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -30,6 +47,7 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "deps: all ${#packages[@]} packages present"
+  npm_deps
   exit 0
 fi
 
@@ -44,3 +62,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "deps: installed ${#missing[@]} packages"
+npm_deps
