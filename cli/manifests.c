@@ -215,15 +215,17 @@ static int load(const char *path, char **bytes, size_t *len, struct rm_topology 
 	return rc == RM_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
 }
 
+/* reachmap's manifests/base: the overlay includes its common/ and, from
+ * each zone, its agent/. */
 static bool is_base(const char *dir)
 {
 	char k[PATH_MAX];
 
-	snprintf(k, sizeof(k), "%s/" KUSTOMIZATION, dir);
-	if (access(k, R_OK) != 0)
+	if (snprintf(k, sizeof(k), "%s/common/" KUSTOMIZATION, dir) >= (int)sizeof(k) ||
+	    access(k, R_OK) != 0)
 		return false;
-	snprintf(k, sizeof(k), "%s/agent/" KUSTOMIZATION, dir);
-	return access(k, R_OK) == 0;
+	return snprintf(k, sizeof(k), "%s/agent/" KUSTOMIZATION, dir) < (int)sizeof(k) &&
+	       access(k, R_OK) == 0;
 }
 
 /* --base, or the installed base next to the binary (share/ beside bin/, as
@@ -239,8 +241,8 @@ static int find_base(const char *given, char *abs)
 		if (!is_base(given))
 			return cli_usage_error(CMD,
 					       "--base %s: not reachmap's manifests/base (no "
-					       "kustomization.yaml and agent/kustomization.yaml "
-					       "there)",
+					       "common/kustomization.yaml and "
+					       "agent/kustomization.yaml there)",
 					       given);
 		return realpath(given, abs)
 			   ? EXIT_OK

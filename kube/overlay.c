@@ -16,8 +16,7 @@
 #define KUSTOMIZATION_HEAD                                                                         \
 	"apiVersion: kustomize.config.k8s.io/v1beta1\n"                                            \
 	"kind: Kustomization\n"
-#define AGENT_SELECTOR	  "app.kubernetes.io/component=agent"
-#define TEMPLATE_SELECTOR "app.kubernetes.io/instance=agent"
+#define AGENT_SELECTOR "app.kubernetes.io/component=agent"
 
 struct build {
 	const struct rm_topology *topo;
@@ -167,32 +166,33 @@ static void images(struct kube_text *t, const struct kube_image *img)
 	kt_printf(t, "\n");
 }
 
+/* The base's common/ (everything but the agents), then the zones: the
+ * base itself holds an agent StatefulSet of the example's, which would clash
+ * with a zone of that name. */
 static void top_kustomization(struct kube_text *t, const struct build *b)
 {
+	struct kube_text common = { 0 };
 	size_t i;
 
+	kt_printf(&common, "%s/common", b->o->base);
 	header(t, b);
-	kt_printf(t, KUSTOMIZATION_HEAD "namespace: reachmap\nresources:\n  - ");
-	kt_scalar(t, b->o->base);
+	kt_printf(t, KUSTOMIZATION_HEAD "namespace: reachmap\nresources:\n"
+					"  # The base but its agents.\n  - ");
+	kt_scalar(t, common.failed ? "" : common.data);
 	kt_printf(t, "\n  # One StatefulSet per zone of cluster ");
 	kt_comment(t, b->c->name);
 	kt_printf(t, ", from the base's template agent.\n");
-	for (i = 0; i < b->ov->nsets; i++) {
+	for (i = 0; i < b->ov->nsets; i++)
 		kt_printf(t, "  - zones/%s\n", b->ov->sets[i].name);
-	}
 	images(t, &b->o->image);
 	kt_printf(t, "configMapGenerator:\n  # topology.yaml: ");
 	kt_comment(t, b->topo->path);
-	kt_printf(t,
-		  ", byte for byte.\n  - name: reachmap-topology\n    behavior: replace\n"
-		  "    files:\n      - topology.yaml\n"
-		  "patches:\n  # The base's template; each zone has its own copy, renamed. By its\n"
-		  "  # label: kustomize still knows the zones' copies by the name agent.\n"
-		  "  - target:\n      kind: StatefulSet\n      labelSelector: " TEMPLATE_SELECTOR
-		  "\n    patch: |-\n      $patch: delete\n      apiVersion: apps/v1\n"
-		  "      kind: StatefulSet\n      metadata:\n        name: agent\n");
+	kt_printf(t, ", byte for byte.\n  - name: reachmap-topology\n    behavior: replace\n"
+		     "    files:\n      - topology.yaml\npatches:\n");
 	patch_agents(t, b);
 	patch_netpols(t, b);
+	t->failed |= common.failed;
+	rm_free(common.data);
 }
 
 /* From zones/NAME, the base's agent kustomization: the base's own path one

@@ -76,9 +76,10 @@ struct kube_overlay {
 /* The StatefulSets of cluster `cluster` of topo, by name, into *out (owned by
  * arena). RM_OK; RM_EINVAL with diag's error naming the probe (file:line,
  * field path) for a probe without a zone, a name that is no StatefulSet
- * pod's (NAME-ORDINAL, a DNS label, not the base's template `agent`), or two
- * zones giving one StatefulSet; warnings for a fixed address, a dnsName
- * that is not the pod's, and ordinals missing below the highest. RM_ENOMEM. */
+ * pod's (NAME-ORDINAL, a DNS label, not the base's template `agent`), two
+ * zones giving one StatefulSet, or an ordinal missing below the highest (a
+ * pod the topology does not know); warnings for a fixed address and a
+ * dnsName that is not the pod's. RM_ENOMEM. */
 int kube_statefulsets(const struct rm_topology *topo, size_t cluster, struct rm_arena *arena,
 		      struct kube_statefulset **out, size_t *n, struct rm_diag *diag);
 

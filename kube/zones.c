@@ -223,8 +223,9 @@ static void warn_probe(struct zones_ctx *z, size_t i)
 }
 
 /* A gap in the ordinals is a pod the StatefulSet runs that the topology does
- * not know: its agent finds no probe of its name. The first few are named. */
-static void warn_gaps(struct zones_ctx *z, const struct set_acc *a)
+ * not know: its agent finds no probe of its name and exits. The first few
+ * are named. */
+static int check_gaps(struct zones_ctx *z, const struct set_acc *a)
 {
 	const struct rm_probe *h = &z->c->probes[a->highest];
 	char names[256];
@@ -242,14 +243,16 @@ static void warn_gaps(struct zones_ctx *z, const struct set_acc *a)
 			at += (size_t)snprintf(names + at, sizeof(names) - at, ", ...");
 	}
 	if (missing == 0)
-		return;
-	rm_diag_warn(z->diag,
-		     "%s:%u:%u: clusters[%zu].probes[%zu]: StatefulSet %s runs pods %s-0 to %s "
-		     "but the topology has no probe %s: %s not find %s in it",
-		     z->topo->path, h->pos.line, h->pos.column, z->ci, a->highest, a->set.name,
-		     a->set.name, h->name, names,
-		     missing > 1 ? "those agents will" : "that agent will",
-		     missing > 1 ? "themselves" : "itself");
+		return RM_OK;
+	rm_diag_error(z->diag,
+		      "%s:%u:%u: clusters[%zu].probes[%zu]: StatefulSet %s would run pods %s-0 to "
+		      "%s but the topology has no probe %s, which %s; add %s or renumber",
+		      z->topo->path, h->pos.line, h->pos.column, z->ci, a->highest, a->set.name,
+		      a->set.name, h->name, names,
+		      missing > 1 ? "would not find themselves in it"
+				  : "would not find itself in it",
+		      missing > 1 ? "them" : "it");
+	return RM_EINVAL;
 }
 
 static int set_cmp(const void *a, const void *b)
@@ -278,7 +281,8 @@ int kube_statefulsets(const struct rm_topology *topo, size_t cluster, struct rm_
 	for (i = 0; i < z.c->nprobes; i++)
 		warn_probe(&z, i);
 	for (i = 0; i < z.nacc; i++)
-		warn_gaps(&z, &z.acc[i]);
+		if ((rc = check_gaps(&z, &z.acc[i])) != RM_OK)
+			return rc;
 	sets = rm_arena_calloc(arena, z.nacc ? z.nacc : 1, sizeof(*sets));
 	if (sets == NULL)
 		return RM_ENOMEM;

@@ -38,7 +38,7 @@ expect comma-collector 2 "reachmap manifests: https://a,https://b: not a collect
 expect unknown-cluster 2 "reachmap manifests: --cluster north: no such cluster in examples/two-dc.yaml" -- manifests -t $t -c north --collector "$c" -o "$tmp/x"
 expect bad-topology 2 'reachmap manifests: tests/fixtures/topology/bad-cidr.yaml:8:14: clusters[1].cidrs.pods[0]: "10.200.0.0/33" is not a CIDR (prefix length is over 32)' -- manifests -t tests/fixtures/topology/bad-cidr.yaml "${ok[@]}" -o "$tmp/x"
 expect no-topology 2 "reachmap manifests: $tmp/none.yaml: cannot read: No such file or directory" -- manifests -t "$tmp/none.yaml" "${ok[@]}" -o "$tmp/x"
-expect bad-base 2 "reachmap manifests: --base examples: not reachmap's manifests/base (no kustomization.yaml and agent/kustomization.yaml there)" -- manifests -t $t -c west --collector "$c" --base examples -o "$tmp/x"
+expect bad-base 2 "reachmap manifests: --base examples: not reachmap's manifests/base (no common/kustomization.yaml and agent/kustomization.yaml there)" -- manifests -t $t -c west --collector "$c" --base examples -o "$tmp/x"
 [ ! -e "$tmp/x" ] && { echo "ok   nothing-written-on-error"; pass=$((pass + 1)); } ||
 	{ echo "FAIL nothing-written-on-error: $tmp/x exists"; fail=$((fail + 1)); }
 
@@ -50,12 +50,13 @@ expect no-zone 2 "reachmap manifests: $f/no-zone.yaml:12:9: clusters[0].probes[1
 expect template-name 2 "reachmap manifests: $f/template-name.yaml:11:9: clusters[0].probes[0].name: probe agent-0 would be a pod of StatefulSet agent, the base's template that the overlay deletes; give it another name" -- manifests -t $f/template-name.yaml "${ok[@]}" -o "$tmp/e"
 expect not-dns-label 2 "reachmap manifests: $f/not-dns-label.yaml:11:9: clusters[0].probes[0].name: \"West_A-0\" cannot be a pod's name: lowercase letters, digits and '-', at most 63 characters" -- manifests -t $f/not-dns-label.yaml "${ok[@]}" -o "$tmp/e"
 expect no-probes 2 "reachmap manifests: $f/no-probes.yaml:7:5: clusters[0]: cluster west has no probes: the overlay runs the agents of a cluster's probes" -- manifests -t $f/no-probes.yaml "${ok[@]}" -o "$tmp/e"
+expect gaps 2 "reachmap manifests: $f/gaps.yaml:13:9: clusters[0].probes[2]: StatefulSet west-a would run pods west-a-0 to west-a-4 but the topology has no probe west-a-1, west-a-3, which would not find themselves in it; add them or renumber" -- manifests -t $f/gaps.yaml "${ok[@]}" -o "$tmp/e"
 [ ! -e "$tmp/e" ] && { echo "ok   nothing-written-on-probe-error"; pass=$((pass + 1)); } ||
 	{ echo "FAIL nothing-written-on-probe-error: $tmp/e exists"; fail=$((fail + 1)); }
 expect warnings 0 "reachmap manifests: warning: $f/warnings.yaml:11:9: clusters[0].probes[0].address: probe west-a-0 has a fixed address 10.200.1.10, but a pod's address changes when it restarts: keep its dnsName and drop the address
-reachmap manifests: warning: $f/warnings.yaml:12:9: clusters[0].probes[1].address: probe west-a-2 has a fixed address 10.200.1.12, but a pod's address changes when it restarts: give it dnsName west-a-2.reachmap.reachmap.svc.west.cluster.local instead
-reachmap manifests: warning: $f/warnings.yaml:13:9: clusters[0].probes[2].dnsName: west-a-4.other.reachmap.svc.west.cluster.local is not the name the overlay's pod west-a-4 gets, west-a-4.reachmap.reachmap.svc.west.cluster.local
-reachmap manifests: warning: $f/warnings.yaml:13:9: clusters[0].probes[2]: StatefulSet west-a runs pods west-a-0 to west-a-4 but the topology has no probe west-a-1, west-a-3: those agents will not find themselves in it" -- manifests -t $f/warnings.yaml "${ok[@]}" -o "$tmp/warn"
+reachmap manifests: warning: $f/warnings.yaml:12:9: clusters[0].probes[1].address: probe west-a-1 has a fixed address 10.200.1.12, but a pod's address changes when it restarts: give it dnsName west-a-1.reachmap.reachmap.svc.west.cluster.local instead
+reachmap manifests: warning: $f/warnings.yaml:13:9: clusters[0].probes[2].dnsName: west-a-2.other.reachmap.svc.west.cluster.local is not the name the overlay's pod west-a-2 gets, west-a-2.reachmap.reachmap.svc.west.cluster.local" -- manifests -t $f/warnings.yaml "${ok[@]}" -o "$tmp/warn"
+contains warnings-replicas "$tmp/out" "  west-a                 3 pods in a"
 
 # The files, and what it says on standard output.
 expect writes 0 "$w1$nl$w2" -- manifests -t $t "${ok[@]}" -o "$tmp/ov/west"
@@ -71,14 +72,14 @@ if [ "$files" = "./kustomization.yaml ./topology.yaml ./zones/west-a/kustomizati
 else echo "FAIL writes-files: $files"; fail=$((fail + 1)); fi
 cmp -s $t "$tmp/ov/west/topology.yaml" && { echo "ok   topology-byte-for-byte"; pass=$((pass + 1)); } ||
 	{ echo "FAIL topology-byte-for-byte"; fail=$((fail + 1)); }
-contains base-relative "$tmp/ov/west/kustomization.yaml" "  - $(realpath --relative-to="$tmp/ov/west" manifests/base)$nl"
+contains base-relative "$tmp/ov/west/kustomization.yaml" "  - $(realpath --relative-to="$tmp/ov/west" manifests/base/common)$nl"
 contains zone-base-relative "$tmp/ov/west/zones/west-a/kustomization.yaml" "  - $(realpath --relative-to="$tmp/ov/west/zones/west-a" manifests/base/agent)$nl"
 contains header "$tmp/ov/west/zones/west-b/kustomization.yaml" "# Generated by \`reachmap manifests\` from examples/two-dc.yaml, cluster west.
 # Do not edit: change the topology, then regenerate with
 #   reachmap manifests --topology examples/two-dc.yaml --cluster west --collector https://c.example:8787 --base manifests/base -o $tmp/ov/west"
 # The default base: the source tree's, for a binary of its build tree.
 expect default-base 0 '*' -- manifests -t $t -c west --collector "$c" -o "$tmp/default"
-contains default-base-path "$tmp/default/kustomization.yaml" "  - $(realpath --relative-to="$tmp/default" manifests/base)$nl"
+contains default-base-path "$tmp/default/kustomization.yaml" "  - $(realpath --relative-to="$tmp/default" manifests/base/common)$nl"
 # Odd arguments come back quoted in the command line to regenerate with.
 expect quoted 0 '*' -- manifests -t $t -c west --collector "$c" --image "reachmap:it's" --base manifests/base -o "$tmp/q q"
 contains quoted-header "$tmp/q q/kustomization.yaml" "--image 'reachmap:it'\\''s' --base manifests/base -o '$tmp/q q'"

@@ -101,12 +101,13 @@ static void test_statefulsets(void **state)
 	assert_string_equal(s[1].name, "west-b");
 	assert_int_equal(s[1].replicas, 1);
 	assert_int_equal(d.nwarnings, 0);
-	/* The ordinal is what follows the last '-'; 999 is the highest. */
-	assert_int_equal(sets_of(HEAD "      - {name: w-1-2-999, zone: a" DNS("w-1-2-999") TAIL, &s,
-				 &n, arena, &d, &topo),
+	/* The ordinal is what follows the last '-'. */
+	assert_int_equal(sets_of(HEAD "      - {name: w-1-2-0, zone: a" DNS("w-1-2-0") TAIL, &s, &n,
+				 arena, &d, &topo),
 			 RM_OK);
+	assert_int_equal(n, 1);
 	assert_string_equal(s[0].name, "w-1-2");
-	assert_int_equal(s[0].replicas, 1000);
+	assert_int_equal(s[0].replicas, 1);
 	rm_arena_free(arena);
 	topo_free(topo);
 }
@@ -180,37 +181,58 @@ static void test_statefulset_warnings(void **state)
 	(void)state;
 	assert_int_equal(
 	    sets_of(HEAD "      - {name: west-a-0, zone: a, address: 10.200.0.1" DNS(
-			"west-a-0") "      - {name: west-a-2, zone: a, address: 10.200.0.2}\n"
-				    "      - {name: west-a-5, zone: a, dnsName: "
-				    "west-a-5.elsewhere}\n" TAIL,
+			"west-a-0") "      - {name: west-a-1, zone: a, address: 10.200.0.2}\n"
+				    "      - {name: west-a-2, zone: a, dnsName: "
+				    "west-a-2.elsewhere}\n" TAIL,
 		    &s, &n, arena, &d, &topo),
 	    RM_OK);
-	assert_int_equal(s[0].replicas, 6);
-	assert_int_equal(d.nwarnings, 4);
+	assert_int_equal(s[0].replicas, 3);
+	assert_int_equal(d.nwarnings, 3);
 	assert_string_equal(
 	    d.warnings[0], "t.yaml:11:9: clusters[0].probes[0].address: probe west-a-0 has a fixed "
 			   "address 10.200.0.1, but a pod's address changes when it restarts: keep "
 			   "its dnsName and drop the address");
 	assert_string_equal(
-	    d.warnings[1], "t.yaml:12:9: clusters[0].probes[1].address: probe west-a-2 has a fixed "
+	    d.warnings[1], "t.yaml:12:9: clusters[0].probes[1].address: probe west-a-1 has a fixed "
 			   "address 10.200.0.2, but a pod's address changes when it restarts: give "
-			   "it dnsName west-a-2.reachmap.reachmap.svc.west.local instead");
+			   "it dnsName west-a-1.reachmap.reachmap.svc.west.local instead");
 	assert_string_equal(d.warnings[2],
-			    "t.yaml:13:9: clusters[0].probes[2].dnsName: west-a-5.elsewhere is not "
-			    "the name the overlay's pod west-a-5 gets, "
-			    "west-a-5.reachmap.reachmap.svc.west.local");
-	assert_string_equal(
-	    d.warnings[3], "t.yaml:13:9: clusters[0].probes[2]: StatefulSet west-a runs pods "
-			   "west-a-0 to west-a-5 but the topology has no probe west-a-1, west-a-3, "
-			   "west-a-4: those agents will not find themselves in it");
+			    "t.yaml:13:9: clusters[0].probes[2].dnsName: west-a-2.elsewhere is not "
+			    "the name the overlay's pod west-a-2 gets, "
+			    "west-a-2.reachmap.reachmap.svc.west.local");
 	rm_arena_free(arena);
 	topo_free(topo);
 }
 
+static void test_statefulset_gaps(void **state)
+{
+	(void)state;
+	/* Pods the StatefulSet would run that the topology does not know. */
+	expect_error(HEAD "      - {name: west-a-2, zone: a" DNS("west-a-2") TAIL,
+		     "t.yaml:11:9: clusters[0].probes[0]: StatefulSet west-a would run pods "
+		     "west-a-0 to west-a-2 but the topology has no probe west-a-0, west-a-1, which "
+		     "would not find themselves in it; add them or renumber");
+	expect_error(HEAD "      - {name: west-a-0, zone: a" DNS(
+			 "west-a-0") "      - {name: west-a-9, zone: a" DNS("west-a-9") TAIL,
+		     "t.yaml:12:9: clusters[0].probes[1]: StatefulSet west-a would run pods "
+		     "west-a-0 to west-a-9 but the topology has no probe west-a-1, west-a-2, "
+		     "west-a-3, west-a-4, ..., which would not find themselves in it; add them or "
+		     "renumber");
+	expect_error(HEAD "      - {name: west-a-1, zone: a" DNS("west-a-1") TAIL,
+		     "t.yaml:11:9: clusters[0].probes[0]: StatefulSet west-a would run pods "
+		     "west-a-0 to west-a-1 but the topology has no probe west-a-0, which would not "
+		     "find itself in it; add it or renumber");
+}
+
 #define TWO_ZONES                                                                                  \
-	HEAD "      - {name: west-a-0, zone: us-a" DNS("west-a-0") "      - {name: west-b-1, "     \
-								   "zone: \"on\"" DNS("west-b-1")  \
-								       TAIL
+	HEAD "      - {name: west-a-0, zone: us-a" DNS(                                            \
+	    "west-a-0") "      - {name: west-b-1, zone: \"on\"" DNS("west-b-1") "      - {name: "  \
+										"west-b-0, zone: " \
+										"\"on\"" DNS("wes" \
+											     "t-"  \
+											     "b-"  \
+											     "0")  \
+										    TAIL
 
 static const char *const urls[] = { "https://c1:8787", "http://c2" };
 
@@ -265,7 +287,8 @@ static void test_overlay_files(void **state)
 	    KUBE_HEADER " from t.yaml, cluster west.\n# Do not edit: change the topology, then "
 			"regenerate with\n#   reachmap manifests --topology t.yaml --cluster west\n"
 			"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
-			"namespace: reachmap\nresources:\n  - ../../manifests/base\n");
+			"namespace: reachmap\nresources:\n  # The base but its agents.\n"
+			"  - ../../manifests/base/common\n");
 	has(k, "  - zones/west-a\n  - zones/west-b\nimages:\n  - name: reachmap\n"
 	       "    newName: \"reg:5000/reachmap\"\n    newTag: \"1.2\"\n");
 	has(k, "                  - name: REACHMAP_CLUSTER\n                    value: west\n"
@@ -275,7 +298,7 @@ static void test_overlay_files(void **state)
 	/* Every cluster's pods and nodes, IPv6 too; never services. */
 	has(k, "              # cluster west, nodes: t.yaml:8:21\n              - ipBlock:\n"
 	       "                  cidr: 10.100.0.0/16\n");
-	has(k, "              # cluster east, pods: t.yaml:14:20\n              - ipBlock:\n"
+	has(k, "              # cluster east, pods: t.yaml:15:20\n              - ipBlock:\n"
 	       "                  cidr: fd00:250::/64\n");
 	has(k, "              # cql (stand-in): t.yaml:5:7\n              - protocol: TCP\n"
 	       "                port: 9042\n");
@@ -472,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_statefulsets),
 		cmocka_unit_test(test_statefulset_errors),
 		cmocka_unit_test(test_statefulset_warnings),
+		cmocka_unit_test(test_statefulset_gaps),
 		cmocka_unit_test(test_overlay_files),
 		cmocka_unit_test(test_overlay_options),
 		cmocka_unit_test(test_overlay_out_of_memory),
