@@ -66,8 +66,9 @@ static void manifests_usage(FILE *out)
 	      "  -h, --help            this text\n"
 	      "\n"
 	      "A probe of the cluster must be named NAME-ORDINAL, have a zone, and share\n"
-	      "its NAME with probes of that zone only. Output is the same for the same\n"
-	      "input: regenerate after a topology change and review the diff.\n"
+	      "its NAME with probes of that zone only; a NAME's ordinals run from 0 with\n"
+	      "no gap. Output is the same for the same input: regenerate after a\n"
+	      "topology change and review the diff.\n"
 	      "\n"
 	      "exit codes: 0 written, 2 bad usage, an invalid topology or a probe the\n"
 	      "overlay cannot run, or DIR holding other files, 3 a runtime failure.\n",
