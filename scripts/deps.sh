@@ -28,11 +28,13 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 fi
 
 # tests/manifests validates against the Kubernetes schemas of the npm
-# packages its package-lock.json pins; installed once, offline afterwards.
+# packages its package-lock.json pins; installed again only when the lock
+# file is newer than what npm last installed.
 npm_deps() {
   local dir
   dir="$(cd "$(dirname "$0")/.." && pwd)/tests/manifests"
-  if [ ! -d "$dir/node_modules" ] && command -v npm >/dev/null 2>&1; then
+  if command -v npm >/dev/null 2>&1 && { [ ! -f "$dir/node_modules/.package-lock.json" ] ||
+    [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; }; then
     echo "deps: npm ci in tests/manifests"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
