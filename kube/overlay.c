@@ -177,7 +177,7 @@ static void top_kustomization(struct kube_text *t, const struct build *b)
 	kt_printf(&common, "%s/common", b->o->base);
 	header(t, b);
 	kt_printf(t, KUSTOMIZATION_HEAD "namespace: reachmap\nresources:\n"
-					"  # The base but its agents.\n  - ");
+					"  # The base without its agents.\n  - ");
 	kt_scalar(t, common.failed ? "" : common.data);
 	kt_printf(t, "\n  # One StatefulSet per zone of cluster ");
 	kt_comment(t, b->c->name);

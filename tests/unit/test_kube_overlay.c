@@ -287,7 +287,7 @@ static void test_overlay_files(void **state)
 	    KUBE_HEADER " from t.yaml, cluster west.\n# Do not edit: change the topology, then "
 			"regenerate with\n#   reachmap manifests --topology t.yaml --cluster west\n"
 			"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
-			"namespace: reachmap\nresources:\n  # The base but its agents.\n"
+			"namespace: reachmap\nresources:\n  # The base without its agents.\n"
 			"  - ../../manifests/base/common\n");
 	has(k, "  - zones/west-a\n  - zones/west-b\nimages:\n  - name: reachmap\n"
 	       "    newName: \"reg:5000/reachmap\"\n    newTag: \"1.2\"\n");
