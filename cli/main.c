@@ -41,6 +41,9 @@ static const struct command {
 	{ "check", cmd_check,
 	  "the conformance gate: waits for a round of every probe at the collectors, "
 	  "then the verdict as analyze gives it" },
+	{ "manifests", cmd_manifests,
+	  "a cluster's kustomize overlay from the topology: one agent StatefulSet per "
+	  "zone, the NetworkPolicies' ranges, the topology as a ConfigMap" },
 };
 
 static void usage(FILE *out)
@@ -55,7 +58,7 @@ static void usage(FILE *out)
 	      "commands:\n",
 	      out);
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n"
 	      "'reachmap COMMAND --help' describes a command.\n"
 	      "exit codes: 0 all good, 1 the network is not as expected, 2 bad usage or\n"

@@ -12,7 +12,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 expect no-args 2 '*' -- 
 contains no-args-usage "$tmp/err" "usage: reachmap COMMAND"
 expect help 0 '' -- --help
-contains help-lists-plan "$tmp/out" "  plan     check a topology's address plan"
+contains help-lists-plan "$tmp/out" "  plan      check a topology's address plan"
 expect version 0 '' -- --version
 contains version-text "$tmp/out" "reachmap 0."
 expect unknown-command 2 "reachmap: unknown command \"frob\"; 'reachmap --help' lists the commands" -- frob
