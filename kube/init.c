@@ -123,7 +123,7 @@ static int cluster_name(struct kube_topo *t, const struct kube_input *in, struct
 	} else {
 		c->name = rm_arena_strndup(
 		    t->arena, base, dot && dot != base ? (size_t)(dot - base) : strlen(base));
-		c->name_from = "the file name";
+		c->name_from = "its file name";
 		if (c->name == NULL)
 			return RM_ENOMEM;
 	}

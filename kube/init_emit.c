@@ -130,11 +130,15 @@ static void emit_probes(FILE *out, const struct kube_topo *t, const struct kclus
 	char what[256];
 	size_t i;
 
-	snprintf(what, sizeof(what),
-		 "%u probe%s per zone, named as the agents' StatefulSet per zone names its "
-		 "pods: <cluster>-<the zone's last part>-<ordinal>. No address: a pod gets one "
-		 "when it starts; the agent resolves the dnsName and registers it.",
-		 t->probes_per_zone, t->probes_per_zone > 1 ? "s" : "");
+	if (t->probes_per_zone == 1)
+		snprintf(what, sizeof(what), "One probe per zone");
+	else
+		snprintf(what, sizeof(what), "%u probes per zone (--probes-per-zone)",
+			 t->probes_per_zone);
+	snprintf(what + strlen(what), sizeof(what) - strlen(what),
+		 ", named as the agents' StatefulSet per zone names its pods: "
+		 "<cluster>-<the zone's last part>-<ordinal>. No address: a pod gets one when "
+		 "it starts; the agent resolves the dnsName and registers it.");
 	comment(out, 4, c->nzones ? what : "no zone labels: one probe for the whole cluster");
 	fputs("    probes:\n", out);
 	for (i = 0; i < c->nprobes; i++) {
@@ -200,7 +204,7 @@ static void emit_cluster(FILE *out, const struct kube_topo *t, const struct kclu
 	size_t i;
 	char what[256];
 
-	snprintf(what, sizeof(what), "from %s (the name: %s)", c->file, c->name_from);
+	snprintf(what, sizeof(what), "from %s, named by %s", c->file, c->name_from);
 	comment(out, 2, what);
 	fprintf(out, "  - name: %s\n", c->name);
 	if (c->nzones > 0) {

@@ -99,6 +99,8 @@ int kread_domain(struct kread *r, struct kj *j, const char *v, const char *from)
 			break;
 	if (n == 0 || i < n || n > 253)
 		return kj_fail(j, NULL, "\"%s\" is not a DNS domain", v);
+	if (r->c->domain != NULL) /* every kube-dns replica says the same */
+		return RM_OK;
 	d = rm_arena_strndup(r->t->arena, v, n);
 	if (d == NULL)
 		return RM_ENOMEM;
