@@ -68,6 +68,7 @@ struct kzone {
 	const char *zone;
 	const char *suffix;
 	size_t nnodes;
+	bool shared; /* another zone of the cluster ends the same way */
 };
 
 /* A list of addresses or blocks of one kind, and what it came from. */

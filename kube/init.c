@@ -34,9 +34,18 @@ static int parse_file(const struct kube_input *in, cJSON **root, struct rm_diag 
 	unsigned line = 1, col = 1;
 	const char *p;
 
+	const char *again = NULL;
+
 	*root = cJSON_ParseWithLengthOpts(in->text, in->len, &end, 0);
 	if (*root != NULL)
 		return RM_OK;
+	/* cJSON says NULL both for bad text and for an allocation that
+	 * failed; bad text fails again at the same place. */
+	*root = cJSON_ParseWithLengthOpts(in->text, in->len, &again, 0);
+	if (*root != NULL)
+		return RM_OK;
+	if (again != end)
+		return RM_ENOMEM;
 	if (end == NULL || end < in->text || end > in->text + in->len)
 		end = in->text + in->len;
 	for (p = in->text; p < end; p++) {

@@ -298,15 +298,19 @@ static int zone_suffixes(struct rm_arena *a, struct kcluster *c)
 		if (c->zones[i].suffix == NULL)
 			return RM_ENOMEM;
 	}
+	/* Decided on the short names of all zones first: one zone's renaming
+	 * must not hide its twin's. */
 	for (i = 0; i < c->nzones; i++)
 		for (k = 0; k < c->nzones; k++)
-			if (i != k && strcmp(c->zones[i].suffix, c->zones[k].suffix) == 0 &&
-			    strchr(c->zones[i].zone, '-') != NULL) {
-				c->zones[i].suffix = sanitize(a, c->zones[i].zone);
-				if (c->zones[i].suffix == NULL)
-					return RM_ENOMEM;
-				break;
-			}
+			if (i != k && strcmp(c->zones[i].suffix, c->zones[k].suffix) == 0)
+				c->zones[i].shared = true;
+	for (i = 0; i < c->nzones; i++) {
+		if (!c->zones[i].shared)
+			continue;
+		c->zones[i].suffix = sanitize(a, c->zones[i].zone);
+		if (c->zones[i].suffix == NULL)
+			return RM_ENOMEM;
+	}
 	return RM_OK;
 }
 
@@ -328,7 +332,7 @@ static int cluster_zones(struct rm_arena *a, struct kcluster *c, struct rm_diag 
 			if (rm_arena_grow(a, (void **)&c->zones, &c->zones_cap, k + 1,
 					  sizeof(*c->zones)) != RM_OK)
 				return RM_ENOMEM;
-			c->zones[c->nzones++] = (struct kzone){ z, NULL, 0 };
+			c->zones[c->nzones++] = (struct kzone){ z, NULL, 0, false };
 		}
 		c->zones[k].nnodes++;
 	}
