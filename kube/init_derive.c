@@ -341,7 +341,8 @@ static int cluster_zones(struct rm_arena *a, struct kcluster *c, struct rm_diag 
 			     "%s: %zu of %zu nodes have no topology.kubernetes.io/zone label; "
 			     "the pods on them get no zone",
 			     c->file, none, c->nnodes);
-	qsort(c->zones, c->nzones, sizeof(*c->zones), zone_order);
+	if (c->nzones > 1)
+		qsort(c->zones, c->nzones, sizeof(*c->zones), zone_order);
 	c->zones_from = rm_arena_printf(
 	    a, "the nodes' topology.kubernetes.io/zone labels (%zu nodes%s) in %s",
 	    c->nnodes - none,
