@@ -287,47 +287,65 @@ static int flag_cidrs(struct kread *r, struct kj *j, const char *v, struct krang
 	return RM_OK;
 }
 
+/* What a flag of a kube-system pod tells. */
+enum cp_flag { CP_CLUSTER_CIDR, CP_SERVICE_RANGE, CP_ISSUER, CP_DNS_DOMAIN };
+
+/* kubeadm's service account issuer, https://kubernetes.default.svc.DOMAIN
+ * (from its networking.dnsDomain); an issuer of another form (an OIDC
+ * provider's URL) says nothing about the domain. */
+#define KUBEADM_ISSUER "https://kubernetes.default.svc."
+
+static int cp_value(struct kread *r, struct kj *j, enum cp_flag f, const char *v, const char *from)
+{
+	switch (f) {
+	case CP_CLUSTER_CIDR:
+		return flag_cidrs(r, j, v, &r->c->cm_cidr, from);
+	case CP_SERVICE_RANGE:
+		return flag_cidrs(r, j, v, &r->c->api_services, from);
+	case CP_ISSUER:
+		if (strncmp(v, KUBEADM_ISSUER, strlen(KUBEADM_ISSUER)) != 0)
+			return RM_OK;
+		return kread_domain(r, j, v + strlen(KUBEADM_ISSUER), from);
+	default:
+		return kread_domain(r, j, v, from);
+	}
+}
+
 /* kubeadm runs the control plane as pods in kube-system, and their flags
  * are the cluster's own address plan: --cluster-cidr of the controller
- * manager, --service-cluster-ip-range of the API server. GKE's kube-dns
- * says the cluster domain in its --domain. */
+ * manager, --service-cluster-ip-range of the API server, and the domain in
+ * its --service-account-issuer. GKE's kube-dns says the domain in its
+ * --domain. */
 static int control_plane(struct kread *r, struct kj *j, const cJSON *pod, const char *name)
 {
 	static const struct {
+		bool app; /* the label k8s-app, else component */
 		const char *label, *flag;
+		enum cp_flag what;
 	} flags[] = {
-		{ "kube-controller-manager", "--cluster-cidr" },
-		{ "kube-apiserver", "--service-cluster-ip-range" },
-		{ "kube-dns", "--domain" },
+		{ false, "kube-controller-manager", "--cluster-cidr", CP_CLUSTER_CIDR },
+		{ false, "kube-apiserver", "--service-cluster-ip-range", CP_SERVICE_RANGE },
+		{ false, "kube-apiserver", "--service-account-issuer", CP_ISSUER },
+		{ true, "kube-dns", "--domain", CP_DNS_DOMAIN },
 	};
-	struct kcluster *c = r->c;
-	const char *component, *app, *v;
+	const char *component, *app, *v, *from;
 	size_t f, old = j->len;
 	int rc = kj_label(j, pod, "component", &component);
 
 	if (rc == RM_OK)
 		rc = kj_label(j, pod, "k8s-app", &app);
-	for (f = 0; rc == RM_OK && f < 3; f++) {
-		const char *which = f < 2 ? component : app;
-		const char *from;
+	for (f = 0; rc == RM_OK && f < sizeof(flags) / sizeof(flags[0]); f++) {
+		const char *which = flags[f].app ? app : component;
 
 		if (which == NULL || strcmp(which, flags[f].label) != 0)
 			continue;
 		rc = pod_flag(j, pod, flags[f].flag, &v);
-		if (rc != RM_OK || v == NULL) {
-			kj_pop(j, old);
-			continue;
+		if (rc == RM_OK && v != NULL) {
+			from =
+			    rm_arena_printf(r->t->arena, "%s's %s (pod kube-system/%s, %s) in %s",
+					    flags[f].label, flags[f].flag, name, j->path, j->file);
+			rc = from ? cp_value(r, j, flags[f].what, v, from) : RM_ENOMEM;
 		}
-		from = rm_arena_printf(r->t->arena, "%s's %s (pod kube-system/%s, %s) in %s",
-				       flags[f].label, flags[f].flag, name, j->path, j->file);
-		if (from == NULL)
-			rc = RM_ENOMEM;
-		else if (f == 0)
-			rc = flag_cidrs(r, j, v, &c->cm_cidr, from);
-		else if (f == 1)
-			rc = flag_cidrs(r, j, v, &c->api_services, from);
-		else
-			rc = kread_domain(r, j, v, from);
 		kj_pop(j, old);
 	}
 	return rc;

@@ -45,7 +45,8 @@ golden() {
 golden kubeadm 0 --from west.json
 golden gke 0 --from gke.json
 golden eks 0 --from east.json --cluster east
-golden two-cluster 1 --from west.json --from east.json --from k8ssandra.json
+golden two-cluster 0 --from west.json --from east.json --from k8ssandra.json
+golden same-domain 1 --from gke.json --from east.json
 golden same-pod-cidr 1 --from west.json --from north.json
 golden probes-per-zone 0 --from gke.json --cluster central --probes-per-zone 2
 [ "$regen" = --regen ] && exit 0
@@ -57,10 +58,11 @@ has() { # NAME FILE TEXT
 }
 has kubeadm-pods-from-flag kubeadm.yaml "      pods: [10.244.0.0/16]"
 has kubeadm-services-from-flag kubeadm.yaml "      services: [10.96.0.0/12]"
-has kubeadm-domain-assumed kubeadm.yaml "# assumed: cluster.local, Kubernetes' default"
+has kubeadm-domain-from-issuer kubeadm.yaml "# kube-apiserver's --service-account-issuer (pod"
+has kubeadm-domain kubeadm.yaml "      domain: west.cluster.local"
 has kubeadm-dns-server kubeadm.yaml "      servers: [10.96.0.10]"
-has kubeadm-probe kubeadm.yaml "      - {name: west-a-0, zone: us-west1-a, dnsName: west-a-0.reachmap.reachmap.svc.cluster.local}"
-has kubeadm-target kubeadm.yaml "      - {name: demo-dc1-r1-sts-0, address: 10.244.1.5, zone: us-west1-a, dnsName: demo-dc1-r1-sts-0.demo-dc1-all-pods-service.k8ssandra.svc.cluster.local, ports: [gossip, gossip-tls, jmx, cql, mgmt-api]}  # datacenter dc1, rack r1, seed node"
+has kubeadm-probe kubeadm.yaml "      - {name: west-a-0, zone: us-west1-a, dnsName: west-a-0.reachmap.reachmap.svc.west.cluster.local}"
+has kubeadm-target kubeadm.yaml "      - {name: demo-dc1-r1-sts-0, address: 10.244.1.5, zone: us-west1-a, dnsName: demo-dc1-r1-sts-0.demo-dc1-all-pods-service.k8ssandra.svc.west.cluster.local, ports: [gossip, gossip-tls, jmx, cql, mgmt-api]}  # datacenter dc1, rack r1, seed node"
 has gke-pods-halves gke.yaml "      pods: [10.52.0.0/23, 10.52.2.0/24]"
 has gke-domain-from-kube-dns gke.yaml "# kube-dns's --domain (pod kube-system/kube-dns-7c9f8b6d5c-2hvxk,"
 has gke-zones gke.yaml "    zones: [us-central1-a, us-central1-b, us-central1-c]"
@@ -69,7 +71,10 @@ has eks-no-nodes-range-said eks.yaml "# no node has a podCIDR (a VPC CNI, e.g. E
 has eks-suffix eks.yaml "      - {name: east-1a-0, zone: us-east-1a,"
 has two-cluster-cql-dc2 two-cluster.yaml "    - {name: cql-dc2, port: 9043, protocol: cql}"
 has two-cluster-expect two-cluster.yaml '  - {from: "*", to: "*", ports: [gossip, gossip-tls, cql, cql-dc2], reach: open}'
-has two-cluster-clash two-cluster.err "  [dns-domain-clash] west and east both use the DNS domain cluster.local"
+has two-cluster-nested two-cluster.err "  [dns-domain-clash] west's DNS domain west.cluster.local lies inside east's cluster.local"
+has eks-domain-assumed eks.yaml "# assumed: cluster.local, Kubernetes' default"
+has same-domain-clash same-domain.err "  [dns-domain-clash] gke and east both use the DNS domain cluster.local"
+has same-domain-said same-domain.yaml "# Another cluster of this topology has it too."
 has two-cluster-spec-once two-cluster.err "datacenter dc1 is described by CassandraDatacenter k8ssandra/dc1 already"
 has same-pod-cidr-overlap same-pod-cidr.err "  [cidr-overlap] west pods 10.244.0.0/16 overlaps north pods 10.244.0.0/16"
 has same-pod-cidr-legacy-zone same-pod-cidr.yaml "legacy failure-domain.beta.kubernetes.io/zone"
