@@ -79,11 +79,13 @@ static int file_specs(struct kube_topo *t, const struct kube_input *in, const cJ
 		*specs = true;
 		return kread_spec(&r, &j, root, kind);
 	}
+	if (rc == RM_OK && kind == NULL)
+		return kj_fail(&j, NULL, "no \"kind\": not a Kubernetes object (%s)", HOW_TO);
 	if (rc == RM_OK && !is_list(kind))
 		return kj_fail(&j, "kind",
 			       "\"%s\" is not a List, a K8ssandraCluster or a CassandraDatacenter "
 			       "(%s)",
-			       kind ? kind : "", HOW_TO);
+			       kind, HOW_TO);
 	if (rc == RM_OK)
 		rc = kj_array(&j, root, "items", &items);
 	cJSON_ArrayForEach(item, items)

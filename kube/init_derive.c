@@ -182,8 +182,8 @@ static int pods_from_ips(struct rm_arena *a, struct kcluster *c, const struct ka
 	    a,
 	    "no node has a podCIDR (a VPC CNI, e.g. EKS's) and the pods' IPs share the nodes' "
 	    "subnets: the smallest block covering the %zu pod IPs (status.podIP of the pods not "
-	    "on the host network) and the %zu InternalIPs in %s, declared once, as pods, as one "
-	    "range declared as both nodes and pods would overlap itself",
+	    "on the host network) and the %zu InternalIPs in %s, declared once, as pods: "
+	    "declared as nodes too, the range would overlap itself (cidr-overlap)",
 	    c->pod_ips.n, node_ips->n, c->file);
 	return c->pods.from ? RM_OK : RM_ENOMEM;
 }

@@ -22,6 +22,12 @@ expect not-list 2 "reachmap init: bad-not-list.json: kind: \"Pod\" is not a List
 expect bad-cidr 2 'reachmap init: bad-cidr.json: items[3].spec.podCIDR: "10.0.0.0/33" is not a CIDR (prefix length is over 32)' -- init --from bad-cidr.json
 expect no-internal-ip 2 "reachmap init: bad-no-internal-ip.json: items[1].status.addresses: node \"n1\" has no InternalIP (reachmap takes the nodes' range from their InternalIPs)" -- init --from bad-no-internal-ip.json
 expect bad-port 2 'reachmap init: bad-port.json: items[3].spec.config.cassandra-yaml.native_transport_port: must be a port (1 to 65535), not a string' -- init --from bad-port.json
+printf '{"items": []}\n' >"$tmp/no-kind.json"
+expect no-kind 2 "reachmap init: $tmp/no-kind.json: no \"kind\": not a Kubernetes object ($how)" -- init --from "$tmp/no-kind.json"
+printf '{"kind":"List","items":[{"kind":"Node","metadata":{"name":"a"},"status":{"addresses":[{"type":"InternalIP","address":"10.0.0.300"}]}}]}\n' >"$tmp/bad-ip.json"
+expect bad-ip 2 "reachmap init: $tmp/bad-ip.json: items[0].status.addresses[0].address: \"10.0.0.300\" is not an IP address" -- init --from "$tmp/bad-ip.json"
+printf '{"kind":"List","items":[{"kind":"Node","metadata":{"name":"a","labels":{"topology.kubernetes.io/zone":5}}}]}\n' >"$tmp/bad-label.json"
+expect bad-label 2 "reachmap init: $tmp/bad-label.json: items[0].metadata.labels[\"topology.kubernetes.io/zone\"]: must be a string, not a number" -- init --from "$tmp/bad-label.json"
 expect missing-file 2 'reachmap init: nope.json: cannot read: No such file or directory' -- init --from nope.json
 expect directory 2 "reachmap init: $tmp: cannot read: Is a directory" -- init --from "$tmp"
 expect no-from 2 "reachmap init: no --from file given; see 'reachmap init --help'" -- init
