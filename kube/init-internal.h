@@ -149,6 +149,16 @@ struct kread {
 int kaddr_add(struct rm_arena *a, struct kaddrs *l, const struct rm_addr *addr);
 int krange_add(struct rm_arena *a, struct kranges *l, const struct rm_prefix *p);
 
+/* Whether s can be written as a name of the topology (1 to 63 letters,
+ * digits, '-', '_' and '.', as the loader and Kubernetes' labels take),
+ * and as a DNS name (the loader's rules: RFC 1035 lengths). */
+bool kname_ok(const char *s);
+bool kdns_ok(const char *s);
+
+/* RM_OK when kname_ok(s) (or s is NULL), else an error at j's path plus
+ * key. */
+int kread_name(struct kj *j, const char *key, const char *s);
+
 /* metadata.name (required) and metadata.namespace (NULL when absent). */
 int kread_meta(struct kj *j, const cJSON *item, const char **name, const char **ns);
 

@@ -63,7 +63,7 @@ static int file_specs(struct kube_topo *t, const struct kube_input *in, const cJ
 		      bool *nodes, bool *specs, struct rm_diag *diag)
 {
 	struct kread r = { t, NULL, in->path, diag };
-	const cJSON *items, *item;
+	const cJSON *items = NULL, *item;
 	const char *kind;
 	struct kj j;
 	size_t i = 0;

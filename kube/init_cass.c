@@ -175,6 +175,11 @@ static int cassdc(struct kread *r, struct kj *j, const cJSON *obj, const char *n
 	size_t old;
 	int rc = kj_object(j, obj, "spec", &spec);
 
+	if (rc == RM_OK) {
+		old = kj_push(j, "metadata");
+		rc = kread_name(j, "name", name);
+		kj_pop(j, old);
+	}
 	if (rc != RM_OK || dc_known(r, j, name, "this CassandraDatacenter"))
 		return rc;
 	if ((dc = dc_new(r)) == NULL)
@@ -220,6 +225,12 @@ static int k8ssandra_dc(struct kread *r, struct kj *j, const cJSON *d, size_t i,
 	}
 	if (rc == RM_OK && name == NULL)
 		rc = kj_fail(j, "metadata", "missing name: a datacenter needs metadata.name");
+	if (rc == RM_OK) {
+		size_t o = kj_push(j, "metadata");
+
+		rc = kread_name(j, "name", name);
+		kj_pop(j, o);
+	}
 	if (rc == RM_OK && dc_known(r, j, name, "this datacenter")) {
 		kj_pop(j, old);
 		return RM_OK;
@@ -392,7 +403,34 @@ static int target_dns(struct kread *r, struct kj *j, const cJSON *pod, const cha
 					  tg->name, cluster, tg->dc, ns, domain);
 	else
 		return RM_OK;
-	return tg->dns ? RM_OK : RM_ENOMEM;
+	if (tg->dns == NULL)
+		return RM_ENOMEM;
+	if (!kdns_ok(tg->dns))
+		return kj_fail(j, "spec",
+			       "the pod's DNS name \"%s\" is not one (RFC 1035 lengths; "
+			       "letters, digits, '-' and '_')",
+			       tg->dns);
+	return RM_OK;
+}
+
+/* What goes into the target's name, DNS name, ports and comment. */
+static int target_names(struct kj *j, const char *name, const char *ns, const char *dc,
+			const char *rack, const char *cluster)
+{
+	size_t old = kj_push(j, "metadata");
+	int rc = kread_name(j, "name", name);
+
+	if (rc == RM_OK)
+		rc = kread_name(j, "namespace", ns);
+	kj_push(j, "labels");
+	if (rc == RM_OK)
+		rc = kread_name(j, "cassandra.datastax.com/datacenter", dc);
+	if (rc == RM_OK)
+		rc = kread_name(j, "cassandra.datastax.com/rack", rack);
+	if (rc == RM_OK)
+		rc = kread_name(j, "cassandra.datastax.com/cluster", cluster);
+	kj_pop(j, old);
+	return rc;
 }
 
 static int read_target(struct kread *r, struct kj *j, const cJSON *pod, struct ktarget *tg)
@@ -412,6 +450,8 @@ static int read_target(struct kread *r, struct kj *j, const cJSON *pod, struct k
 		rc = kj_string(j, kj_get(pod, "spec"), "nodeName", &node);
 	if (rc == RM_OK)
 		rc = target_addr(j, pod, &tg->addr);
+	if (rc == RM_OK)
+		rc = target_names(j, tg->name, ns, tg->dc, tg->rack, cluster);
 	if (rc != RM_OK)
 		return rc;
 	tg->seed = seed != NULL && strcmp(seed, "true") == 0;

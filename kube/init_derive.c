@@ -311,6 +311,15 @@ static int zone_suffixes(struct rm_arena *a, struct kcluster *c)
 		if (c->zones[i].suffix == NULL)
 			return RM_ENOMEM;
 	}
+	/* Zones that differ only in case or punctuation sanitize alike: their
+	 * place in the sorted list tells them apart. */
+	for (i = 0; i < c->nzones; i++)
+		for (k = i + 1; k < c->nzones; k++)
+			if (strcmp(c->zones[i].suffix, c->zones[k].suffix) == 0) {
+				c->zones[k].suffix = rm_arena_printf(a, "z%zu", k);
+				if (c->zones[k].suffix == NULL)
+					return RM_ENOMEM;
+			}
 	return RM_OK;
 }
 
@@ -352,10 +361,32 @@ static int cluster_zones(struct rm_arena *a, struct kcluster *c, struct rm_diag 
 	return zone_suffixes(a, c);
 }
 
-static int cluster_probes(struct rm_arena *a, struct kcluster *c, unsigned per_zone)
+/* A probe's name is its pod's, and the first label of its DNS name. */
+static int probe_name(struct rm_arena *a, struct kcluster *c, struct kprobe *p,
+		      struct rm_diag *diag)
+{
+	const char *dns;
+
+	if (p->name == NULL)
+		return RM_ENOMEM;
+	dns = rm_arena_printf(a, "%s.reachmap.reachmap.svc.%s", p->name, c->domain);
+	if (dns == NULL)
+		return RM_ENOMEM;
+	if (strlen(p->name) <= 63 && kdns_ok(dns))
+		return RM_OK;
+	rm_diag_error(diag,
+		      "%s: the probe name %s (or its DNS name %s) is too long for DNS; give a "
+		      "shorter --cluster",
+		      c->file, p->name, dns);
+	return RM_EINVAL;
+}
+
+static int cluster_probes(struct rm_arena *a, struct kcluster *c, unsigned per_zone,
+			  struct rm_diag *diag)
 {
 	size_t z, nz = c->nzones ? c->nzones : 1;
 	unsigned i;
+	int rc;
 
 	c->probes = rm_arena_calloc(a, nz * per_zone, sizeof(*c->probes));
 	if (c->probes == NULL)
@@ -368,8 +399,9 @@ static int cluster_probes(struct rm_arena *a, struct kcluster *c, unsigned per_z
 			p->name = c->nzones ? rm_arena_printf(a, "%s-%s-%u", c->name,
 							      c->zones[z].suffix, i)
 					    : rm_arena_printf(a, "%s-%u", c->name, i);
-			if (p->name == NULL)
-				return RM_ENOMEM;
+			rc = probe_name(a, c, p, diag);
+			if (rc != RM_OK)
+				return rc;
 		}
 	return RM_OK;
 }
@@ -428,7 +460,7 @@ int kube_init_derive(struct kube_topo *t, struct rm_diag *diag)
 		if (rc == RM_OK)
 			rc = cluster_zones(t->arena, &t->clusters[i], diag);
 		if (rc == RM_OK)
-			rc = cluster_probes(t->arena, &t->clusters[i], t->probes_per_zone);
+			rc = cluster_probes(t->arena, &t->clusters[i], t->probes_per_zone, diag);
 	}
 	for (i = 0; rc == RM_OK && i < t->nclusters; i++)
 		rc = unique_targets(t, i, diag);

@@ -12,7 +12,7 @@
 /* "# text" at `indent`, wrapped at spaces to WRAP columns. */
 static void comment(FILE *out, int indent, const char *text)
 {
-	size_t width = WRAP - (size_t)indent - 2;
+	size_t width = WRAP - (size_t)indent - 2, i;
 
 	while (*text != '\0') {
 		size_t n = strlen(text), cut = n;
@@ -24,7 +24,16 @@ static void comment(FILE *out, int indent, const char *text)
 				for (cut = width; text[cut] != '\0' && text[cut] != ' '; cut++)
 					;
 		}
-		fprintf(out, "%*s# %.*s\n", indent, "", (int)cut, text);
+		fprintf(out, "%*s# ", indent, "");
+		/* Names in the dumps are not trusted to be printable ASCII: a
+		 * newline would end the comment, a byte that is not UTF-8 would
+		 * make the file no YAML. */
+		for (i = 0; i < cut; i++)
+			fputc((unsigned char)text[i] < 0x20 || (unsigned char)text[i] >= 0x7f
+				  ? '?'
+				  : text[i],
+			      out);
+		fputc('\n', out);
 		text += cut;
 		while (*text == ' ')
 			text++;

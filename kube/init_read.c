@@ -67,6 +67,51 @@ static int read_cidr(struct kj *j, const cJSON *v, struct rm_prefix *out)
 	return RM_OK;
 }
 
+bool kname_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 63)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_' || s[i] == '.'))
+			return false;
+	return true;
+}
+
+bool kdns_ok(const char *s)
+{
+	size_t i, n = strlen(s), label = 0;
+
+	if (n == 0 || n > 253)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+		} else if (s[i] == '_' || s[i] == '-' || (s[i] >= 'a' && s[i] <= 'z') ||
+			   (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')) {
+			if (++label > 63)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return label > 0;
+}
+
+int kread_name(struct kj *j, const char *key, const char *s)
+{
+	if (s == NULL || kname_ok(s))
+		return RM_OK;
+	return kj_fail(j, key,
+		       "\"%s\" is not a name reachmap can write (1 to 63 letters, digits, '-', "
+		       "'_' and '.')",
+		       s);
+}
+
 int kread_meta(struct kj *j, const cJSON *item, const char **name, const char **ns)
 {
 	const cJSON *meta;
@@ -199,6 +244,12 @@ static int read_node(struct kread *r, struct kj *j, const cJSON *item)
 	if (rc == RM_OK && node->zone == NULL) {
 		rc = kj_label(j, item, ZONE_LABEL_LEGACY, &node->zone);
 		node->zone_legacy = node->zone != NULL;
+	}
+	if (rc == RM_OK && node->zone != NULL) {
+		old = kj_push(j, "metadata");
+		kj_push(j, "labels");
+		rc = kread_name(j, node->zone_legacy ? ZONE_LABEL_LEGACY : ZONE_LABEL, node->zone);
+		kj_pop(j, old);
 	}
 	if (rc == RM_OK)
 		rc = kj_object(j, item, "spec", &spec);
