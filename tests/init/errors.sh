@@ -28,6 +28,8 @@ printf '{"kind":"List","items":[{"kind":"Node","metadata":{"name":"a"},"status":
 expect bad-ip 2 "reachmap init: $tmp/bad-ip.json: items[0].status.addresses[0].address: \"10.0.0.300\" is not an IP address" -- init --from "$tmp/bad-ip.json"
 printf '{"kind":"List","items":[{"kind":"Node","metadata":{"name":"a","labels":{"topology.kubernetes.io/zone":5}}}]}\n' >"$tmp/bad-label.json"
 expect bad-label 2 "reachmap init: $tmp/bad-label.json: items[0].metadata.labels[\"topology.kubernetes.io/zone\"]: must be a string, not a number" -- init --from "$tmp/bad-label.json"
+printf '{"kind":"List","items":[{"kind":"Node","metadata":{"name":"a"},"status":{"addresses":[{"type":"InternalIP","address":"10.0.0.3"}]}},{"kind":"Pod","metadata":{"name":"db(0)","namespace":"x","labels":{"cassandra.datastax.com/datacenter":"dc1"}},"status":{"podIP":"10.1.0.3"}}]}\n' >"$tmp/bad-pod-name.json"
+expect bad-pod-name 2 "reachmap init: $tmp/bad-pod-name.json: items[1].metadata.name: \"db(0)\" is not a name reachmap can write (1 to 63 letters, digits, '-', '_' and '.')" -- init --from "$tmp/bad-pod-name.json"
 expect missing-file 2 'reachmap init: nope.json: cannot read: No such file or directory' -- init --from nope.json
 expect directory 2 "reachmap init: $tmp: cannot read: Is a directory" -- init --from "$tmp"
 expect no-from 2 "reachmap init: no --from file given; see 'reachmap init --help'" -- init
