@@ -66,6 +66,10 @@ struct init_opts {
 
 enum { OPT_FORCE = 0x100 };
 
+/* init_args' answer after --help: exit 0 with nothing more to do. */
+#define INIT_HELPED (-1)
+
+/* EXIT_OK, INIT_HELPED, or EXIT_USAGE after a message. */
 static int init_args(int argc, char **argv, struct init_opts *o)
 {
 	static const struct option longopts[] = {
@@ -97,9 +101,10 @@ static int init_args(int argc, char **argv, struct init_opts *o)
 			return EXIT_USAGE;
 		else if (opt == OPT_FORCE)
 			o->force = 1;
-		else if (opt == 'h')
-			return init_usage(stdout), -1;
-		else if (opt != 'n')
+		else if (opt == 'h') {
+			init_usage(stdout);
+			return INIT_HELPED;
+		} else if (opt != 'n')
 			return cli_option_error("init", opt, argv);
 	}
 	if (optind < argc)
@@ -232,7 +237,7 @@ int cmd_init(int argc, char **argv)
 	o.per_zone = 1;
 	exitcode = init_args(argc, argv, &o);
 	if (exitcode != EXIT_OK)
-		return exitcode < 0 ? EXIT_OK : exitcode;
+		return exitcode == INIT_HELPED ? EXIT_OK : exitcode;
 	exitcode = make_text(&o, &text, &len);
 	if (exitcode == EXIT_OK)
 		exitcode = write_text(o.output, text, len);

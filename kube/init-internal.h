@@ -145,8 +145,11 @@ struct kread {
 	struct rm_diag *diag;
 };
 
-/* Adds to a list unless it holds it already; 0 or RM_ENOMEM. */
+/* Appends to a list (no search: a dump of 50,000 pods must not cost their
+ * square); 0 or RM_ENOMEM. */
 int kaddr_add(struct rm_arena *a, struct kaddrs *l, const struct rm_addr *addr);
+/* Adds a block unless the list holds it already (the nodes' podCIDRs, a
+ * flag's few blocks); 0 or RM_ENOMEM. */
 int krange_add(struct rm_arena *a, struct kranges *l, const struct rm_prefix *p);
 
 /* Whether s can be written as a name of the topology (1 to 63 letters,

@@ -228,6 +228,7 @@ int kube_init_build(const struct kube_input *in, size_t n, const struct kube_ini
 {
 	struct rm_arena *arena = rm_arena_new();
 	struct kube_topo *t = arena ? rm_arena_calloc(arena, 1, sizeof(*t)) : NULL;
+	size_t i;
 	int rc;
 
 	*out = NULL;
@@ -240,8 +241,8 @@ int kube_init_build(const struct kube_input *in, size_t n, const struct kube_ini
 	t->arena = arena;
 	t->probes_per_zone = opts->probes_per_zone ? opts->probes_per_zone : 1;
 	t->inputs = rm_arena_calloc(arena, n ? n : 1, sizeof(*t->inputs));
-	for (rc = 0; t->inputs != NULL && (size_t)rc < n; rc++)
-		t->inputs[rc] = in[rc].path;
+	for (i = 0; t->inputs != NULL && i < n; i++)
+		t->inputs[i] = in[i].path;
 	rc = t->inputs ? build(t, in, n, diag) : RM_ENOMEM;
 	if (rc == RM_OK)
 		rc = kube_init_derive(t, diag);

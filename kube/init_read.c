@@ -15,11 +15,6 @@
 
 int kaddr_add(struct rm_arena *a, struct kaddrs *l, const struct rm_addr *addr)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (cidr_addr_equal(&l->v[i], addr))
-			return RM_OK;
 	if (rm_arena_grow(a, (void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v)) != RM_OK)
 		return RM_ENOMEM;
 	l->v[l->n++] = *addr;
