@@ -26,6 +26,7 @@ int cmd_collect(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_manifests(int argc, char **argv);
+int cmd_init(int argc, char **argv);
 
 /* "reachmap CMD: " + message + "\n" on stderr; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

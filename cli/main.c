@@ -41,6 +41,9 @@ static const struct command {
 	{ "check", cmd_check,
 	  "the conformance gate: waits for a round of every probe at the collectors, "
 	  "then the verdict as analyze gives it" },
+	{ "init", cmd_init,
+	  "a topology from kubectl's nodes, pods and services of each cluster (and a "
+	  "K8ssandraCluster), then plan's checks on it" },
 	{ "manifests", cmd_manifests,
 	  "a cluster's kustomize overlay from the topology: one agent StatefulSet per "
 	  "zone, the NetworkPolicies' ranges, the topology as a ConfigMap" },
