@@ -6,7 +6,7 @@ must show the cell turning to that status around the injection, and turning
 healthy again around the heal, each at a time that fits.
 
 usage: live_expect.py URL REPORT.json INJECTED DETECTED HEALED PASSED INTERVAL
-  INJECTED, HEALED     when reachmap-lab inject and heal said the change took effect
+  INJECTED, HEALED     when reachmap-lab inject and heal said the change began
   DETECTED, PASSED     when the check that saw the faults, and the one that passed, ended
   (RFC 3339 times) INTERVAL: the agents' interval in seconds.
 
