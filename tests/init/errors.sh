@@ -15,7 +15,7 @@ expect help 0 '' -- init --help
 contains help-usage "$tmp/out" "usage: reachmap init --from FILE [--from FILE ...] [--cluster NAME ...]"
 contains help-exit "$tmp/out" "exit codes: 0 written and plan finds no error, 1 written and plan finds an"
 expect listed 0 '' -- --help
-contains listed-init "$tmp/out" "  init     a topology from kubectl's nodes, pods and services"
+contains listed-init "$tmp/out" "  init      a topology from kubectl's nodes, pods and services"
 
 expect not-json 2 "reachmap init: bad-not-json.json:4:25: not JSON ($how)" -- init --from bad-not-json.json
 expect not-list 2 "reachmap init: bad-not-list.json: kind: \"Pod\" is not a List, a K8ssandraCluster or a CassandraDatacenter ($how)" -- init --from bad-not-list.json
