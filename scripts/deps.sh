@@ -20,7 +20,7 @@ packages=(
   # benchmarks
   nmap fping bc zlib1g-dev prometheus-pushgateway
   # packaging: the man page made and read, the .deb built and installed
-  groff-base man-db dpkg-dev binutils
+  groff-base man-db dpkg-dev binutils zsh
 )
 
 missing=()

@@ -10,18 +10,20 @@ bin=${1:?usage: bash-completion.sh REACHMAP FILE}
 file=${2:?usage: bash-completion.sh REACHMAP FILE}
 pass=0 fail=0
 
-# Runs the completion in a clean bash (no rc files, no bash-completion
-# package) for the words given; prints COMPREPLY one per line, sorted.
+# The test's own shell is a clean one (bash runs a script without rc
+# files, and the bash-completion package is not needed): the file is
+# sourced here once, and the function called as readline calls it.
+. "$file" || { echo "FAIL: cannot source $file"; exit 1; }
+# Prints COMPREPLY for the words given (the last one being completed), one
+# per line, sorted.
 complete_words() {
-	bash --norc --noprofile -c '
-		. "$1" || exit 3
-		shift
-		COMP_WORDS=("$@")
-		COMP_CWORD=$(($# - 1))
-		COMP_LINE="$*"
-		COMP_POINT=${#COMP_LINE}
-		_reachmap reachmap "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
-		printf "%s\n" "${COMPREPLY[@]}" | sort' complete "$file" "$@"
+	COMP_WORDS=("$@")
+	COMP_CWORD=$(($# - 1))
+	COMP_LINE="$*"
+	COMP_POINT=${#COMP_LINE}
+	COMPREPLY=()
+	_reachmap reachmap "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}" 2>/dev/null
+	[ ${#COMPREPLY[@]} -gt 0 ] && printf '%s\n' "${COMPREPLY[@]}" | sort
 }
 
 # expect NAME 'WANT (space-separated, sorted)' WORD...
@@ -37,7 +39,7 @@ expect() {
 	fi
 }
 
-got=$(bash --norc --noprofile -c '. "$1"; complete -p reachmap' x "$file" 2>&1)
+got=$(complete -p reachmap 2>&1)
 if [ "$got" = "complete -F _reachmap reachmap" ]; then
 	echo "ok   complete -p reachmap"; pass=$((pass + 1))
 else
