@@ -8,7 +8,7 @@ FUZZ_BUILD  ?= build-fuzz
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE       ?= cmake
 
-.PHONY: all build deps check demo preflight fuzz bench format format-check golden clean help
+.PHONY: all build deps check demo preflight fuzz bench format format-check golden clean help package
 
 all: build
 
@@ -22,6 +22,7 @@ help:
 	@echo "make bench    an optimized build in build-bench/, then bench/analyze, bench/store, bench/collect, bench/top, bench/sweep, bench/agent and bench/detect (root)"
 	@echo "make golden   regenerate the golden files after an intended output change"
 	@echo "make format   clang-format every C file in place"
+	@echo "make package  an optimized build in build-pkg/, then cpack: build-pkg/reachmap_VERSION_ARCH.deb"
 
 deps:
 	@bash scripts/deps.sh
@@ -64,5 +65,14 @@ golden: build
 format:
 	@git ls-files '*.c' '*.h' | xargs clang-format -i
 
+# The Debian package (packaging/CMakeLists.txt): Depends from dpkg-shlibdeps;
+# lintian's view of it when lintian is installed (not a dependency: slow).
+package: deps
+	$(CMAKE) -S . -B build-pkg -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
+		-DBUILD_TESTING=OFF -DREACHMAP_SANITIZE=OFF >/dev/null
+	$(CMAKE) --build build-pkg -j $(JOBS)
+	cd build-pkg && cpack -G DEB
+	@if command -v lintian >/dev/null; then lintian build-pkg/reachmap_*.deb || true; fi
+
 clean:
-	rm -rf $(BUILD) $(CHECK_BUILD) $(FUZZ_BUILD) build-bench
+	rm -rf $(BUILD) $(CHECK_BUILD) $(FUZZ_BUILD) build-bench build-pkg

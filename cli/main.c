@@ -63,6 +63,10 @@ static void usage(FILE *out)
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n"
+	      "options:\n"
+	      "  -h, --help            this text\n"
+	      "      --version         the version of reachmap\n"
+	      "\n"
 	      "'reachmap COMMAND --help' describes a command.\n"
 	      "exit codes: 0 all good, 1 the network is not as expected, 2 bad usage or\n"
 	      "invalid input, 3 a runtime failure.\n",

@@ -19,6 +19,8 @@ packages=(
   iputils-tracepath netcat-openbsd procps psmisc conntrack
   # benchmarks
   nmap fping bc zlib1g-dev prometheus-pushgateway
+  # packaging: the man page made and read, the .deb built and installed
+  groff-base man-db dpkg-dev binutils zsh
 )
 
 # tests/manifests: node and npm from any source (Debian's nodejs + npm, or
