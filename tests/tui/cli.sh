@@ -12,7 +12,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 expect top-help 0 '' -- top --help
 contains top-help-text "$tmp/out" "usage: reachmap top REPORT.json [--iterations N] [--no-color]"
 expect top-listed 0 '' -- --help
-contains top-listed-text "$tmp/out" "  top      the dashboard"
+contains top-listed-text "$tmp/out" "  top       the dashboard"
 expect top-no-report 2 "reachmap top: no report given; see 'reachmap top --help'" -- top
 expect top-two-reports 2 'reachmap top: one report only, got "tests/tui/clean.json" too' -- top tests/tui/plan.json tests/tui/clean.json
 expect top-bad-iterations 2 "reachmap top: --iterations 0: want a whole number of frames, 1 or more" -- top --iterations 0 tests/tui/plan.json
