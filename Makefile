@@ -8,7 +8,7 @@ FUZZ_BUILD  ?= build-fuzz
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE       ?= cmake
 
-.PHONY: all build deps check demo preflight fuzz bench format format-check golden clean help
+.PHONY: all build deps check demo preflight fuzz bench format format-check golden clean help image
 
 all: build
 
@@ -22,6 +22,7 @@ help:
 	@echo "make bench    an optimized build in build-bench/, then bench/analyze, bench/store, bench/collect, bench/top, bench/sweep, bench/agent and bench/detect (root)"
 	@echo "make golden   regenerate the golden files after an intended output change"
 	@echo "make format   clang-format every C file in place"
+	@echo "make image    the container image with podman, no registry (root): localhost/reachmap, build/reachmap-image.tar"
 
 deps:
 	@bash scripts/deps.sh
@@ -63,6 +64,13 @@ golden: build
 
 format:
 	@git ls-files '*.c' '*.h' | xargs clang-format -i
+
+# The container image (manifests/Containerfile) on a Debian 12 base that
+# mmdebstrap makes from Debian's packages; REACHMAP_IMAGE_BASE=debian:12 uses
+# a registry instead. Caches live in podman's storage and build/image/.
+image:
+	@bash scripts/deps.sh image
+	@bash scripts/image.sh build
 
 clean:
 	rm -rf $(BUILD) $(CHECK_BUILD) $(FUZZ_BUILD) build-bench
