@@ -87,7 +87,8 @@ make_base() {
     --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
     --dpkgopt=force-unsafe-io "${valid[@]}" --format=tar bookworm "$work/base.tar" \
     "deb $mirror bookworm main" "deb $mirror bookworm-updates main" \
-    "deb ${mirror%/debian}/debian-security bookworm-security main"
+    "deb ${mirror%/debian}/debian-security bookworm-security main" >"$work/base.log" 2>&1 ||
+    die "mmdebstrap failed, see $work/base.log: $(tail -3 "$work/base.log")"
   podman import --quiet --change 'CMD ["/bin/bash"]' "$work/base.tar" "$base" >/dev/null
   rm -f "$work/base.tar"
 }
