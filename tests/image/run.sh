@@ -13,14 +13,6 @@
 # podman, root, those images or a working container runtime are missing.
 set -euo pipefail
 
-bin=$1
-src=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$src"
-version=$(sed -n 's/^project(reachmap VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
-base=localhost/debian:bookworm-reachmap-base
-image=localhost/reachmap:$version
-deps_image=localhost/reachmap-build-deps:$version
-
 skip() {
   echo "SKIP image.run: $*"
   exit 77
@@ -29,8 +21,16 @@ fail() {
   echo "FAIL image.run: $*"
   exit 1
 }
-
 command -v podman >/dev/null || skip "podman is not installed (make image installs it: scripts/deps.sh image)"
+
+bin=$1
+src=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$src"
+version=$(sed -n 's/^project(reachmap VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+base=localhost/debian:bookworm-reachmap-base
+image=localhost/reachmap:$version
+deps_image=localhost/reachmap-build-deps:$version
+
 [ "$(id -u)" -eq 0 ] || skip "needs root (podman's system storage, where make image keeps the image)"
 podman image exists "$base" ||
   skip "no Debian base $base in podman's storage: make image makes it once (mmdebstrap, minutes of downloads); make check does not build it from nothing"
