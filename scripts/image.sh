@@ -33,6 +33,10 @@ die() {
   say "$*"
   exit 1
 }
+usage() {
+  say "$*"
+  exit 2
+}
 
 # Global podman options, then `podman run`/`podman build` options, that let a
 # container start on this machine. Tried in order, the first that runs
@@ -132,7 +136,7 @@ build_image() {
   fi
 }
 
-[ $# -ge 1 ] || die "usage: scripts/image.sh build [--no-save] | base | flags"
+[ $# -ge 1 ] || usage "usage: scripts/image.sh build [--no-save] | base | flags"
 command -v podman >/dev/null || die "podman missing: bash scripts/deps.sh image"
 mkdir -p "$work"
 case $1 in
@@ -145,5 +149,5 @@ case $1 in
     make_base
     if [ "${2:-}" = --no-save ]; then build_image no; else build_image yes; fi
     ;;
-  *) die "unknown command $1: build [--no-save] | base | flags" ;;
+  *) usage "unknown command $1: build [--no-save] | base | flags" ;;
 esac
