@@ -8,7 +8,7 @@ FUZZ_BUILD  ?= build-fuzz
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE       ?= cmake
 
-.PHONY: all build deps check demo preflight fuzz bench format format-check golden clean help package
+.PHONY: all build deps check demo preflight fuzz bench format format-check golden clean help package image
 
 all: build
 
@@ -23,6 +23,7 @@ help:
 	@echo "make golden   regenerate the golden files after an intended output change"
 	@echo "make format   clang-format every C file in place"
 	@echo "make package  an optimized build in build-pkg/, then cpack: build-pkg/reachmap_VERSION_ARCH.deb"
+	@echo "make image    the container image with podman, no registry (root): localhost/reachmap, build/reachmap-image.tar"
 
 deps:
 	@bash scripts/deps.sh
@@ -73,6 +74,12 @@ package: deps
 	$(CMAKE) --build build-pkg -j $(JOBS)
 	cd build-pkg && cpack -G DEB
 	@if command -v lintian >/dev/null; then lintian build-pkg/reachmap_*.deb || true; fi
+# The container image (manifests/Containerfile) on a Debian 12 base that
+# mmdebstrap makes from Debian's packages; REACHMAP_IMAGE_BASE=debian:12 uses
+# a registry instead. Caches live in podman's storage and build/image/.
+image:
+	@bash scripts/deps.sh image
+	@bash scripts/image.sh build
 
 clean:
 	rm -rf $(BUILD) $(CHECK_BUILD) $(FUZZ_BUILD) build-bench build-pkg

@@ -41,6 +41,18 @@ npm_deps() {
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
 }
+# `scripts/deps.sh image` installs instead only what `make image` needs: it
+# compiles inside the container, so the host needs the container tools alone
+# (runc for hosts where crun refuses the cgroup layout, uidmap for rootless
+# use). make check does not ask for them.
+case "${1:-}" in
+  "") ;;
+  image) packages=(podman runc crun uidmap mmdebstrap debian-archive-keyring) ;;
+  *)
+    echo "deps: unknown group '$1' (known: image)" >&2
+    exit 2
+    ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
