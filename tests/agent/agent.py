@@ -198,10 +198,15 @@ def every_interval(a):
     F.check(all(s in (1, 2) for s in steps), f"each round starts 1 or 2 s after the last: {steps}")
     gaps = [b - s for (s, _), (b, _) in zip(rounds, rounds[1:])]
     F.check(0.85 <= sum(gaps) / len(gaps) <= 1.3, f"a line every interval (mean of {gaps})")
+    # A round's line waits for its pushes until the next round is due (250
+    # ms at least): on a loaded machine at --interval 1 a document may still
+    # be on its way then, counted in "spool" (CI saw ok 1, spool 1 once).
     for _, r in rounds:
-        F.check(r["ok"] == 2 and r["total"] == 2 and r["spool"] == 0 and r["lost"] == 0
+        F.check(r["total"] == 2 and r["ok"] + r["spool"] == 2 and r["lost"] == 0
                 and r["results"] > 0 and r["duration"] < 1500,
-                f"round {r['n']} pushed both documents, spooled none: {r}")
+                f"round {r['n']} pushed both documents or has the rest on its way: {r}")
+    F.check(any(r["ok"] == 2 and r["spool"] == 0 for _, r in rounds),
+            f"a round with both documents pushed by its line: {[r for _, r in rounds]}")
 
 
 def peers(a, c):
