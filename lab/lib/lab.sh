@@ -351,7 +351,9 @@ start_pods() {
 		if [ "$LIVE" = 1 ]; then
 			start_agent "$p"
 		elif [ "$STANDIN" = reachmap ]; then
-			nsx "$p" setsid -f "$REACHMAP_BIN" serve --topology "$LAB_DIR/topology.yaml" \
+			# shellcheck disable=SC2086 # LAB_SERVE_AS: a command prefix, e.g.
+			# setpriv dropping every capability (tests/lab/restricted.sh)
+			nsx "$p" setsid -f ${LAB_SERVE_AS:-} "$REACHMAP_BIN" serve --topology "$LAB_DIR/topology.yaml" \
 				--cluster "${P_CLUSTER[$p]}" --name "$p" --standins \
 				--out "$LAB_DIR/arrivals-$p.json" </dev/null >>"$(pod_log "$p")" 2>&1 8>&- 9>&-
 		else
