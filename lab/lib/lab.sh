@@ -13,10 +13,25 @@
 # (Zone lists are space-separated words on purpose; the variables are read
 # by lab/reachmap-lab and set by the scenario files, which source this.)
 
-LAB_PREFIX=rmlab-
+# RMLAB_PREFIX picks one of the labs that can be up side by side: rmlab-
+# (the default) or rmlabN- for N in 1..99. Each has its own namespaces,
+# /etc/netns entries, lock and state pointer, so two never touch; addresses
+# repeat, but only inside each lab's own namespaces. make check runs two at
+# once (tests/lab/lock.sh hands out the prefixes).
+LAB_PREFIX=${RMLAB_PREFIX:-rmlab-}
+case $LAB_PREFIX in
+rmlab-) LAB_SLOT='' ;;
+rmlab[1-9]-|rmlab[1-9][0-9]-) LAB_SLOT=${LAB_PREFIX#rmlab}; LAB_SLOT=-${LAB_SLOT%-} ;;
+*) echo "reachmap-lab: RMLAB_PREFIX '$LAB_PREFIX' is not rmlab- or rmlabN- (N 1..99)" >&2; exit 2 ;;
+esac
+# Every process the lab starts carries it, so a check for leftovers tells
+# the labs' processes apart (tests/lab/leftovers.sh).
+export RMLAB_PREFIX=$LAB_PREFIX
 # Tests hold this lock for their whole run (tests/lab/lock.sh), so a second
 # run waits instead of tearing the first one down.
-LAB_LOCK=/run/reachmap-lab.lock
+LAB_LOCK=/run/reachmap-lab$LAB_SLOT.lock
+# The directory of the lab that is up, for commands run without --dir.
+LAB_STATE_POINTER=/run/reachmap-lab$LAB_SLOT.dir
 LAB_PORTS="7000 7001 7199 9042 8080"
 LAB_CQL_PORT=9042
 

@@ -18,7 +18,7 @@ for s; do
 	lab/reachmap-lab up "$s" --dir "$d" --reachmap "$RM" >/dev/null 9>&-
 	for p in $(awk '$1 == "POD" && $5 == "probe" { print $2 }' "$d/state"); do
 		c=$(awk -v p="$p" '$1 == "POD" && $2 == p { print $4 }' "$d/state")
-		ip netns exec "rmlab-$p" "$RM" probe --topology "$d/topology.yaml" --cluster "$c" \
+		ip netns exec "$RMLAB_PREFIX$p" "$RM" probe --topology "$d/topology.yaml" --cluster "$c" \
 			--name "$p" --once --timeout 800 --out "$d/results-$p.json" 2>/dev/null
 	done
 	lab/reachmap-lab down >/dev/null

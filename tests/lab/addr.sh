@@ -44,7 +44,7 @@ grep -q 'name: east-b-0, zone' "$dir/noaddr.yaml" && grep -q 'dnsName: nosuch-0\
 probe() {
 	local topo=$1 p=$2 c
 	c=$(awk -v p="$p" '$1 == "POD" && $2 == p { print $4 }' "$dir/state")
-	timeout 60 ip netns exec "rmlab-$p" "$REACHMAP" probe --topology "$dir/$topo.yaml" \
+	timeout 60 ip netns exec "$RMLAB_PREFIX$p" "$REACHMAP" probe --topology "$dir/$topo.yaml" \
 		--cluster "$c" --name "$p" --once --timeout 800 --out "$dir/$topo-$p.json" \
 		2>"$dir/$topo-$p.err"
 }
@@ -131,7 +131,7 @@ fi
 # the pod's own resolver (resolv.conf), so it still has its dns result.
 sed -E '/^  - name: west$/,/^  - name: east$/ s/dns: \{domain: ([a-z.]+), servers: \[[0-9., ]+\]\}/dns: {domain: \1}/' \
 	"$dir/gone.yaml" >"$dir/noservers.yaml"
-server=$(awk '$1 == "nameserver" { print $2; exit }' /etc/netns/rmlab-west-a-0/resolv.conf)
+server=$(awk '$1 == "nameserver" { print $2; exit }' "/etc/netns/${RMLAB_PREFIX}west-a-0/resolv.conf")
 if ! grep -q 'dns: {domain: west.cluster.local}$' "$dir/noservers.yaml"; then
 	bad "could not write the topology whose west declares no DNS server"
 elif ! probe noservers west-a-0; then

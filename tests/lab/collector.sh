@@ -21,7 +21,7 @@ command -v curl >/dev/null || { echo "$T: SKIP: curl is missing (make deps insta
 reach_from_every_pod() {
 	local p addr got n=0 bad=0
 	while read -r p addr; do
-		got=$(timeout 10 ip netns exec "rmlab-$p" curl -s -m 5 "$URL/healthz" 2>&1)
+		got=$(timeout 10 ip netns exec "$RMLAB_PREFIX$p" curl -s -m 5 "$URL/healthz" 2>&1)
 		if [ "$got" = '{"status": "ok"}' ]; then n=$((n + 1))
 		else fail "$1: $p ($addr) got '$got' from $URL/healthz"; bad=1; fi
 	done < <(awk '$1 == "POD" { print $2, $7 }' "$dir/state")
@@ -31,7 +31,7 @@ reach_from_every_pod() {
 timeout 60 "$LAB" down >/dev/null 2>&1
 out=$("$LAB" up overlap --collector --dir "$dir" --reachmap "$REACHMAP" 2>&1 9>&-) ||
 	{ echo "FAIL up overlap --collector: $out"; exit 1; }
-grep -qx "collector: $URL (namespace rmlab-collector)" <<<"$out" && pass "up names the collector" ||
+grep -qx "collector: $URL (namespace ${RMLAB_PREFIX}collector)" <<<"$out" && pass "up names the collector" ||
 	fail "up does not name the collector: $out"
 grep -qx "COLLECTOR=$URL" "$dir/state" && pass "the state records the collector's address" ||
 	fail "the state has no COLLECTOR=$URL line"
@@ -50,7 +50,7 @@ done
 out=$("$LAB" collector kill 2>&1 9>&-)
 grep -qE "^collector killed at $RFC3339_MS: pid [0-9]+$" <<<"$out" && pass "collector kill: $out" ||
 	fail "collector kill: $out"
-got=$(ip netns exec rmlab-west-a-0 curl -s -m 2 -o /dev/null -w '%{http_code}' "$URL/healthz" 2>&1)
+got=$(ip netns exec "${RMLAB_PREFIX}west-a-0" curl -s -m 2 -o /dev/null -w '%{http_code}' "$URL/healthz" 2>&1)
 [ "$got" = 000 ] && pass "a killed collector answers nothing" || fail "a killed collector answered $got"
 out=$("$LAB" collector kill 2>&1 9>&-); rc=$?
 [ $rc -eq 3 ] && grep -qx "reachmap-lab: collector kill: the collector is not running" <<<"$out" &&
@@ -65,7 +65,7 @@ reach_from_every_pod "overlap, the collector started again"
 
 out=$("$LAB" up zone-partial --collector --dir "$dir" --reachmap "$REACHMAP" 2>&1 9>&-) ||
 	{ echo "FAIL up zone-partial --collector: $out"; exit 1; }
-got=$(ip netns exec rmlab-east-c-0 curl -s -m 2 -o /dev/null -w '%{http_code}' http://10.200.1.20:8080/ 2>&1)
+got=$(ip netns exec "${RMLAB_PREFIX}east-c-0" curl -s -m 2 -o /dev/null -w '%{http_code}' http://10.200.1.20:8080/ 2>&1)
 [ "$got" = 000 ] && pass "zone-partial: east-c-0 cannot reach west (the fault is in)" ||
 	fail "zone-partial: east-c-0 reached west: $got"
 reach_from_every_pod "zone-partial, faults in"

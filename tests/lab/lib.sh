@@ -29,14 +29,14 @@ IPT=iptables
 shopt -s extglob
 
 # in_pod POD COMMAND...: one bounded step (a connection, a ping, a trace).
-in_pod() { local p=$1; shift; timeout 10 ip netns exec "rmlab-$p" "$@"; }
+in_pod() { local p=$1; shift; timeout 10 ip netns exec "$RMLAB_PREFIX$p" "$@"; }
 
 # in_pod_sweep POD COMMAND...: a command that bounds each of its own steps
 # (tcpcheck --batch, the dig loop). No wall-clock budget is shared by a whole
 # sweep: on a loaded machine (two cores, a parallel ctest) the last steps of
 # such a budget were never run and the cells read "nothing". ctest's TIMEOUT
 # stays the backstop for a hang.
-in_pod_sweep() { local p=$1; shift; ip netns exec "rmlab-$p" "$@"; }
+in_pod_sweep() { local p=$1; shift; ip netns exec "$RMLAB_PREFIX$p" "$@"; }
 
 pass() { echo "ok   $*"; PASS=$((PASS + 1)); }
 fail() { echo "FAIL $*"; FAILED=$((FAILED + 1)); }

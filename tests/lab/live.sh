@@ -32,7 +32,7 @@ ms() { date -d "$1" +%s%3N; }
 check() {
 	local name=$1 want=$2 rc start
 	start=$(date +%s%N)
-	timeout 60 ip netns exec rmlab-collector "$REACHMAP" check --topology "$dir/topology.yaml" \
+	timeout 60 ip netns exec "${RMLAB_PREFIX}collector" "$REACHMAP" check --topology "$dir/topology.yaml" \
 		--collector "$URL" --wait 30 --json "$dir/$name.json" >"$dir/$name.out" 2>"$dir/$name.err"
 	rc=$?
 	CHECKED_AT=$(now)
@@ -104,7 +104,7 @@ passed=$CHECKED_AT
 echo "note: the pass came $(($(ms "$passed") - $(ms "$healed"))) ms after heal"
 
 if [ "$want" = 1 ]; then
-	if ip netns exec rmlab-collector /usr/bin/python3 "$SRC/tests/lab/live_expect.py" "$URL" \
+	if ip netns exec "${RMLAB_PREFIX}collector" /usr/bin/python3 "$SRC/tests/lab/live_expect.py" "$URL" \
 		"$dir/faulty.json" "$injected" "$detected" "$healed" "$passed" "$INTERVAL"; then
 		pass "GET /v1/history shows both transitions of every finding's cell"
 	else
@@ -113,7 +113,7 @@ if [ "$want" = 1 ]; then
 else
 	# A fault the IPv4 view cannot see (dual-stack's IPv6-only drop): nothing
 	# changed, and the history says so.
-	n=$(ip netns exec rmlab-collector curl -s -m 10 "$URL/v1/history?since=$injected" |
+	n=$(ip netns exec "${RMLAB_PREFIX}collector" curl -s -m 10 "$URL/v1/history?since=$injected" |
 		/usr/bin/python3 -c 'import json, sys; print(len(json.load(sys.stdin)["transitions"]))')
 	[ "$n" = 0 ] && pass "GET /v1/history: no transition since inject" ||
 		fail "GET /v1/history: $n transitions since inject, want none"

@@ -28,7 +28,7 @@ if [ $rc -eq 1 ] && grep -q "the plan does not pass (exit 1): fix the topology b
 else
 	fail "overlap: exit $rc: $out"
 fi
-[ -z "$(ip netns list | grep '^rmlab-')" ] && pass "overlap: no lab was built" || fail "overlap: a lab was built"
+[ -z "$(ip netns list | grep "^$RMLAB_PREFIX")" ] && pass "overlap: no lab was built" || fail "overlap: a lab was built"
 
 out=$(timeout 180 bash "$SRC/scripts/preflight.sh" --reachmap "$REACHMAP" three-dc 2>&1 9>&-); rc=$?
 echo "$out" | sed 's/^/     | /' | tail -25

@@ -67,8 +67,8 @@ run_probes() {
 		c=$(awk -v p="$p" '$1 == "POD" && $2 == p { print $4 }' "$dir/state")
 		start=$(date +%s%N)
 		[ "$MODE" = restricted ] &&
-			ip netns exec "rmlab-$p" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
-		if ! timeout 60 ip netns exec "rmlab-$p" "${AS[@]}" "$REACHMAP" probe --topology "$dir/$TOPOLOGY" \
+			ip netns exec "$RMLAB_PREFIX$p" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+		if ! timeout 60 ip netns exec "$RMLAB_PREFIX$p" "${AS[@]}" "$REACHMAP" probe --topology "$dir/$TOPOLOGY" \
 			--cluster "$c" --name "$p" --once --mode "$ENGINE_MODE" --timeout 800 --out "$out/results-$p.json" 2>"$dir/probe-$p.err"; then
 			echo "FAIL reachmap probe from $p: $(cat "$dir/probe-$p.err")"
 			exit 1

@@ -31,14 +31,14 @@ run() {
 # resolves FROM NAME ADDRESS: NAME resolves to ADDRESS in FROM's resolver.
 resolves() {
 	local got
-	got=$(timeout 10 ip netns exec "rmlab-$1" dig +short +time=2 +tries=2 "$2" A 2>&1)
+	got=$(timeout 10 ip netns exec "$RMLAB_PREFIX$1" dig +short +time=2 +tries=2 "$2" A 2>&1)
 	[ "$got" = "$3" ] && pass "$1 resolves $2 to $3" || fail "$1 resolves $2 to '$got', want $3"
 }
 
 # answers FROM ADDRESS NAME PEER: the responder at ADDRESS is NAME, and saw PEER.
 answers() {
 	local got
-	got=$(timeout 10 ip netns exec "rmlab-$1" $TCPCHECK --identity --timeout 1 "$2" 8788 2>&1)
+	got=$(timeout 10 ip netns exec "$RMLAB_PREFIX$1" $TCPCHECK --identity --timeout 1 "$2" 8788 2>&1)
 	[ "$got" = "open name=$3 peer=$4" ] && pass "$1 -> $2 is answered by $3" ||
 		fail "$1 -> $2: '$got', want 'open name=$3 peer=$4'"
 }
@@ -59,7 +59,7 @@ resolves east-b-0 "$name" 10.200.1.11
 resolves west-b-0 "$name" 10.200.1.11
 answers east-b-0 10.200.1.11 west-a-0 10.250.1.10
 answers west-a-0 10.200.2.10 west-b-0 10.200.1.11
-got=$(timeout 10 ip netns exec rmlab-east-b-0 $TCPCHECK --identity --timeout 1 10.200.1.10 8788 2>&1)
+got=$(timeout 10 ip netns exec "${RMLAB_PREFIX}east-b-0" $TCPCHECK --identity --timeout 1 10.200.1.10 8788 2>&1)
 case $got in open*) fail "something still answers at the old address 10.200.1.10: $got" ;;
 *) pass "nothing answers at the old address 10.200.1.10: $got" ;;
 esac
@@ -74,7 +74,7 @@ grep -q "address: 10.200.1.10" "$dir/topology.yaml" &&
 run "recreate a target" 0 "10\.250\.2\.20 -> 10\.250\.2\.21 " -- "$LAB" recreate dc-east-rack2-sts-0
 run "recreate it again" 0 "10\.250\.2\.21 -> 10\.250\.2\.22 " -- "$LAB" recreate dc-east-rack2-sts-0
 resolves west-a-0 dc-east-rack2-sts-0.dc-east-service.k8ssandra.svc.east.cluster.local 10.250.2.22
-got=$(timeout 10 ip netns exec rmlab-west-a-0 $TCPCHECK --cql --timeout 1 10.250.2.22 9042 2>&1)
+got=$(timeout 10 ip netns exec "${RMLAB_PREFIX}west-a-0" $TCPCHECK --cql --timeout 1 10.250.2.22 9042 2>&1)
 [ "$got" = "open cql SUPPORTED" ] && pass "its CQL stand-in answers at 10.250.2.22" ||
 	fail "CQL at 10.250.2.22: $got"
 

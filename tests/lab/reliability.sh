@@ -37,7 +37,7 @@ up() {
 # check NAME: reachmap check in the collector's namespace passes.
 check() {
 	local out rc
-	out=$(timeout 60 ip netns exec rmlab-collector "$REACHMAP" check --topology "$dir/topology.yaml" \
+	out=$(timeout 60 ip netns exec "${RMLAB_PREFIX}collector" "$REACHMAP" check --topology "$dir/topology.yaml" \
 		--collector "$URL" --wait 30 2>&1); rc=$?
 	[ $rc -eq 0 ] && pass "check ($1) passes" || fail "check ($1) exited $rc: $(head -20 <<<"$out")"
 }
@@ -91,7 +91,7 @@ part_recreate() {
 }
 
 agent_pid() {
-	for p in $(ip netns pids "rmlab-$1"); do
+	for p in $(ip netns pids "$RMLAB_PREFIX$1"); do
 		tr '\0' ' ' <"/proc/$p/cmdline" | grep -q ' agent ' && echo "$p"
 	done | head -1
 }
@@ -123,7 +123,7 @@ part_bad_collector() {
 	for m in 500 hang; do
 		port=8790
 		[ $m = 500 ] || port=8791
-		ip netns exec rmlab-collector setsid -f /usr/bin/python3 "$SRC/tests/lab/badcollector.py" \
+		ip netns exec "${RMLAB_PREFIX}collector" setsid -f /usr/bin/python3 "$SRC/tests/lab/badcollector.py" \
 			192.168.250.1 $port $m </dev/null >"$dir/bad-$m.log" 2>&1 9>&-
 	done
 	# Three floors 12 s apart once the spools are full (5 rounds, about

@@ -39,9 +39,9 @@ mkdir -m 777 "$dir/r"
 files=()
 for p in $(awk '$1 == "POD" && $5 == "probe" { print $2 }' "$dir/state"); do
 	c=$(awk -v p="$p" '$1 == "POD" && $2 == p { print $4 }' "$dir/state")
-	ip netns exec "rmlab-$p" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+	ip netns exec "$RMLAB_PREFIX$p" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
 	# shellcheck disable=SC2086
-	if ! timeout 60 ip netns exec "rmlab-$p" $AS "$REACHMAP" probe --topology "$dir/topology.yaml" \
+	if ! timeout 60 ip netns exec "$RMLAB_PREFIX$p" $AS "$REACHMAP" probe --topology "$dir/topology.yaml" \
 		--cluster "$c" --name "$p" --once --timeout 800 --out "$dir/r/results-$p.json" 2>"$dir/probe-$p.err"; then
 		bad "reachmap probe from $p: $(cat "$dir/probe-$p.err")"
 		exit 1

@@ -8,7 +8,8 @@ LAB=$SRC/lab/reachmap-lab
 [ "$(id -u)" -eq 0 ] || { echo "lab.tool: SKIP: needs root"; exit 77; }
 # shellcheck source=lock.sh
 . "$SRC/tests/lab/lock.sh"
-lab_lock lab.tool
+# every slot: it looks for stand-ins and dnsmasq machine-wide
+lab_lock_all lab.tool
 lab_need_netns lab.tool
 PASS=0 FAILED=0
 pass() { echo "ok   $*"; PASS=$((PASS + 1)); }
@@ -109,14 +110,14 @@ pgrep -f "$SRC/lab/lib/standin.py" >/dev/null && fail "down left stand-in proces
 # An up interrupted (SIGTERM, as ^C or a test timeout) tears itself down.
 "$LAB" up three-dc --dir "$dir" "${standin[@]}" >"$dir/up.out" 2>&1 9>&- &
 pid=$!
-if wait_for_ns rmlab-vpc; then
+if wait_for_ns "${RMLAB_PREFIX}vpc"; then
 	kill -TERM "$pid" 2>/dev/null
 	wait "$pid"; rc=$?
 	if [ "$rc" -ne 0 ] && grep -q "up did not finish; tearing down" "$dir/up.out"; then pass "an interrupted up says so and exits $rc"
 	else fail "an interrupted up exited $rc: $(cat "$dir/up.out")"; fi
 	no_lab_left "an interrupted up"
 else
-	fail "up never made rmlab-vpc: $(cat "$dir/up.out")"
+	fail "up never made ${RMLAB_PREFIX}vpc: $(cat "$dir/up.out")"
 	wait "$pid"
 fi
 
@@ -124,7 +125,7 @@ fi
 # it made, by the prefix, even with the state directory gone.
 "$LAB" up three-dc --dir "$dir" "${standin[@]}" >/dev/null 2>&1 9>&- &
 pid=$!
-wait_for_ns rmlab-west-gw
+wait_for_ns "${RMLAB_PREFIX}west-gw"
 kill -9 "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 rm -rf "$dir"
