@@ -144,14 +144,35 @@ static bool tolerated_loss(const struct rm_topology *t, const struct rm_result *
 	       100.0 * (r->sent - r->received) / r->sent <= t->thresholds.loss_warn_pct;
 }
 
-/* The unexplained cells of one cluster pair and check. */
+/* Far ends named in an unexplained finding's words at most. */
+#define GAP_BLIND_NAMED 4
+
+/* The unexplained cells of one cluster pair and check, and their far ends
+ * that could not capture (which arrivals cannot say what was lost). */
 struct gap {
 	struct rm_finding *f;
 	size_t count[RM_STATUS_COUNT];
+	uint32_t blind[GAP_BLIND_NAMED];
+	size_t nblind;
 };
 
+static void gap_blind(const struct an_index *ix, struct gap *g, uint32_t to)
+{
+	size_t k;
+
+	if (!an_blind(ix, to))
+		return;
+	for (k = 0; k < g->nblind && k < GAP_BLIND_NAMED && g->blind[k] != to; k++)
+		;
+	if (k < g->nblind && k < GAP_BLIND_NAMED)
+		return;
+	if (g->nblind < GAP_BLIND_NAMED)
+		g->blind[g->nblind] = to;
+	g->nblind++;
+}
+
 static int gap_cell(struct an_ctx *c, struct gap *g, size_t a, size_t b, enum rm_check chk,
-		    const struct rm_results_doc *d, const struct rm_result *r)
+		    const struct rm_results_doc *d, const struct rm_result *r, uint32_t to)
 {
 	if (g->f == NULL) {
 		g->f = findings_add(c->out, RM_FINDING_UNEXPLAINED, RM_SEV_ERROR);
@@ -162,12 +183,13 @@ static int gap_cell(struct an_ctx *c, struct gap *g, size_t a, size_t b, enum rm
 		g->f->protocol = rm_check_name(chk);
 	}
 	g->count[r->status]++;
+	gap_blind(c->ix, g, to);
 	return an_evidence(c, g->f, d, r, -1);
 }
 
 static int gap_words(struct an_ctx *c, struct gap *g)
 {
-	const char *counted = "";
+	const char *counted = "", *blind = NULL;
 	size_t s;
 
 	for (s = 0; s < RM_STATUS_COUNT; s++)
@@ -177,7 +199,14 @@ static int gap_words(struct an_ctx *c, struct gap *g)
 				    an_ne(rm_arena_printf(c->a, "%s %zu",
 							  rm_status_name((enum rm_check_status)s),
 							  g->count[s])));
-	return an_explain_unexplained(c, NULL, g->f, &(struct an_facts){ .counted = counted });
+	for (s = 0; s < g->nblind && s < GAP_BLIND_NAMED; s++)
+		blind = an_join(c->a, an_ne(blind), c->ix->ep[g->blind[s]].name);
+	if (g->nblind > GAP_BLIND_NAMED)
+		blind =
+		    rm_arena_printf(c->a, "%s and %zu more", blind, g->nblind - GAP_BLIND_NAMED);
+	return an_explain_unexplained(
+	    c, NULL, g->f,
+	    &(struct an_facts){ .counted = counted, .blind = blind, .nblind = g->nblind });
 }
 
 /* Whether the pair's counts hold a status of chk outside healthy. */
@@ -230,7 +259,7 @@ static int pair_gaps(struct an_ctx *c, const struct rm_pair_counts *pc, size_t a
 			for (k = 0; k < nfound && !finding_covers(&fs->v[k], r, &src, &dst); k++)
 				;
 			if (k == nfound)
-				rc = gap_cell(c, &g, a, b, chk, d, r);
+				rc = gap_cell(c, &g, a, b, chk, d, r, v[i].to);
 		}
 		if (rc == RM_OK && g.f != NULL)
 			rc = gap_words(c, &g);

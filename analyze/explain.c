@@ -349,6 +349,20 @@ int an_explain_unexplained(struct an_ctx *c, const struct an_pair *p, struct rm_
 	    rm_arena_printf(c->a, "look at the cells in the evidence from both ends (reachmap "
 				  "top shows each cell's detail); the verdict fails until they "
 				  "work or a finding explains them");
+	if (x->nblind == 0)
+		return written(f);
+	/* Without the far end's capture a request lost on the way and an
+	 * answer lost on the way back look the same from both ends. */
+	f->summary = rm_arena_printf(
+	    c->a,
+	    "%s; %s %s could not capture (reachmap without CAP_NET_RAW), so whether the "
+	    "requests arrived is not known: a request lost on the way is not told from an "
+	    "answer lost on the way back",
+	    f->summary, x->nblind == 1 ? "the far end" : "the far ends", x->blind);
+	f->remedy = rm_arena_printf(c->a,
+				    "run reachmap at %s with CAP_NET_RAW (manifests component "
+				    "raw-mode) so its capture says which way is lost; %s",
+				    x->blind, f->remedy);
 	return written(f);
 }
 

@@ -284,11 +284,13 @@ static int arrivals(struct an_index *ix)
 	int rc = RM_ENOMEM;
 
 	ix->responder_said = rm_calloc(ix->nep + 1, sizeof(*ix->responder_said));
+	ix->responder_blind = rm_calloc(ix->nep + 1, sizeof(*ix->responder_blind));
 	addr_mask = table_size(ix->nep) - 1;
 	addr_slots = rm_calloc(addr_mask + 1, sizeof(*addr_slots));
 	addr_of = rm_calloc(ix->nep + 1, sizeof(*addr_of));
 	round_s = rm_calloc(ix->nep + 1, sizeof(*round_s));
-	if (ix->responder_said == NULL || addr_slots == NULL || addr_of == NULL || round_s == NULL)
+	if (ix->responder_said == NULL || ix->responder_blind == NULL || addr_slots == NULL ||
+	    addr_of == NULL || round_s == NULL)
 		goto out;
 	sources_fill(ix, addr_slots, addr_mask, addr_of, round_s);
 	src = (struct sources){ addr_slots, addr_mask, addr_of, round_s };
@@ -298,6 +300,8 @@ static int arrivals(struct an_index *ix)
 			const struct rm_results_doc *doc = ix->docs[d];
 			uint32_t to = ix->doc_probe[d];
 
+			if (to != AN_NONE && doc->accepts_only)
+				ix->responder_blind[to] = true;
 			if (to == AN_NONE || doc->narrivals == 0)
 				continue;
 			ix->responder_said[to] = true;
@@ -330,10 +334,13 @@ int an_arrived(const struct an_index *ix, uint32_t to, uint32_t doc, uint16_t po
 
 	if (to == AN_NONE || !ix->responder_said[to])
 		return -1;
-	if (from == AN_NONE)
-		return 0;
-	key = arrival_key(to, from, port);
-	return ix->arrived[key_slot(ix, key)] == key;
+	if (from != AN_NONE) {
+		key = arrival_key(to, from, port);
+		if (ix->arrived[key_slot(ix, key)] == key)
+			return 1;
+	}
+	/* Not accepted is not proof it never arrived: its answer may be lost. */
+	return ix->responder_blind[to] ? -1 : 0;
 }
 
 /* An endpoint the topology gives no address (only a dnsName) takes the
@@ -403,5 +410,6 @@ void an_index_free(struct an_index *ix)
 	rm_free(ix->doc_first);
 	rm_free(ix->arrived);
 	rm_free(ix->responder_said);
+	rm_free(ix->responder_blind);
 	memset(ix, 0, sizeof(*ix));
 }

@@ -57,6 +57,9 @@ struct an_index {
 	uint64_t *arrived; /* set of (responder, source, port) + 1 keys, 0 empty */
 	size_t arrived_mask;
 	bool *responder_said; /* per endpoint: a serve document with arrivals */
+	/* per endpoint: a serve document of it could not capture ("arrivalsBy":
+	 * "accept"): what it did not accept may still have arrived */
+	bool *responder_blind;
 };
 
 /* 0, RM_ENOMEM. Free with an_index_free (also after a failure). */
@@ -104,8 +107,14 @@ static inline const struct rm_result *an_result(const struct an_index *ix, const
 
 /* Whether the responder at endpoint `to` saw tcp traffic from the probe of
  * document `doc` arrive on port: 1 yes, 0 no, -1 nobody said (no serve
- * document for `to`). */
+ * document for `to`, or `to` could not capture and did not accept it). */
 int an_arrived(const struct an_index *ix, uint32_t to, uint32_t doc, uint16_t port);
+
+/* Whether the endpoint's serve documents say it could not capture. */
+static inline bool an_blind(const struct an_index *ix, uint32_t to)
+{
+	return to != AN_NONE && ix->responder_blind[to];
+}
 
 /* The matrix (cluster-pair counts, the grid, the cells' detail), in arena. */
 int an_matrix(const struct an_index *ix, struct rm_arena *arena, struct rm_matrix *out);

@@ -54,6 +54,10 @@ struct an_facts {
 	const char *last_hop; /* where the path check's trail ends; NULL: unknown */
 	double worst;	      /* the worst round trip (ms) or loss (%) */
 	const char *counted;  /* unexplained cells' statuses: "refused 4, timeout 2" */
+	/* unexplained cells' far ends that could not capture, "a, b" (NULL:
+	 * none), and how many */
+	const char *blind;
+	size_t nblind;
 };
 
 /* Writes f->summary and f->remedy for p (NULL for findings of no pair:

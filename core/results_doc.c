@@ -240,6 +240,8 @@ int results_doc_write_json(const struct rm_results_doc *doc, FILE *out)
 	a = jb_arr(&b, root, "results");
 	for (i = 0; i < doc->nresults; i++)
 		jb_push(&b, a, result_json(&b, &doc->results[i]));
+	if (doc->accepts_only)
+		jb_str(&b, root, "arrivalsBy", "accept");
 	a = jb_arr(&b, root, "arrivals");
 	for (i = 0; i < doc->narrivals; i++) {
 		const struct rm_arrival *ar = &doc->arrivals[i];

@@ -465,7 +465,21 @@ static void drop_root(cJSON *root)
 	rm_json_scratch_end();
 }
 
-/* schema, probe, mode, lost, started, finished. */
+/* arrivalsBy: how a serve document's arrivals were seen (absent: capture). */
+static int read_arrivals_by(struct reader *r, const cJSON *root)
+{
+	const cJSON *v = member(root, "arrivalsBy");
+
+	if (v == NULL)
+		return RM_OK;
+	if (!cJSON_IsString(v) ||
+	    (strcmp(v->valuestring, "capture") != 0 && strcmp(v->valuestring, "accept") != 0))
+		return bad(r, "\"arrivalsBy\" must be \"capture\" or \"accept\"");
+	r->doc->accepts_only = strcmp(v->valuestring, "accept") == 0;
+	return RM_OK;
+}
+
+/* schema, probe, mode, lost, arrivalsBy, started, finished. */
 static int read_head(struct reader *r, const cJSON *root)
 {
 	struct rm_results_doc *doc = r->doc;
@@ -483,6 +497,7 @@ static int read_head(struct reader *r, const cJSON *root)
 	at(r, "%s", "");
 	if ((rc = get_str(r, root, "mode", false, &doc->mode)) != RM_OK ||
 	    (rc = read_uint(r, root, "lost", 1000000000, &doc->lost)) != RM_OK ||
+	    (rc = read_arrivals_by(r, root)) != RM_OK ||
 	    (rc = get_str(r, root, "started", false, &t)) != RM_OK)
 		return rc;
 	copy_time(doc->started, t);

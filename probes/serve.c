@@ -554,6 +554,7 @@ int serve_run(const struct serve_config *cfg, struct rm_results_doc *doc)
 	/* One generation for the whole run. */
 	if (rc == RM_OK)
 		rc = arrivals_take(s.arr, 1, false, doc);
+	doc->accepts_only = s.pcap == NULL;
 	if (rc == RM_OK)
 		rc = note_dropped(&s, &dropped, doc);
 out:
@@ -631,6 +632,7 @@ int serve_take(struct serve_bg *bg, struct rm_results_doc *doc)
 
 	pthread_mutex_lock(&bg->s.lock);
 	rc = arrivals_take(bg->s.arr, ARRIVALS_GENERATIONS, true, doc);
+	doc->accepts_only = bg->s.pcap == NULL;
 	if (rc == RM_OK)
 		rc = note_dropped(&bg->s, &bg->dropped, doc);
 	pthread_mutex_unlock(&bg->s.lock);

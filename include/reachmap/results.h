@@ -190,6 +190,12 @@ struct rm_results_doc {
 	size_t nresults, capresults;
 	struct rm_arrival *arrivals;
 	size_t narrivals, caparrivals;
+	/* A serve document whose end could not capture (no CAP_NET_RAW, as a
+	 * pod under Pod Security `restricted`): its arrivals are the
+	 * connections it accepted and the datagrams it answered, so a probe
+	 * missing from them may still have arrived (its answer lost on the way
+	 * back). Written "arrivalsBy": "accept"; absent, "capture". */
+	bool accepts_only;
 	struct rm_arena *arena;
 };
 

@@ -65,6 +65,12 @@ def check(cond, what):
     global bad
     print(("ok   " if cond else "FAIL ") + what + ("" if cond else f": {got}"))
     bad += not cond
+# No end captured: the serve documents say so, and no evidence and no cell
+# of the grid says a request "did not arrive" (it may have, its answer lost).
+for f in report["findings"]:
+    print(f"     {f['kind']} {f['from']['cluster']} -> {f['to']['cluster']}: {f['summary']}")
+said = [e for f in report["findings"] for e in f.get("evidence", []) if "arrived" in e]
+check(all(e["arrived"] for e in said), "no evidence says a request did not arrive")
 if scenario == "firewall-drop":
     # silence one way on one port, the other ports open: the same as raw mode
     check([g[:4] for g in got] == [("firewall-drop", "east", "west", [7000])],
@@ -74,6 +80,12 @@ elif scenario == "asymmetric":
     # arrive, so no rule can name it: unexplained, the verdict fails, and
     # neither a firewall nor an asymmetric route is claimed.
     check(kinds == ["unexplained"], "only unexplained findings (raw mode: asymmetric-route)")
+    # ... and each says why no rule can: the far ends could not capture
+    check(all("could not capture (reachmap without CAP_NET_RAW), so whether the requests "
+              "arrived is not known" in g[4] for g in got),
+          "each unexplained finding says the far end could not capture")
+    check(all("with CAP_NET_RAW (manifests component raw-mode)" in f["remedy"]
+              for f in report["findings"]), "each remedy says how to make the far end capture")
 elif scenario == "one-way-reject":
     # us-east1-c's SYNs are refused on the way to west; west's reach
     # us-east1-c and their answers are lost. Without the far end's capture

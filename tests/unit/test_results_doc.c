@@ -206,6 +206,39 @@ static void test_lost(void **state)
 	expect_error(HEAD "\"lost\": \"3\"}", "r.json: \"lost\" must be a number from 0 to 1e+09");
 }
 
+/* "arrivalsBy": a serve document whose end could not capture says
+ * "accept"; written only then, read back, anything but the two words
+ * refused by name. */
+static void test_arrivals_by(void **state)
+{
+	struct rm_results_doc a, b;
+	struct rm_diag diag;
+	char *t;
+	size_t l;
+
+	(void)state;
+	assert_int_equal(results_doc_init(&a), RM_OK);
+	a.probe = "dc-west-rack1-sts-0";
+	a.cluster = "west";
+	strcpy(a.started, "2026-11-24T10:00:00Z");
+	t = write_doc(&a, &l);
+	assert_null(strstr(t, "arrivalsBy"));
+	free(t);
+	a.accepts_only = true;
+	t = write_doc(&a, &l);
+	assert_non_null(strstr(t, "\"arrivalsBy\": \"accept\","));
+	assert_int_equal(results_doc_init(&b), RM_OK);
+	assert_int_equal(results_doc_read("r.json", t, l, &b, &diag), RM_OK);
+	assert_true(b.accepts_only);
+	free(t);
+	results_doc_free(&a);
+	results_doc_free(&b);
+	expect_error(HEAD "\"arrivalsBy\": \"pcap\"}",
+		     "r.json: \"arrivalsBy\" must be \"capture\" or \"accept\"");
+	expect_error(HEAD "\"arrivalsBy\": true}",
+		     "r.json: \"arrivalsBy\" must be \"capture\" or \"accept\"");
+}
+
 static void test_dns_without_address(void **state)
 {
 	static const char text[] =
@@ -349,10 +382,10 @@ static void test_time_parse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip), cmocka_unit_test(test_time_parse),
-		cmocka_unit_test(test_errors),	   cmocka_unit_test(test_dns_without_address),
-		cmocka_unit_test(test_load),	   cmocka_unit_test(test_lost),
-		cmocka_unit_test(test_rounds),
+		cmocka_unit_test(test_round_trip),  cmocka_unit_test(test_time_parse),
+		cmocka_unit_test(test_errors),	    cmocka_unit_test(test_dns_without_address),
+		cmocka_unit_test(test_load),	    cmocka_unit_test(test_lost),
+		cmocka_unit_test(test_arrivals_by), cmocka_unit_test(test_rounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

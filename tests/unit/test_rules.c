@@ -301,6 +301,73 @@ static void test_arrivals_by_address_or_name(void **state)
 	teardown(&fx);
 }
 
+/* The far end could not capture (its serve documents say "arrivalsBy":
+ * "accept", as a pod under Pod Security restricted): every SYN of west
+ * to east unanswered, and et and e0 accepted none of them. That is not
+ * "never arrived" (the answers may be what is lost), so no evidence says
+ * so, no rule claims a direction, and the unexplained finding says why it
+ * cannot: the far ends by name, and how to make them capture. */
+static void test_blind_far_end(void **state)
+{
+	static const char *const names[2] = { "et", "e0" };
+	struct rm_results_doc serve[2];
+	struct fx fx;
+	size_t i, k;
+
+	(void)state;
+	setup(&fx);
+	set(&fx.w, "east", RM_CHECK_TCP, 0, RM_STATUS_FILTERED, NULL);
+	for (k = 0; k < 2; k++) {
+		struct rm_arrival *a;
+
+		assert_int_equal(results_doc_init(&serve[k]), RM_OK);
+		serve[k].probe = names[k];
+		serve[k].cluster = "east";
+		serve[k].accepts_only = true;
+		/* what each did accept: a connection from east's own probe */
+		a = results_doc_add_arrival(&serve[k]);
+		a->from = A("10.250.1.10");
+		a->protocol = "tcp";
+		a->port = 7000;
+		a->count = 1;
+	}
+	{
+		const struct rm_results_doc *docs[4] = { &fx.w, &fx.e, &serve[0], &serve[1] };
+
+		assert_int_equal(analyze(&fx, docs, 4), RM_OK);
+	}
+	assert_int_equal(fx.f.n, 1);
+	assert_int_equal(fx.f.v[0].kind, RM_FINDING_UNEXPLAINED);
+	assert_string_equal(fx.f.v[0].summary,
+			    "west -> east: 4 tcp cells fail and no rule explains them (filtered "
+			    "4); the far ends et, e0 could not capture (reachmap without "
+			    "CAP_NET_RAW), so whether the requests arrived is not known: a "
+			    "request lost on the way is not told from an answer lost on the way "
+			    "back");
+	assert_non_null(strstr(fx.f.v[0].remedy, "run reachmap at et, e0 with CAP_NET_RAW "
+						 "(manifests component raw-mode)"));
+	for (i = 0; i < fx.f.v[0].nevidence; i++)
+		assert_int_equal(fx.f.v[0].evidence[i].arrived, -1);
+	findings_free(&fx.f);
+
+	/* The same documents from ends that capture: "never arrived" is then
+	 * what they saw, and the finding says nothing of capture. */
+	assert_int_equal(findings_init(&fx.f), RM_OK);
+	for (k = 0; k < 2; k++)
+		serve[k].accepts_only = false;
+	{
+		const struct rm_results_doc *docs[4] = { &fx.w, &fx.e, &serve[0], &serve[1] };
+
+		assert_int_equal(analyze(&fx, docs, 4), RM_OK);
+	}
+	assert_true(fx.f.n >= 1);
+	for (i = 0; i < fx.f.n; i++)
+		assert_null(strstr(fx.f.v[i].summary, "could not capture"));
+	for (k = 0; k < 2; k++)
+		results_doc_free(&serve[k]);
+	teardown(&fx);
+}
+
 /* An agent's responder reports what arrived over its last intervals: an
  * arrival whose last packet came before the sender's round started is an
  * earlier round's, and does not say this round's SYN got there (a firewall
@@ -567,6 +634,7 @@ int main(void)
 		cmocka_unit_test(test_silence_is_not_a_port_firewall),
 		cmocka_unit_test(test_arrivals_by_address_or_name),
 		cmocka_unit_test(test_arrivals_before_the_round),
+		cmocka_unit_test(test_blind_far_end),
 		cmocka_unit_test(test_snat_and_collision),
 		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_latency_and_loss),
