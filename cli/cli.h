@@ -179,4 +179,11 @@ const struct report_ops *cli_renderer(const char *cmd, const char *format, bool 
 int cli_render(const char *cmd, const struct report_ops *r, const struct rm_report *report,
 	       const char *path);
 
+/* A plan report of topo: report (zeroed by the caller) gets the command
+ * "plan", the time (in generated, RM_TIME_STRLEN bytes), the topology and
+ * plan's findings, not yet finished (analyze_finish). RM_OK or an error;
+ * the caller frees report->findings either way. */
+struct rm_topology;
+int cli_plan_findings(struct rm_report *report, struct rm_topology *topo, char *generated);
+
 #endif

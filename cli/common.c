@@ -15,6 +15,7 @@
 #include "probes/caps.h"
 #include "probes/engine.h"
 #include "probes/facts.h"
+#include "reachmap/analyze.h"
 #include "reachmap/error.h"
 #include "reachmap/finding.h"
 #include "reachmap/report.h"
@@ -426,4 +427,17 @@ int cli_render(const char *cmd, const struct report_ops *r, const struct rm_repo
 	if (exitcode == EXIT_OK && !report->pass)
 		exitcode = EXIT_NETWORK;
 	return exitcode;
+}
+
+int cli_plan_findings(struct rm_report *report, struct rm_topology *topo, char *generated)
+{
+	int rc;
+
+	report->command = "plan";
+	report->generated = rm_time_format(rm_time_document(), generated, RM_TIME_STRLEN);
+	report->topo = topo;
+	rc = findings_init(&report->findings);
+	if (rc == RM_OK)
+		rc = analyze_plan(topo, &report->findings);
+	return rc;
 }

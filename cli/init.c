@@ -204,12 +204,7 @@ static int init_plan(const char *name, const char *text, size_t len)
 			diag.error);
 		return EXIT_RUNTIME;
 	}
-	report.command = "plan";
-	report.generated = rm_time_format(rm_time_document(), generated, sizeof(generated));
-	report.topo = topo;
-	rc = findings_init(&report.findings);
-	if (rc == RM_OK)
-		rc = analyze_plan(topo, &report.findings);
+	rc = cli_plan_findings(&report, topo, generated);
 	if (rc != RM_OK || renderer == NULL) {
 		fprintf(stderr, "reachmap init: %s\n", rm_strerror(rc));
 		exitcode = EXIT_RUNTIME;

@@ -156,12 +156,7 @@ int cmd_plan(int argc, char **argv)
 	if (exitcode != EXIT_OK)
 		return exitcode;
 
-	report.command = "plan";
-	report.generated = rm_time_format(rm_time_document(), generated, sizeof(generated));
-	report.topo = topo;
-	rc = findings_init(&report.findings);
-	if (rc == RM_OK)
-		rc = analyze_plan(topo, &report.findings);
+	rc = cli_plan_findings(&report, topo, generated);
 	if (rc == RM_OK)
 		rc = analyze_suggest(topo, report.suggestions, report.nsuggestions);
 	if (rc != RM_OK) {
