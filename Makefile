@@ -36,7 +36,8 @@ check: deps
 	$(CMAKE) -S . -B $(CHECK_BUILD) -DCMAKE_BUILD_TYPE=Debug \
 		-DREACHMAP_SANITIZE=ON -DREACHMAP_WERROR=ON >/dev/null
 	$(CMAKE) --build $(CHECK_BUILD) -j $(JOBS)
-	cd $(CHECK_BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(CHECK_BUILD) && ctest --output-on-failure -j $(JOBS) \
+		--resource-spec-file $(CURDIR)/tests/lab/resources.json
 
 demo: deps build
 	@bash scripts/demo.sh $(BUILD)/cli/reachmap
