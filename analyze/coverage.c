@@ -11,6 +11,7 @@
 
 #include "analyze/rules.h"
 #include "analyze/words.h"
+#include "reachmap/alloc.h"
 #include "reachmap/analyze.h"
 #include "reachmap/error.h"
 #include "reachmap/util.h"
@@ -153,19 +154,17 @@ struct gap {
 	struct rm_finding *f;
 	size_t count[RM_STATUS_COUNT];
 	uint32_t blind[GAP_BLIND_NAMED];
-	size_t nblind;
+	size_t nblind; /* distinct far ends, named or not */
+	/* per endpoint, the number of the last gap that counted it as blind:
+	 * each far end counted once per gap however many cells it has */
+	uint32_t *seen, gen;
 };
 
 static void gap_blind(const struct an_index *ix, struct gap *g, uint32_t to)
 {
-	size_t k;
-
-	if (!an_blind(ix, to))
+	if (!an_blind(ix, to) || g->seen[to] == g->gen)
 		return;
-	for (k = 0; k < g->nblind && k < GAP_BLIND_NAMED && g->blind[k] != to; k++)
-		;
-	if (k < g->nblind && k < GAP_BLIND_NAMED)
-		return;
+	g->seen[to] = g->gen;
 	if (g->nblind < GAP_BLIND_NAMED)
 		g->blind[g->nblind] = to;
 	g->nblind++;
@@ -222,7 +221,7 @@ static bool any_unhealthy(const struct rm_pair_counts *pc, enum rm_check chk, un
 
 /* The first `nfound` findings are the ones a cell may be covered by. */
 static int pair_gaps(struct an_ctx *c, const struct rm_pair_counts *pc, size_t a, size_t b,
-		     size_t nfound)
+		     size_t nfound, uint32_t *seen, uint32_t *gen)
 {
 	const struct an_index *ix = c->ix;
 	const struct rm_findings *fs = c->out;
@@ -230,7 +229,7 @@ static int pair_gaps(struct an_ctx *c, const struct rm_pair_counts *pc, size_t a
 	int rc = RM_OK;
 
 	for (chk = 0; chk < RM_CHECK_COUNT && rc == RM_OK; chk++) {
-		struct gap g = { 0 };
+		struct gap g = { .seen = seen, .gen = ++*gen };
 		size_t n, i, k;
 		const struct an_ref *v = an_bucket(ix, a, b, chk, &n);
 		unsigned healthy = 0, st;
@@ -271,11 +270,16 @@ int an_unexplained(const struct an_index *ix, const struct rm_matrix *m, struct 
 {
 	struct an_ctx c = { ix->topo, ix, out, out->arena };
 	size_t a, b, nfound = out->n;
+	uint32_t *seen = rm_calloc(ix->nep + 1, sizeof(*seen)), gen = 0;
 	int rc = RM_OK;
 
+	if (seen == NULL)
+		return RM_ENOMEM;
 	for (a = 0; a < ix->nclusters && rc == RM_OK; a++)
 		for (b = 0; b < ix->nclusters && rc == RM_OK; b++)
-			rc = pair_gaps(&c, &m->clusters[a * ix->nclusters + b], a, b, nfound);
+			rc = pair_gaps(&c, &m->clusters[a * ix->nclusters + b], a, b, nfound, seen,
+				       &gen);
+	rm_free(seen);
 	if (rc == RM_OK && rm_arena_failed(c.a))
 		rc = RM_ENOMEM;
 	return rc;
